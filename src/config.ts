@@ -1,0 +1,91 @@
+/** The one typed view of the Worker's `[vars]`: read once per isolate, validated, bounded, with defaults. */
+
+export interface Config {
+  /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */
+  imagePrefix: string;
+  /** Largest width or height a variant may have, after `dpr`. */
+  maxOutputDimension: number;
+  /** Largest master (width × height, from its header) we decode. Sized for a 128 MB isolate. */
+  maxInputPixels: number;
+  /** Largest master, in bytes, we read from R2 for a transform. */
+  maxInputBytes: number;
+  /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
+  avifMaxPixels: number;
+  /** `Cache-Control: max-age` of variants and originals, seconds. */
+  cacheTtl: number;
+  /** `stale-while-revalidate` of variants and originals, seconds. */
+  staleWhileRevalidate: number;
+  /** How long a master's metadata entry lives in the Cache API, seconds. */
+  metaTtl: number;
+  /** Default encoder quality per output format, 1..100. */
+  quality: { avif: number; webp: number; jpeg: number };
+  /** AVIF encoder speed, 0 (slowest, smallest) .. 10 (fastest). */
+  avifSpeed: number;
+  /** Transforms allowed to wait behind the running one in an isolate before we shed with 503. */
+  maxQueuedTransforms: number;
+}
+
+export interface Vars {
+  IMAGE_PREFIX?: string;
+  MAX_OUTPUT_DIMENSION?: string;
+  MAX_INPUT_PIXELS?: string;
+  MAX_INPUT_BYTES?: string;
+  AVIF_MAX_PIXELS?: string;
+  CACHE_TTL?: string;
+  STALE_WHILE_REVALIDATE?: string;
+  META_TTL?: string;
+  QUALITY_AVIF?: string;
+  QUALITY_WEBP?: string;
+  QUALITY_JPEG?: string;
+  AVIF_SPEED?: string;
+  MAX_QUEUED_TRANSFORMS?: string;
+}
+
+function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`[vars] ${name}=${raw} must be an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+function prefix(raw: string | undefined): string {
+  const value = (raw ?? '/img').replace(/\/+$/, '');
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value === '' || value.startsWith('/cdn-cgi')) {
+    throw new Error(`[vars] IMAGE_PREFIX=${raw} must be a path like /img`);
+  }
+  return value;
+}
+
+export function readConfig(vars: Vars): Config {
+  return {
+    imagePrefix: prefix(vars.IMAGE_PREFIX),
+    maxOutputDimension: integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384),
+    maxInputPixels: integer(vars.MAX_INPUT_PIXELS, 'MAX_INPUT_PIXELS', 6_000_000, 1, 200_000_000),
+    maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
+    cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
+    staleWhileRevalidate: integer(vars.STALE_WHILE_REVALIDATE, 'STALE_WHILE_REVALIDATE', 86_400, 0, 31_536_000),
+    metaTtl: integer(vars.META_TTL, 'META_TTL', 60, 1, 86_400),
+    quality: {
+      avif: integer(vars.QUALITY_AVIF, 'QUALITY_AVIF', 60, 1, 100),
+      webp: integer(vars.QUALITY_WEBP, 'QUALITY_WEBP', 80, 1, 100),
+      jpeg: integer(vars.QUALITY_JPEG, 'QUALITY_JPEG', 82, 1, 100),
+    },
+    avifSpeed: integer(vars.AVIF_SPEED, 'AVIF_SPEED', 8, 0, 10),
+    maxQueuedTransforms: integer(vars.MAX_QUEUED_TRANSFORMS, 'MAX_QUEUED_TRANSFORMS', 8, 0, 1000),
+  };
+}
+
+const cached = new WeakMap<object, Config>();
+
+/** The config of this isolate's env, parsed once. */
+export function configOf(vars: Vars): Config {
+  let config = cached.get(vars);
+  if (!config) {
+    config = readConfig(vars);
+    cached.set(vars, config);
+  }
+  return config;
+}

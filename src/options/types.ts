@@ -1,0 +1,83 @@
+/** The vocabulary shared by option parsing, negotiation, geometry and the pipeline. Pure types, no runtime. */
+
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad';
+
+/** A side to keep when cropping, or a focal point in 0..1 of each axis. `auto` has no saliency model yet: it crops to the centre. */
+export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | { x: number; y: number };
+
+export type QualityName = 'high' | 'medium-high' | 'medium-low' | 'low';
+
+export type RequestedFormat = 'auto' | 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png' | 'json';
+
+/** What the encoder produces. `baseline-jpeg` is a JPEG without progressive scans. */
+export type OutputFormat = 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png';
+
+/** Formats we accept as masters. */
+export type InputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+
+export type Metadata = 'none' | 'copyright' | 'keep';
+
+export type Rotation = 0 | 90 | 180 | 270;
+
+export type Flip = 'h' | 'v' | 'hv';
+
+/** 8-bit sRGB colour with alpha 0..255. */
+export interface RGBA {
+  r: number;
+  g: number;
+  b: number;
+  a: number;
+}
+
+/** Parsed, validated options of one image URL. Absent optional fields mean "not asked for". */
+export interface TransformOptions {
+  width?: number;
+  height?: number;
+  /** 1..3; already applied by geometry, kept so the canonical form can fold it. */
+  dpr: number;
+  fit: Fit;
+  gravity: Gravity;
+  quality?: number | QualityName;
+  format: RequestedFormat;
+  background?: RGBA;
+  rotate: Rotation;
+  flip?: Flip;
+  blur?: number;
+  sharpen?: number;
+  metadata: Metadata;
+  anim: boolean;
+  onerror?: 'redirect';
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Rect extends Size {
+  x: number;
+  y: number;
+}
+
+/**
+ * What geometry decides for one transform, in the coordinates of the oriented (and rotated) source.
+ * The pipeline crops `crop` out of the source, scales it to `resize`, and places it at `offset` on a
+ * `canvas` filled with the background (only `pad` makes the canvas larger than `resize`).
+ */
+export interface ResizePlan {
+  crop: Rect;
+  resize: Size;
+  canvas: Size;
+  offset: { x: number; y: number };
+}
+
+/** What we know of a master without decoding it: from its header, or from R2 metadata. */
+export interface MasterInfo {
+  format: InputFormat;
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  animated: boolean;
+  /** EXIF orientation 1..8 (1 when absent). */
+  orientation: number;
+}
