@@ -1,0 +1,47 @@
+/**
+ * One transform at a time per isolate: a decoded 6 MP master is ~24 MiB of RGBA plus codec heaps, and an
+ * isolate has 128 MB shared by all its requests. Waiters queue in order; past `maxQueued` we shed with 503
+ * rather than let memory or latency grow without bound.
+ */
+import { ImageError } from '../http/problem.js';
+
+export class TransformGate {
+  private running = false;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly maxQueued: () => number) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running) {
+      if (this.waiting.length >= this.maxQueued()) {
+        throw new ImageError(503, 'busy', 'too many transforms are waiting in this isolate; try again shortly', { 'Retry-After': '1' });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.running = true;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running = false;
+    }
+  }
+}
+
+/** Concurrent requests for the same variant share one transform (a cache stampede costs one decode). */
+export class Coalescer<T> {
+  private readonly inFlight = new Map<string, Promise<T>>();
+
+  run(key: string, work: () => Promise<T>): Promise<T> {
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const promise = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+}

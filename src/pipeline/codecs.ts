@@ -1,0 +1,121 @@
+/**
+ * jSquash codecs behind one small interface, each initialised once per isolate from its statically
+ * imported WebAssembly.Module (the first use pays the instantiation; later ones reuse it).
+ */
+import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
+import encodeAvif, { init as initAvifEncode } from '@jsquash/avif/encode.js';
+import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
+import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
+import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
+import encodePng from '@jsquash/png/encode.js';
+import resizeImage, { initResize } from '@jsquash/resize';
+import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
+import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
+import { GifReader } from 'omggif';
+import { wasm } from './wasm-modules.js';
+
+/** 8-bit RGBA pixels, row-major, no padding: what every step passes along. */
+export interface Pixels {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+// The jSquash .d.ts files declare `init(overrides)`, but the code takes `init(module, overrides)`.
+type InitWithModule = (module: WebAssembly.Module, overrides?: object) => Promise<unknown>;
+
+function once(start: () => Promise<unknown>): () => Promise<unknown> {
+  let ready: Promise<unknown> | undefined;
+  return () => {
+    ready ??= start().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+}
+
+const ready = {
+  avifDecode: once(() => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode)),
+  avifEncode: once(() => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode)),
+  jpegDecode: once(() => (initJpegDecode as unknown as InitWithModule)(wasm.jpegDecode)),
+  jpegEncode: once(() => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode)),
+  png: once(() => (initPngDecode as unknown as InitWithModule)(wasm.png)),
+  resize: once(() => (initResize as unknown as InitWithModule)(wasm.resize)),
+  webpDecode: once(() => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode)),
+  webpEncode: once(() => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode)),
+};
+
+function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }; width: number; height: number }): Pixels {
+  const data =
+    image.data instanceof Uint8ClampedArray
+      ? image.data
+      : new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return { data, width: image.width, height: image.height };
+}
+
+/** The DOM ImageData that jSquash's types name; workerd has no such global, and jSquash only reads these fields. */
+type JsquashImage = Parameters<typeof encodeWebp>[0];
+
+function asImageData(image: Pixels): JsquashImage {
+  return { data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' } as JsquashImage;
+}
+
+export const codecs = {
+  async decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
+    await ready.jpegDecode();
+    // preserveOrientation: we apply EXIF orientation ourselves, after the resize, on fewer pixels.
+    return pixels(await decodeJpeg(bytes, { preserveOrientation: true }));
+  },
+  async decodePng(bytes: ArrayBuffer): Promise<Pixels> {
+    await ready.png();
+    return pixels(await decodePng(bytes));
+  },
+  async decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
+    await ready.webpDecode();
+    return pixels(await decodeWebp(bytes));
+  },
+  async decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
+    await ready.avifDecode();
+    const image = await decodeAvif(bytes);
+    if (!image) throw new Error('AVIF decoder returned nothing');
+    return pixels(image);
+  },
+  /** The first frame of a GIF, composited onto a transparent logical screen. */
+  decodeGifFirstFrame(bytes: ArrayBuffer): Pixels {
+    const reader = new GifReader(new Uint8Array(bytes));
+    const data = new Uint8ClampedArray(reader.width * reader.height * 4);
+    reader.decodeAndBlitFrameRGBA(0, data);
+    return { data, width: reader.width, height: reader.height };
+  },
+
+  async resize(image: Pixels, width: number, height: number, premultiply: boolean): Promise<Pixels> {
+    await ready.resize();
+    const out = await resizeImage(asImageData(image), {
+      width,
+      height,
+      method: 'lanczos3',
+      fitMethod: 'stretch',
+      premultiply,
+      linearRGB: false,
+    });
+    return pixels(out);
+  },
+
+  async encodeWebp(image: Pixels, quality: number): Promise<ArrayBuffer> {
+    await ready.webpEncode();
+    return encodeWebp(asImageData(image), { quality, method: 4, alpha_quality: 100 });
+  },
+  async encodeAvif(image: Pixels, quality: number, speed: number): Promise<ArrayBuffer> {
+    await ready.avifEncode();
+    return encodeAvif(asImageData(image), { quality, speed });
+  },
+  async encodeJpeg(image: Pixels, quality: number, progressive: boolean): Promise<ArrayBuffer> {
+    await ready.jpegEncode();
+    return encodeJpeg(asImageData(image), { quality, progressive, baseline: !progressive, optimize_coding: true });
+  },
+  async encodePng(image: Pixels): Promise<ArrayBuffer> {
+    await ready.png();
+    return encodePng(asImageData(image));
+  },
+};

@@ -1,0 +1,44 @@
+/** Encodes the finished pixels to the negotiated format. */
+import type { OutputFormat, QualityName } from '../options/types.js';
+import { ImageError } from '../http/problem.js';
+import { codecs } from './codecs.js';
+import type { ImageState } from './state.js';
+
+const namedQuality: Record<QualityName, Record<'avif' | 'webp' | 'jpeg', number>> = {
+  high: { avif: 75, webp: 90, jpeg: 90 },
+  'medium-high': { avif: 62, webp: 82, jpeg: 82 },
+  'medium-low': { avif: 50, webp: 72, jpeg: 72 },
+  low: { avif: 40, webp: 60, jpeg: 60 },
+};
+
+/** The encoder quality for a request: its number, its name mapped per format, or the format's default. */
+export function resolveQuality(option: number | QualityName | undefined, format: OutputFormat, defaults: { avif: number; webp: number; jpeg: number }): number {
+  const family = format === 'avif' ? 'avif' : format === 'webp' ? 'webp' : 'jpeg';
+  if (typeof option === 'number') return option;
+  if (option) return namedQuality[option][family];
+  return defaults[family];
+}
+
+export async function encode(state: ImageState): Promise<void> {
+  const image = state.image!;
+  const { format, quality, avifSpeed } = state.input;
+  try {
+    switch (format) {
+      case 'avif':
+        state.output = await codecs.encodeAvif(image, quality, avifSpeed);
+        break;
+      case 'webp':
+        state.output = await codecs.encodeWebp(image, quality);
+        break;
+      case 'jpeg':
+      case 'baseline-jpeg':
+        state.output = await codecs.encodeJpeg(image, quality, format === 'jpeg');
+        break;
+      case 'png':
+        state.output = await codecs.encodePng(image);
+        break;
+    }
+  } catch (error) {
+    throw new ImageError(422, 'unencodable', `the ${format} encoder failed: ${String((error as Error)?.message ?? error)}`);
+  }
+}

@@ -1,0 +1,49 @@
+/** Works out the geometry of a transform from the master's header alone, so limits hold before any decode. */
+import { planResize } from '../options/geometry.js';
+import type { MasterInfo, ResizePlan, RGBA, TransformOptions } from '../options/types.js';
+import { ImageError } from '../http/problem.js';
+import { type Orientation, compose, displayedSize, fromExif, fromFlip, fromRotation, rectToStored } from './orientation.js';
+import type { ImageState, TransformInput } from './state.js';
+
+const white: RGBA = { r: 255, g: 255, b: 255, a: 255 };
+const transparent: RGBA = { r: 0, g: 0, b: 0, a: 0 };
+
+export function formatKeepsAlpha(format: string): boolean {
+  return format === 'png' || format === 'webp' || format === 'avif';
+}
+
+/** The orientation and geometry of a transform, from the master's header and the options alone. */
+export function planTransform(info: MasterInfo, options: TransformOptions): { orientation: Orientation; plan: ResizePlan } {
+  // Cloudflare flips before it rotates; both act on the image as its EXIF orientation shows it.
+  const orientation = compose(compose(fromExif(info.orientation), fromFlip(options.flip)), fromRotation(options.rotate));
+  const plan = planResize(displayedSize({ width: info.width, height: info.height }, orientation), options);
+  return { orientation, plan };
+}
+
+/** Whether the output will carry transparency: the master has alpha, the format keeps it, no opaque background. */
+export function outputHasAlpha(info: MasterInfo, options: TransformOptions, format: string): boolean {
+  const opaqueBackground = options.background !== undefined && options.background.a === 255;
+  return info.hasAlpha && formatKeepsAlpha(format) && !opaqueBackground;
+}
+
+export function prepare(input: TransformInput): ImageState {
+  const { info, options } = input;
+  const { orientation, plan } = planTransform(info, options);
+  const stored = { width: info.width, height: info.height };
+  if (plan.canvas.width > input.maxOutputDimension || plan.canvas.height > input.maxOutputDimension) {
+    throw new ImageError(413, 'output-too-large', `the output would be ${plan.canvas.width}×${plan.canvas.height}, over ${input.maxOutputDimension} px per side`);
+  }
+  const storedResize = orientation.transpose ? { width: plan.resize.height, height: plan.resize.width } : plan.resize;
+  const keepAlpha = outputHasAlpha(info, options, input.format);
+  const padsTransparent = options.fit === 'pad' && options.background === undefined && keepAlpha;
+  return {
+    input,
+    orientation,
+    plan,
+    storedCrop: rectToStored(plan.crop, stored, orientation),
+    storedResize,
+    background: padsTransparent ? transparent : (options.background ?? white),
+    keepAlpha,
+    timings: {},
+  };
+}

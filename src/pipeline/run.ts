@@ -1,0 +1,41 @@
+/** The transform pipeline: an ordered list of steps over one image state, timed, with a deadline between steps. */
+import { ImageError } from '../http/problem.js';
+import { canvas } from './canvas.js';
+import { crop } from './crop.js';
+import { decode } from './decode.js';
+import { effects } from './effects.js';
+import { encode } from './encode.js';
+import { orient } from './orient.js';
+import { prepare } from './prepare.js';
+import { resize } from './resize.js';
+import type { ImageState, Step, TransformInput } from './state.js';
+
+/** Each step with the Server-Timing phase its time counts towards. */
+export const steps: ReadonlyArray<readonly [string, Step]> = [
+  ['decode', decode],
+  ['resize', crop],
+  ['resize', resize],
+  ['resize', orient],
+  ['resize', effects],
+  ['resize', canvas],
+  ['encode', encode],
+];
+
+export interface TransformResult {
+  bytes: ArrayBuffer;
+  width: number;
+  height: number;
+  timings: Record<string, number>;
+}
+
+/** Runs every step; `deadline` (ms since epoch) is checked between steps, since a WASM call cannot be interrupted. */
+export async function transform(input: TransformInput, deadline = Infinity): Promise<TransformResult> {
+  const state: ImageState = prepare(input);
+  for (const [phase, step] of steps) {
+    if (Date.now() > deadline) throw new ImageError(503, 'deadline', 'the transform ran out of time; try again later');
+    const started = performance.now();
+    await step(state);
+    state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
+  }
+  return { bytes: state.output!, width: state.image!.width, height: state.image!.height, timings: state.timings };
+}

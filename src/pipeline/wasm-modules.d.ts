@@ -1,0 +1,10 @@
+export declare const wasm: {
+  avifDecode: WebAssembly.Module;
+  avifEncode: WebAssembly.Module;
+  jpegDecode: WebAssembly.Module;
+  jpegEncode: WebAssembly.Module;
+  png: WebAssembly.Module;
+  resize: WebAssembly.Module;
+  webpDecode: WebAssembly.Module;
+  webpEncode: WebAssembly.Module;
+};

@@ -1,0 +1,142 @@
+/**
+ * GET/HEAD /cdn-cgi/image/<options>/<key> and <IMAGE_PREFIX>/<options>/<key>: a variant of a master,
+ * from the Cache API when it is there, else transformed once (per isolate, at a time) and cached.
+ */
+import type { Context } from 'hono';
+import { setMetric } from 'hono/timing';
+import type { AppEnv } from '../app-env.js';
+import type { Config } from '../config.js';
+import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
+import { ImageError } from '../http/problem.js';
+import { Coalescer, TransformGate } from '../limits/transform-gate.js';
+import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
+import { outputPixels } from '../options/geometry.js';
+import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
+import { parseOptions } from '../options/parse.js';
+import { parseImagePath } from '../options/source.js';
+import type { OutputFormat, TransformOptions } from '../options/types.js';
+import { resolveQuality } from '../pipeline/encode.js';
+import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
+import { transform, type TransformResult } from '../pipeline/run.js';
+import { type MasterMeta, readMaster } from '../storage/masters.js';
+import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
+import { matchVariant, storeVariant } from '../storage/variant-cache.js';
+
+let gate: TransformGate | undefined;
+const stampede = new Coalescer<TransformResult>();
+
+/** Raised when the master changed between its metadata and its bytes: the request is answered afresh once. */
+class MasterChanged extends Error {}
+
+/** Refuses work that cannot fit, from the metadata alone: nothing is read or decoded first. */
+function checkInputLimits(meta: MasterMeta, config: Config): void {
+  const { width, height } = meta.info;
+  if (meta.bytes > config.maxInputBytes) {
+    throw new ImageError(413, 'input-too-large', `the master is ${meta.bytes} bytes, over the ${config.maxInputBytes}-byte limit`);
+  }
+  if (width * height > config.maxInputPixels) {
+    throw new ImageError(413, 'input-too-large', `the master is ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(config.maxInputPixels / 1e6).toFixed(1)} MP limit`);
+  }
+}
+
+function metadataJson(meta: MasterMeta, options: TransformOptions) {
+  const { plan } = planTransform(meta.info, options);
+  return {
+    key: meta.key,
+    width: plan.canvas.width,
+    height: plan.canvas.height,
+    original: { width: meta.info.width, height: meta.info.height, format: meta.info.format, bytes: meta.bytes, etag: meta.etag },
+  };
+}
+
+async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, format: OutputFormat): Promise<TransformResult> {
+  const config = c.get('config');
+  const started = performance.now();
+  const bytes = await readMaster(c.env.MASTERS, meta);
+  setMetric(c, 'r2', performance.now() - started, 'master read');
+  if (!bytes) throw new MasterChanged();
+  return transform({
+    bytes,
+    info: meta.info,
+    options,
+    format,
+    quality: resolveQuality(options.quality, format, config.quality),
+    avifSpeed: config.avifSpeed,
+    maxOutputDimension: config.maxOutputDimension,
+  });
+}
+
+function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
+  const location = '/originals/' + key.split('/').map(encodeURIComponent).join('/');
+  return c.redirect(location, 302);
+}
+
+export async function serveImage(c: Context<AppEnv>, rest: string, retried = false): Promise<Response> {
+  const config = c.get('config');
+  const url = new URL(c.req.url);
+  const { options: segment, key } = parseImagePath(rest, url.host);
+  const options = parseOptions(segment, config);
+  const cache = caches.default;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
+
+  const lookupStarted = performance.now();
+  const { meta } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
+  if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
+  if (options.format === 'json') {
+    return c.json(metadataJson(meta, options), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
+  }
+
+  const { plan } = planTransform(meta.info, options);
+  const format = negotiateFormat({
+    requested: options.format,
+    accept: c.req.header('Accept') ?? null,
+    hasAlpha: outputHasAlpha(meta.info, options, 'png'),
+    outputPixels: outputPixels(plan),
+    avifMaxPixels: config.avifMaxPixels,
+  });
+  const canonical = canonicalOptions(options);
+  const etag = await variantETag(meta.etag, canonical, format);
+  const headers: Record<string, string> = {
+    'Cache-Control': cacheControl(config),
+    ETag: etag,
+    'Cache-Tag': masterCacheTag(key),
+    ...imageHeaders,
+  };
+  if (options.format === 'auto') headers.Vary = 'Accept';
+  if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
+    return new Response(null, { status: 304, headers });
+  }
+
+  const cacheUrl = variantCacheUrl(url.origin, key, meta.etag, canonical, format);
+  const hit = await matchVariant(cache, cacheUrl);
+  setMetric(c, 'cache', performance.now() - lookupStarted, 'metadata and variant lookup');
+  if (hit) {
+    const response = new Response(hit.body, hit);
+    response.headers.set('X-Cache', 'HIT');
+    return response;
+  }
+
+  checkInputLimits(meta, config);
+  gate ??= new TransformGate(() => config.maxQueuedTransforms);
+  let result: TransformResult;
+  try {
+    result = await stampede.run(cacheUrl, () => gate!.run(() => produce(c, meta, options, format)));
+  } catch (error) {
+    if (error instanceof MasterChanged && !retried) {
+      await dropMasterMeta(cache, url.origin, key);
+      return serveImage(c, rest, true);
+    }
+    if (options.onerror === 'redirect' && error instanceof ImageError && [413, 415, 422].includes(error.status)) {
+      return redirectToOriginal(c, key);
+    }
+    if (error instanceof MasterChanged) throw new ImageError(503, 'master-changed', 'the master is changing; try again', { 'Retry-After': '1' });
+    throw error;
+  }
+  for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
+
+  const response = new Response(result.bytes.slice(0), {
+    headers: { ...headers, 'Content-Type': contentTypeOf(format), 'X-Cache': 'MISS' },
+  });
+  waitUntil(storeVariant(cache, cacheUrl, response.clone()));
+  return response;
+}
