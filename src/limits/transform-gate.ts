@@ -37,11 +37,12 @@ export class TransformGate {
 export class Coalescer<T> {
   private readonly inFlight = new Map<string, Promise<T>>();
 
-  run(key: string, work: () => Promise<T>): Promise<T> {
+  /** The work's result, and whether it was another request's work that this one joined. */
+  async run(key: string, work: () => Promise<T>): Promise<{ value: T; joined: boolean }> {
     const existing = this.inFlight.get(key);
-    if (existing) return existing;
+    if (existing) return { value: await existing, joined: true };
     const promise = work().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
-    return promise;
+    return { value: await promise, joined: false };
   }
 }

@@ -13,10 +13,14 @@ export function formatKeepsAlpha(format: string): boolean {
 }
 
 /** The orientation and geometry of a transform, from the master's header and the options alone. */
-export function planTransform(info: MasterInfo, options: TransformOptions): { orientation: Orientation; plan: ResizePlan } {
+export function planTransform(info: MasterInfo, options: TransformOptions, maxOutputDimension: number): { orientation: Orientation; plan: ResizePlan } {
   // Cloudflare flips before it rotates; both act on the image as its EXIF orientation shows it.
   const orientation = compose(compose(fromExif(info.orientation), fromFlip(options.flip)), fromRotation(options.rotate));
   const plan = planResize(displayedSize({ width: info.width, height: info.height }, orientation), options);
+  // Enlarging fits follow the aspect ratio: contain,w=100 of a 1×10000 master would be 100×1000000.
+  if (plan.canvas.width > maxOutputDimension || plan.canvas.height > maxOutputDimension) {
+    throw new ImageError(413, 'output-too-large', `the output would be ${plan.canvas.width}×${plan.canvas.height}, over ${maxOutputDimension} px per side`);
+  }
   return { orientation, plan };
 }
 
@@ -28,11 +32,8 @@ export function outputHasAlpha(info: MasterInfo, options: TransformOptions, form
 
 export function prepare(input: TransformInput): ImageState {
   const { info, options } = input;
-  const { orientation, plan } = planTransform(info, options);
+  const { orientation, plan } = planTransform(info, options, input.maxOutputDimension);
   const stored = { width: info.width, height: info.height };
-  if (plan.canvas.width > input.maxOutputDimension || plan.canvas.height > input.maxOutputDimension) {
-    throw new ImageError(413, 'output-too-large', `the output would be ${plan.canvas.width}×${plan.canvas.height}, over ${input.maxOutputDimension} px per side`);
-  }
   const storedResize = orientation.transpose ? { width: plan.resize.height, height: plan.resize.width } : plan.resize;
   const keepAlpha = outputHasAlpha(info, options, input.format);
   const padsTransparent = options.fit === 'pad' && options.background === undefined && keepAlpha;

@@ -39,8 +39,8 @@ function checkInputLimits(meta: MasterMeta, config: Config): void {
   }
 }
 
-function metadataJson(meta: MasterMeta, options: TransformOptions) {
-  const { plan } = planTransform(meta.info, options);
+function metadataJson(meta: MasterMeta, options: TransformOptions, config: Config) {
+  const { plan } = planTransform(meta.info, options, config.maxOutputDimension);
   return {
     key: meta.key,
     width: plan.canvas.width,
@@ -83,10 +83,10 @@ export async function serveImage(c: Context<AppEnv>, rest: string, retried = fal
   const { meta } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   if (options.format === 'json') {
-    return c.json(metadataJson(meta, options), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
+    return c.json(metadataJson(meta, options, config), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
   }
 
-  const { plan } = planTransform(meta.info, options);
+  const { plan } = planTransform(meta.info, options, config.maxOutputDimension);
   const format = negotiateFormat({
     requested: options.format,
     accept: c.req.header('Accept') ?? null,
@@ -120,7 +120,10 @@ export async function serveImage(c: Context<AppEnv>, rest: string, retried = fal
   gate ??= new TransformGate(() => config.maxQueuedTransforms);
   let result: TransformResult;
   try {
-    result = await stampede.run(cacheUrl, () => gate!.run(() => produce(c, meta, options, format)));
+    const { value, joined } = await stampede.run(cacheUrl, () => gate!.run(() => produce(c, meta, options, format)));
+    result = value;
+    // Observable, so a stampede test can count how many transforms really ran.
+    if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
   } catch (error) {
     if (error instanceof MasterChanged && !retried) {
       await dropMasterMeta(cache, url.origin, key);

@@ -1,0 +1,105 @@
+/** A variant's cache identity: canonical options, a stable ETag, and the Cache API URLs of variants and master metadata. */
+
+import type { OutputFormat, RGBA, TransformOptions } from './types';
+
+function hexByte(value: number): string {
+  return value.toString(16).padStart(2, '0');
+}
+
+function hexColour({ r, g, b, a }: RGBA): string {
+  return `#${[r, g, b, a].map(hexByte).join('')}`;
+}
+
+/** `width × dpr`, rounded as geometry rounds it, so `w=400,dpr=2` and `w=800` name one variant. */
+function device(length: number, dpr: number): string {
+  return String(Math.max(1, Math.round(length * dpr)));
+}
+
+/**
+ * The options in one canonical spelling: full names in alphabetical order, defaults left out, `dpr` folded
+ * into width and height, numbers in their shortest form, colours as lowercase `#rrggbbaa`. `format` is
+ * not part of it: the negotiated output format is a separate part of the cache key. Equivalent URLs give
+ * the same string; nothing left gives `''`.
+ *
+ * @example
+ * canonicalOptions(parseOptions('w=400,dpr=2,f=auto,q=80', limits)) // → 'quality=80,width=800'
+ */
+export function canonicalOptions(options: TransformOptions): string {
+  const entries: Array<[string, string]> = [];
+  const add = (name: string, value: string): void => {
+    entries.push([name, value]);
+  };
+  if (!options.anim) add('anim', 'false');
+  if (options.background !== undefined) add('background', hexColour(options.background));
+  if (options.blur !== undefined) add('blur', String(options.blur));
+  if (options.fit !== 'scale-down') add('fit', options.fit);
+  if (options.flip !== undefined) add('flip', options.flip);
+  if (typeof options.gravity === 'object') add('gravity', `${options.gravity.x}x${options.gravity.y}`);
+  else if (options.gravity !== 'auto') add('gravity', options.gravity);
+  if (options.height !== undefined) add('height', device(options.height, options.dpr));
+  if (options.metadata !== 'none') add('metadata', options.metadata);
+  if (options.onerror !== undefined) add('onerror', options.onerror);
+  if (options.quality !== undefined) add('quality', String(options.quality));
+  if (options.rotate !== 0) add('rotate', String(options.rotate));
+  // sharpen=0 is no sharpening at all, the same image as leaving the option out.
+  if (options.sharpen !== undefined && options.sharpen !== 0) add('sharpen', String(options.sharpen));
+  if (options.width !== undefined) add('width', device(options.width, options.dpr));
+  return entries
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(',');
+}
+
+/**
+ * A strong ETag for one variant, the same in every data centre: `"v1-"` and the first 32 hex digits of
+ * SHA-256 over the master's ETag, the canonical options and the output format, one per line.
+ */
+export async function variantETag(masterEtag: string, canonical: string, format: OutputFormat): Promise<string> {
+  const bytes = new TextEncoder().encode(`${masterEtag}\n${canonical}\n${format}`);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return `"v1-${Array.from(digest, hexByte).join('').slice(0, 32)}"`;
+}
+
+/**
+ * A master key as a URL path, each segment percent-encoded. URL parsers drop `.` and `..` segments (even
+ * written `%2E`), which would make `a/../b` and `b` one entry; such segments get a `~` prefix instead, and
+ * every real `~` is encoded as `%7E` so the prefix cannot be forged.
+ */
+function keyPath(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => {
+      if (segment === '.' || segment === '..') return `~${segment}`;
+      return encodeURIComponent(segment).replace(/~/g, '%7E');
+    })
+    .join('/');
+}
+
+function withoutTrailingSlash(origin: string): string {
+  return origin.replace(/\/+$/, '');
+}
+
+/**
+ * The Cache API URL of one variant: `${origin}/__variants/<key>?etag=…&format=…&options=…`. It names the
+ * master key, the master's ETag, the canonical options and the negotiated format, so distinct inputs give
+ * distinct URLs and a replaced master never hits its old variants.
+ */
+export function variantCacheUrl(
+  origin: string,
+  key: string,
+  masterEtag: string,
+  canonical: string,
+  format: OutputFormat,
+): string {
+  const query = [
+    `etag=${encodeURIComponent(masterEtag)}`,
+    `format=${encodeURIComponent(format)}`,
+    `options=${encodeURIComponent(canonical)}`,
+  ].join('&');
+  return `${withoutTrailingSlash(origin)}/__variants/${keyPath(key)}?${query}`;
+}
+
+/** The Cache API URL of a master's metadata entry: `${origin}/__meta/<key>`. */
+export function metaCacheUrl(origin: string, key: string): string {
+  return `${withoutTrailingSlash(origin)}/__meta/${keyPath(key)}`;
+}
