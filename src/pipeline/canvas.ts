@@ -37,9 +37,7 @@ export function padPixels(image: Pixels, canvas: { width: number; height: number
 }
 
 export function canvas(state: ImageState): void {
-  let image = state.image!;
   const { plan, background } = state;
-  if (state.input.info.hasAlpha && background && (!state.keepAlpha || background.a > 0)) flatten(image, background);
-  image = padPixels(image, plan.canvas, plan.offset, background ?? { r: 255, g: 255, b: 255, a: 255 });
-  state.image = image;
+  if (state.input.info.hasAlpha && background.a > 0) flatten(state.image!, background);
+  state.image = padPixels(state.image!, plan.canvas, plan.offset, background);
 }

@@ -65,7 +65,7 @@ export const codecs = {
   async decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
     await ready.jpegDecode();
     // preserveOrientation: we apply EXIF orientation ourselves, after the resize, on fewer pixels.
-    return pixels(await decodeJpeg(bytes, { preserveOrientation: true }));
+    return pixels(await decodeJpeg(bytes, { preserveOrientation: false }));
   },
   async decodePng(bytes: ArrayBuffer): Promise<Pixels> {
     await ready.png();

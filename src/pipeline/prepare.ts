@@ -8,6 +8,18 @@ import type { ImageState, TransformInput } from './state.js';
 const white: RGBA = { r: 255, g: 255, b: 255, a: 255 };
 const transparent: RGBA = { r: 0, g: 0, b: 0, a: 0 };
 
+/**
+ * What pads the canvas and what transparency is flattened onto: the `background` option, else transparent
+ * where the output keeps alpha and white where it cannot (then a translucent background is itself put on white).
+ */
+export function canvasColour(background: RGBA | undefined, keepAlpha: boolean): RGBA {
+  if (!background) return keepAlpha ? transparent : white;
+  if (keepAlpha || background.a === 255) return background;
+  const k = background.a / 255;
+  const over = (c: number) => Math.round(c * k + 255 * (1 - k));
+  return { r: over(background.r), g: over(background.g), b: over(background.b), a: 255 };
+}
+
 export function formatKeepsAlpha(format: string): boolean {
   return format === 'png' || format === 'webp' || format === 'avif';
 }
@@ -36,14 +48,13 @@ export function prepare(input: TransformInput): ImageState {
   const stored = { width: info.width, height: info.height };
   const storedResize = orientation.transpose ? { width: plan.resize.height, height: plan.resize.width } : plan.resize;
   const keepAlpha = outputHasAlpha(info, options, input.format);
-  const padsTransparent = options.fit === 'pad' && options.background === undefined && keepAlpha;
   return {
     input,
     orientation,
     plan,
     storedCrop: rectToStored(plan.crop, stored, orientation),
     storedResize,
-    background: padsTransparent ? transparent : (options.background ?? white),
+    background: canvasColour(options.background, keepAlpha),
     keepAlpha,
     timings: {},
   };

@@ -26,8 +26,8 @@ export interface ImageState {
   /** The plan's crop and resize in the stored image's coordinates, where decode and resize work. */
   storedCrop: Rect;
   storedResize: Size;
-  /** What fills the canvas and what transparency is flattened onto, if anything. */
-  background: RGBA | undefined;
+  /** What fills the canvas and what transparency is flattened onto (transparent: nothing to flatten). */
+  background: RGBA;
   /** Whether the output keeps an alpha channel. */
   keepAlpha: boolean;
   image?: Pixels;

@@ -4,9 +4,11 @@ import type { AppEnv } from '../app-env.js';
 import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { decodeKey } from '../options/key.js';
+import type { InputFormat } from '../options/types.js';
 import { objectKey } from '../storage/masters.js';
+import { lookupMaster } from '../storage/meta-cache.js';
 
-const contentTypes: Record<string, string> = {
+const contentTypes: Record<InputFormat, string> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
@@ -18,6 +20,11 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
   const key = decodeKey(rawKey);
   const config = c.get('config');
   const ifNoneMatch = c.req.header('If-None-Match') ?? null;
+  const url = new URL(c.req.url);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
+  // The type comes from the bytes (sniffed once, then cached), never from what was written to R2 by hand.
+  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
+  if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const object = await c.env.MASTERS.get(objectKey(key), ifNoneMatch ? { onlyIf: { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, '').replace(/"/g, '') } } : undefined);
   if (!object) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const headers = new Headers({
@@ -27,9 +34,7 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
     'Last-Modified': object.uploaded.toUTCString(),
     ...imageHeaders,
   });
-  // Only image types we accept are ever served, whatever was written to R2 by hand.
-  const type = contentTypes[object.customMetadata?.format ?? ''] ?? object.httpMetadata?.contentType;
-  headers.set('Content-Type', type && /^image\/(jpeg|png|webp|avif|gif)$/.test(type) ? type : 'application/octet-stream');
+  headers.set('Content-Type', contentTypes[meta.info.format]);
   if (!('body' in object) || ifNoneMatchHits(ifNoneMatch, object.httpEtag)) {
     return new Response(null, { status: 304, headers });
   }

@@ -1,0 +1,5 @@
+/** Files imported with `?bytes` (see vitest.config.ts) arrive as their bytes. */
+declare module '*?bytes' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
