@@ -26,14 +26,13 @@ function boxPass(src: Uint8ClampedArray, dst: Uint8ClampedArray, width: number, 
 /** Three box passes each way approximate a Gaussian of sigma ≈ radius / 2. */
 export function blurPixels(image: Pixels, radius: number): Pixels {
   const r = Math.max(1, Math.min(Math.round(radius / 2), Math.max(image.width, image.height)));
-  let a = new Uint8ClampedArray(image.data);
-  let b = new Uint8ClampedArray(a.length);
+  const data = new Uint8ClampedArray(image.data);
+  const scratch = new Uint8ClampedArray(data.length);
   for (let pass = 0; pass < 3; pass++) {
-    boxPass(a, b, image.width, image.height, r, true);
-    boxPass(b, a, image.width, image.height, r, false);
+    boxPass(data, scratch, image.width, image.height, r, true);
+    boxPass(scratch, data, image.width, image.height, r, false);
   }
-  b = a;
-  return { data: b, width: image.width, height: image.height };
+  return { data, width: image.width, height: image.height };
 }
 
 /** Unsharp mask with a 1-px radius; `amount` 0..10 as Cloudflare's `sharpen`. */
