@@ -1,5 +1,5 @@
 /**
- * One transform at a time per isolate: a decoded 6 MP master is ~24 MiB of RGBA plus codec heaps, and an
+ * One transform at a time per isolate: a decoded 5 MP master is ~20 MiB of RGBA plus codec heaps, and an
  * isolate has 128 MB shared by all its requests. Waiters queue in order; past `maxQueued` we shed with 503
  * rather than let memory or latency grow without bound.
  */

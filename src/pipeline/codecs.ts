@@ -8,7 +8,6 @@ import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
-import resizeImage, { initResize } from '@jsquash/resize';
 import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
 import { GifReader } from 'omggif';
@@ -35,14 +34,21 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
   };
 }
 
+/**
+ * Decoders hold a whole master in their linear memory, which never shrinks: each decode gets a fresh instance
+ * (jSquash's init replaces its module-level one), so the old memory is garbage once the pixels are copied out.
+ * Instantiating an already compiled module costs about a millisecond.
+ */
+const fresh = {
+  avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
+  jpegDecode: () => (initJpegDecode as unknown as InitWithModule)(wasm.jpegDecode),
+  webpDecode: () => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode),
+};
+
 const ready = {
-  avifDecode: once(() => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode)),
   avifEncode: once(() => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode)),
-  jpegDecode: once(() => (initJpegDecode as unknown as InitWithModule)(wasm.jpegDecode)),
   jpegEncode: once(() => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode)),
   png: once(() => (initPngDecode as unknown as InitWithModule)(wasm.png)),
-  resize: once(() => (initResize as unknown as InitWithModule)(wasm.resize)),
-  webpDecode: once(() => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode)),
   webpEncode: once(() => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode)),
 };
 
@@ -63,7 +69,7 @@ function asImageData(image: Pixels): JsquashImage {
 
 export const codecs = {
   async decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
-    await ready.jpegDecode();
+    await fresh.jpegDecode();
     // preserveOrientation: we apply EXIF orientation ourselves, after the resize, on fewer pixels.
     return pixels(await decodeJpeg(bytes, { preserveOrientation: false }));
   },
@@ -72,11 +78,11 @@ export const codecs = {
     return pixels(await decodePng(bytes));
   },
   async decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
-    await ready.webpDecode();
+    await fresh.webpDecode();
     return pixels(await decodeWebp(bytes));
   },
   async decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
-    await ready.avifDecode();
+    await fresh.avifDecode();
     const image = await decodeAvif(bytes);
     if (!image) throw new Error('AVIF decoder returned nothing');
     return pixels(image);
@@ -87,19 +93,6 @@ export const codecs = {
     const data = new Uint8ClampedArray(reader.width * reader.height * 4);
     reader.decodeAndBlitFrameRGBA(0, data);
     return { data, width: reader.width, height: reader.height };
-  },
-
-  async resize(image: Pixels, width: number, height: number, premultiply: boolean): Promise<Pixels> {
-    await ready.resize();
-    const out = await resizeImage(asImageData(image), {
-      width,
-      height,
-      method: 'lanczos3',
-      fitMethod: 'stretch',
-      premultiply,
-      linearRGB: false,
-    });
-    return pixels(out);
   },
 
   async encodeWebp(image: Pixels, quality: number): Promise<ArrayBuffer> {

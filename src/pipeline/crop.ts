@@ -1,4 +1,4 @@
-/** Cuts the planned region out of the decoded image, in stored coordinates, before anything is resized. */
+/** Cuts a region out of an image, in stored coordinates: the resize step uses it when there is nothing to scale. */
 import type { Rect } from '../options/types.js';
 import type { Pixels } from './codecs.js';
 import type { ImageState } from './state.js';
@@ -12,8 +12,4 @@ export function cropPixels(image: Pixels, rect: Rect): Pixels {
     data.set(image.data.subarray(start, start + rowBytes), y * rowBytes);
   }
   return { data, width: rect.width, height: rect.height };
-}
-
-export function crop(state: ImageState): void {
-  state.image = cropPixels(state.image!, state.storedCrop);
 }

@@ -1,7 +1,6 @@
 /** The transform pipeline: an ordered list of steps over one image state, timed, with a deadline between steps. */
 import { ImageError } from '../http/problem.js';
 import { canvas } from './canvas.js';
-import { crop } from './crop.js';
 import { decode } from './decode.js';
 import { effects } from './effects.js';
 import { encode } from './encode.js';
@@ -13,7 +12,6 @@ import type { ImageState, Step, TransformInput } from './state.js';
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
   ['decode', decode],
-  ['resize', crop],
   ['resize', resize],
   ['resize', orient],
   ['resize', effects],

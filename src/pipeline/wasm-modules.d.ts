@@ -4,7 +4,6 @@ export declare const wasm: {
   jpegDecode: WebAssembly.Module;
   jpegEncode: WebAssembly.Module;
   png: WebAssembly.Module;
-  resize: WebAssembly.Module;
   webpDecode: WebAssembly.Module;
   webpEncode: WebAssembly.Module;
 };

@@ -6,8 +6,7 @@ import avifEncode from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import jpegDecode from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 import jpegEncode from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import png from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
-import resize from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
 import webpDecode from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import webpEncode from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 
-export const wasm = { avifDecode, avifEncode, jpegDecode, jpegEncode, png, resize, webpDecode, webpEncode };
+export const wasm = { avifDecode, avifEncode, jpegDecode, jpegEncode, png, webpDecode, webpEncode };
