@@ -23,6 +23,13 @@ export interface Config {
   avifSpeed: number;
   /** Transforms allowed to wait behind the running one in an isolate before we shed with 503. */
   maxQueuedTransforms: number;
+  /** Largest body, in bytes, `PUT /masters/<key>` takes (checked on Content-Length and while streaming). */
+  maxUploadBytes: number;
+  /**
+   * The bearer token that allows writing masters (the `UPLOAD_TOKEN` secret), or null when it is not set:
+   * then every write is refused with 503, never let through.
+   */
+  uploadToken: string | null;
 }
 
 export interface Vars {
@@ -39,6 +46,9 @@ export interface Vars {
   QUALITY_JPEG?: string;
   AVIF_SPEED?: string;
   MAX_QUEUED_TRANSFORMS?: string;
+  MAX_UPLOAD_BYTES?: string;
+  /** A secret (`wrangler secret put UPLOAD_TOKEN`, `.dev.vars` locally), not a `[vars]` entry. */
+  UPLOAD_TOKEN?: string;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -58,11 +68,23 @@ function prefix(raw: string | undefined): string {
   return value;
 }
 
+/** Shortest upload token we accept: anything shorter is guessable. */
+const MIN_TOKEN_LENGTH = 16;
+
+function token(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  // RFC 6750 §2.1 b64token, so that the token can be sent as `Authorization: Bearer <token>` unchanged.
+  if (raw.length < MIN_TOKEN_LENGTH || raw.length > 1024 || !/^[A-Za-z0-9._~+/-]+=*$/.test(raw)) {
+    throw new Error(`UPLOAD_TOKEN must be ${MIN_TOKEN_LENGTH}..1024 characters of A-Z a-z 0-9 . _ ~ + / - (then any =)`);
+  }
+  return raw;
+}
+
 export function readConfig(vars: Vars): Config {
   return {
     imagePrefix: prefix(vars.IMAGE_PREFIX),
     maxOutputDimension: integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384),
-    maxInputPixels: integer(vars.MAX_INPUT_PIXELS, 'MAX_INPUT_PIXELS', 6_000_000, 1, 200_000_000),
+    maxInputPixels: integer(vars.MAX_INPUT_PIXELS, 'MAX_INPUT_PIXELS', 5_000_000, 1, 200_000_000),
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
@@ -75,6 +97,8 @@ export function readConfig(vars: Vars): Config {
     },
     avifSpeed: integer(vars.AVIF_SPEED, 'AVIF_SPEED', 8, 0, 10),
     maxQueuedTransforms: integer(vars.MAX_QUEUED_TRANSFORMS, 'MAX_QUEUED_TRANSFORMS', 8, 0, 1000),
+    maxUploadBytes: integer(vars.MAX_UPLOAD_BYTES, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    uploadToken: token(vars.UPLOAD_TOKEN),
   };
 }
 

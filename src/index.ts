@@ -5,7 +5,9 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env.js';
 import { configOf } from './config.js';
 import { ImageError, problemResponse } from './http/problem.js';
+import { requireUploadToken } from './limits/upload-auth.js';
 import { serveImage } from './routes/image.js';
+import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
 import { serveOriginal } from './routes/originals.js';
 
 const app = new Hono<AppEnv>();
@@ -27,10 +29,18 @@ function rawRest(url: string, mount: string): string {
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
 app.get('/health', (c) => c.json({ ok: true }));
+app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
+app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
+app.delete('/masters/*', (c) => removeMaster(c, rawRest(c.req.url, '/masters')));
+app.get('/masters/*', (c) => describeMasterRoute(c, rawRest(c.req.url, '/masters')));
 app.get('*', async (c, next) => {
   const prefix = c.get('config').imagePrefix;
   if (!new URL(c.req.url).pathname.startsWith(prefix + '/')) return next();
   return serveImage(c, rawRest(c.req.url, prefix));
+});
+
+app.on(['POST', 'PUT', 'DELETE', 'PATCH'], ['/cdn-cgi/image/*', '/originals/*'], () => {
+  throw new ImageError(405, 'method-not-allowed', 'images are read with GET or HEAD', { Allow: 'GET, HEAD' });
 });
 
 app.notFound((c) => problemResponse(new ImageError(404, 'not-found', `nothing is served at ${new URL(c.req.url).pathname}`)));
@@ -41,4 +51,5 @@ app.onError((error, c) => {
   return problemResponse(new ImageError(500, 'internal', 'something went wrong on our side'), { head });
 });
 
+export { QuotaBucket, TransformBreaker } from './limits/quota-object.js';
 export default app;

@@ -1,0 +1,92 @@
+/**
+ * /masters/<key>: PUT stores a master (bearer token; validated in full before R2 is touched), DELETE removes it,
+ * GET answers its metadata as JSON (public, no bytes). Auth is `requireUploadToken` in front of PUT and DELETE.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.js';
+import { ifNoneMatchHits, imageHeaders } from '../http/caching.js';
+import { ImageError } from '../http/problem.js';
+import { inspectUpload } from '../limits/upload-checks.js';
+import { readBoundedBody } from '../limits/upload-body.js';
+import { decodeKey } from '../options/key.js';
+import type { MasterInfo } from '../options/types.js';
+import { deleteMaster, parseEtagCondition, type Preconditions, writeMaster } from '../storage/master-writes.js';
+import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
+
+/** What PUT and GET answer about a master. */
+export interface MasterJson extends MasterInfo {
+  key: string;
+  /** R2's ETag, unquoted (send it quoted, or as it is, in `If-Match`). */
+  etag: string;
+  bytes: number;
+  uploaded: string;
+  urls: { original: string; example: string };
+}
+
+/** The key as a URL path: each segment percent-encoded, slashes kept. */
+function keyPath(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+function masterJson(origin: string, key: string, etag: string, bytes: number, uploaded: string, info: MasterInfo): MasterJson {
+  const { format, width, height, hasAlpha, animated, orientation } = info;
+  return {
+    key, etag, bytes, format, width, height, hasAlpha, animated, orientation, uploaded,
+    urls: {
+      original: `${origin}/originals/${keyPath(key)}`,
+      example: `${origin}/cdn-cgi/image/width=640,format=auto/${keyPath(key)}`,
+    },
+  };
+}
+
+function preconditionsOf(c: Context<AppEnv>): Preconditions {
+  return { ifMatch: parseEtagCondition(c.req.header('If-Match')), ifNoneMatch: parseEtagCondition(c.req.header('If-None-Match')) };
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** PUT /masters/<key>: 201 created, 200 replaced (or identical bytes, left as they were). */
+export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Response> {
+  const key = decodeKey(rawKey);
+  const config = c.get('config');
+  const origin = new URL(c.req.url).origin;
+  const bytes = await readBoundedBody(c.req.raw, config.maxUploadBytes);
+  const header = inspectUpload(bytes, c.req.header('Content-Type'), config.maxInputPixels);
+  const info: MasterInfo = {
+    format: header.format, width: header.width, height: header.height,
+    hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation,
+  };
+  const { outcome, object } = await writeMaster(c.env.MASTERS, key, { bytes, info, sha256: await sha256Hex(bytes) }, preconditionsOf(c));
+  // Before answering, so that this data centre's next request already sees the new master.
+  if (outcome !== 'unchanged') await dropMasterMeta(caches.default, origin, key);
+  const headers: Record<string, string> = { ETag: object.httpEtag, 'Cache-Control': 'no-store' };
+  if (outcome === 'created') headers.Location = `${origin}/masters/${keyPath(key)}`;
+  const body = masterJson(origin, key, object.etag, object.size, object.uploaded.toISOString(), info);
+  return c.json(body, outcome === 'created' ? 201 : 200, headers);
+}
+
+/** DELETE /masters/<key>: 204, or 404 when there is none. */
+export async function removeMaster(c: Context<AppEnv>, rawKey: string): Promise<Response> {
+  const key = decodeKey(rawKey);
+  if (!(await deleteMaster(c.env.MASTERS, key, preconditionsOf(c)))) {
+    throw new ImageError(404, 'no-master', `there is no master named ${key}`);
+  }
+  await dropMasterMeta(caches.default, new URL(c.req.url).origin, key);
+  return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+}
+
+/** GET/HEAD /masters/<key>: the master's metadata, as the transform path sees it (the Cache API entry, else R2). */
+export async function describeMasterRoute(c: Context<AppEnv>, rawKey: string): Promise<Response> {
+  const key = decodeKey(rawKey);
+  const config = c.get('config');
+  const origin = new URL(c.req.url).origin;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
+  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, origin, key, config.metaTtl, waitUntil);
+  if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
+  const headers: Record<string, string> = { ...imageHeaders, ETag: `"${meta.etag}"`, 'Cache-Control': 'no-cache' };
+  if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, headers.ETag!)) return new Response(null, { status: 304, headers });
+  return c.json(masterJson(origin, key, meta.etag, meta.bytes, meta.uploaded, meta.info), 200, headers);
+}
