@@ -1,0 +1,75 @@
+// CI check for the committed shrink-on-load module (plain Node, no dependencies): src/pipeline/scaled/scaled.wasm
+// matches native/scaled.wasm.sha256, compiles, has the imports and exports the loader expects, instantiates, and
+// decodes a sample JPEG at 1/8. Exit code 1 on any mismatch.   Usage: node native/check.mjs
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const failures = [];
+const check = (ok, message) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
+  if (!ok) failures.push(message);
+};
+
+const [expected, path] = readFileSync(`${root}native/scaled.wasm.sha256`, 'utf8').trim().split(/\s+/);
+const bytes = readFileSync(`${root}${path}`);
+const actual = createHash('sha256').update(bytes).digest('hex');
+check(actual === expected, `${path} (${bytes.length} bytes) sha256 ${actual}${actual === expected ? '' : `, expected ${expected}`}`);
+
+const module = await WebAssembly.compile(bytes);
+check(true, 'WebAssembly.compile');
+
+const names = (list) => list.map((d) => `${d.module ? `${d.module}.` : ''}${d.name}:${d.kind}`).sort();
+const imports = names(WebAssembly.Module.imports(module));
+const wantImports = ['env.scaled_fail:function', 'env.scaled_read:function', 'env.scaled_skip:function',
+  'wasi_snapshot_preview1.fd_close:function', 'wasi_snapshot_preview1.fd_seek:function',
+  'wasi_snapshot_preview1.fd_write:function', 'wasi_snapshot_preview1.proc_exit:function'].sort();
+check(JSON.stringify(imports) === JSON.stringify(wantImports), `imports: ${imports.join(', ')}`);
+const exports = names(WebAssembly.Module.exports(module));
+for (const name of ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'decode_webp:function', 'alloc_input:function', 'debug_trap:function']) {
+  check(exports.includes(name), `exports ${name}`);
+}
+
+// Instantiate as src/pipeline/scaled/index.ts does and decode a sample at 1/8.
+const sample = `${root}samples/photos/dune.jpg`;
+if (existsSync(sample)) {
+  const input = readFileSync(sample);
+  let offset = 0;
+  let memory;
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      scaled_fail: (code, message, length) => {
+        throw new Error(`decode failed (${code}): ${new TextDecoder().decode(new Uint8Array(memory.buffer, message, length))}`);
+      },
+      scaled_read: (buffer, capacity) => {
+        const chunk = input.subarray(offset, offset + capacity);
+        new Uint8Array(memory.buffer).set(chunk, buffer);
+        offset += chunk.length;
+        return chunk.length;
+      },
+      scaled_skip: (count) => void (offset += count),
+    },
+    wasi_snapshot_preview1: { fd_close: () => 8, fd_seek: () => 8, fd_write: () => 8, proc_exit: () => { throw new Error('exit'); } },
+  });
+  memory = instance.exports.memory;
+  instance.exports._initialize();
+  const result = instance.exports.decode_jpeg(8, 1 << 26, 1 << 26, 1);
+  const [width, height] = new Uint32Array(memory.buffer, result, 2);
+  check(width === 210 && height === 132, `dune.jpg (1680×1050) at 1/8 decodes to ${width}×${height} (want 210×132)`);
+  // The module's maximum memory (256 MiB = 4096 pages) holds: one page more cannot be had.
+  const pages = memory.buffer.byteLength / 65536;
+  let capped = false;
+  try {
+    memory.grow(4096 - pages + 1);
+  } catch (error) {
+    capped = error instanceof RangeError;
+  }
+  check(capped, 'linear memory cannot grow past 256 MiB');
+}
+
+if (failures.length) {
+  console.error(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('scaled.wasm: all checks passed');

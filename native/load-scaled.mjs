@@ -1,0 +1,33 @@
+// Loads src/pipeline/scaled/index.ts in plain Node for the benchmark and checks: esbuild (already in node_modules,
+// via vite and wrangler) bundles it, and the .wasm import becomes a WebAssembly.Module compiled from the file.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function loadScaled() {
+  const wasmFile = {
+    name: 'wasm-file',
+    setup(b) {
+      b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: new URL(args.path, `file://${args.resolveDir}/`).pathname, namespace: 'wasm-file' }));
+      b.onLoad({ filter: /.*/, namespace: 'wasm-file' }, (args) => ({
+        contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
+        loader: 'js',
+      }));
+    },
+  };
+  const out = await build({
+    entryPoints: [`${root}src/pipeline/scaled/index.ts`],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'error',
+    plugins: [wasmFile],
+  });
+  const code = out.outputFiles[0].text;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+
+export { root, readFileSync };
