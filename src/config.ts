@@ -5,8 +5,17 @@ export interface Config {
   imagePrefix: string;
   /** Largest width or height a variant may have, after `dpr`. */
   maxOutputDimension: number;
-  /** Largest master (width × height, from its header) we decode. Sized for a 128 MB isolate. */
+  /** Largest variant (width × height): the encoders hold the whole output in memory. */
+  maxOutputPixels: number;
+  /**
+   * Largest image held decoded at once (width × height): PNG, AVIF and GIF masters whole, and what a JPEG or
+   * WebP master is decoded to (they shrink on load). Sized by measurement for a 128 MB isolate.
+   */
   maxInputPixels: number;
+  /** Largest JPEG master (from its header); decoded at 1/2, 1/4 or 1/8 as the output allows. */
+  maxJpegPixels: number;
+  /** Largest WebP master; lossless WebP holds a full-size buffer while decoding, so this is lower. */
+  maxWebpPixels: number;
   /** Largest master, in bytes, we read from R2 for a transform. */
   maxInputBytes: number;
   /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
@@ -35,7 +44,10 @@ export interface Config {
 export interface Vars {
   IMAGE_PREFIX?: string;
   MAX_OUTPUT_DIMENSION?: string;
+  MAX_OUTPUT_PIXELS?: string;
   MAX_INPUT_PIXELS?: string;
+  MAX_JPEG_INPUT_PIXELS?: string;
+  MAX_WEBP_INPUT_PIXELS?: string;
   MAX_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
   CACHE_TTL?: string;
@@ -62,7 +74,8 @@ function integer(raw: string | undefined, name: string, fallback: number, min: n
 
 function prefix(raw: string | undefined): string {
   const value = (raw ?? '/img').replace(/\/+$/, '');
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value === '' || value.startsWith('/cdn-cgi')) {
+  const reserved = ['/cdn-cgi', '/masters', '/originals', '/health'];
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value === '' || reserved.some((r) => value === r || value.startsWith(r + '/'))) {
     throw new Error(`[vars] IMAGE_PREFIX=${raw} must be a path like /img`);
   }
   return value;
@@ -75,7 +88,9 @@ function token(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   // RFC 6750 §2.1 b64token, so that the token can be sent as `Authorization: Bearer <token>` unchanged.
   if (raw.length < MIN_TOKEN_LENGTH || raw.length > 1024 || !/^[A-Za-z0-9._~+/-]+=*$/.test(raw)) {
-    throw new Error(`UPLOAD_TOKEN must be ${MIN_TOKEN_LENGTH}..1024 characters of A-Z a-z 0-9 . _ ~ + / - (then any =)`);
+    // A bad secret disables writes (503) but must not take reads down with it.
+    console.error(`UPLOAD_TOKEN must be ${MIN_TOKEN_LENGTH}..1024 characters of A-Z a-z 0-9 . _ ~ + / - (then any =): uploads are disabled`);
+    return null;
   }
   return raw;
 }
@@ -84,7 +99,10 @@ export function readConfig(vars: Vars): Config {
   return {
     imagePrefix: prefix(vars.IMAGE_PREFIX),
     maxOutputDimension: integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384),
+    maxOutputPixels: integer(vars.MAX_OUTPUT_PIXELS, 'MAX_OUTPUT_PIXELS', 5_000_000, 1, 100_000_000),
     maxInputPixels: integer(vars.MAX_INPUT_PIXELS, 'MAX_INPUT_PIXELS', 5_000_000, 1, 200_000_000),
+    maxJpegPixels: integer(vars.MAX_JPEG_INPUT_PIXELS, 'MAX_JPEG_INPUT_PIXELS', 50_000_000, 1, 400_000_000),
+    maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
@@ -112,4 +130,9 @@ export function configOf(vars: Vars): Config {
     cached.set(vars, config);
   }
   return config;
+}
+
+/** The input limits the pipeline plans decodes against. */
+export function inputLimits(config: Config) {
+  return { maxDecodedPixels: config.maxInputPixels, maxJpegPixels: config.maxJpegPixels, maxWebpPixels: config.maxWebpPixels };
 }

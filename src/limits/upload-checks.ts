@@ -3,6 +3,7 @@
  * Content-Type), with a readable header and a pixel count a transform can afford. Pure: bytes in, header or ImageError out.
  */
 import { ImageError } from '../http/problem.js';
+import { type InputLimits, checkSourceSize } from '../pipeline/decode-plan.js';
 import type { InputFormat } from '../options/types.js';
 import { type HeaderInfo, readImageHeader, sniffFormat } from '../pipeline/sniff.js';
 
@@ -37,11 +38,11 @@ function checkDeclaredType(contentType: string | undefined, format: InputFormat)
 
 /**
  * Checks an upload and reads its header: empty, unknown or markup-laden bytes and a contradicting Content-Type
- * → 415, an unreadable header or absurd dimensions → 422, more than `maxInputPixels` → 413.
+ * → 415, an unreadable header or absurd dimensions → 422, more pixels than its format's limit → 413.
  *
- * @example inspectUpload(bytes, 'image/jpeg', 6_000_000) // { format: 'jpeg', width: 1680, height: 1050, … }
+ * @example inspectUpload(bytes, 'image/jpeg', inputLimits(config)) // { format: 'jpeg', width: 1680, height: 1050, … }
  */
-export function inspectUpload(bytes: Uint8Array, contentType: string | undefined, maxInputPixels: number): HeaderInfo {
+export function inspectUpload(bytes: Uint8Array, contentType: string | undefined, limits: InputLimits): HeaderInfo {
   if (bytes.byteLength === 0) throw unsupported('the body is empty');
   const format = sniffFormat(bytes);
   if (format === null) {
@@ -51,9 +52,7 @@ export function inspectUpload(bytes: Uint8Array, contentType: string | undefined
   const head = String.fromCharCode(...bytes.subarray(0, SNIFF_WINDOW));
   if (MARKUP.test(head)) throw unsupported(`the ${format.toUpperCase()} carries HTML/SVG/script markup in its first bytes (a polyglot)`);
   const info = readImageHeader(bytes);
-  const pixels = info.width * info.height;
-  if (pixels > maxInputPixels) {
-    throw new ImageError(413, 'too-many-pixels', `the image is ${info.width}×${info.height} (${(pixels / 1e6).toFixed(1)} MP), over the ${(maxInputPixels / 1e6).toFixed(1)} MP limit (MAX_INPUT_PIXELS)`);
-  }
+  // The same per-format limit the transform path applies, so nothing is stored that could never be served.
+  checkSourceSize(info, limits);
   return info;
 }

@@ -4,7 +4,6 @@
  */
 import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
 import encodeAvif, { init as initAvifEncode } from '@jsquash/avif/encode.js';
-import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
@@ -41,7 +40,6 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
  */
 const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
-  jpegDecode: () => (initJpegDecode as unknown as InitWithModule)(wasm.jpegDecode),
   webpDecode: () => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode),
 };
 
@@ -63,16 +61,14 @@ function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferLike; by
 /** The DOM ImageData that jSquash's types name; workerd has no such global, and jSquash only reads these fields. */
 type JsquashImage = Parameters<typeof encodeWebp>[0];
 
+/** Some jSquash encoders read `data.buffer` whole: a view into a larger buffer (our scaled decoder's memory) is compacted first. */
 function asImageData(image: Pixels): JsquashImage {
-  return { data: image.data, width: image.width, height: image.height, colorSpace: 'srgb' } as JsquashImage;
+  const whole = image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength;
+  const data = whole ? image.data : image.data.slice();
+  return { data, width: image.width, height: image.height, colorSpace: 'srgb' } as JsquashImage;
 }
 
 export const codecs = {
-  async decodeJpeg(bytes: ArrayBuffer): Promise<Pixels> {
-    await fresh.jpegDecode();
-    // preserveOrientation: we apply EXIF orientation ourselves, after the resize, on fewer pixels.
-    return pixels(await decodeJpeg(bytes, { preserveOrientation: false }));
-  },
   async decodePng(bytes: ArrayBuffer): Promise<Pixels> {
     await ready.png();
     return pixels(await decodePng(bytes));

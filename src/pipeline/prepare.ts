@@ -2,6 +2,7 @@
 import { planResize } from '../options/geometry.js';
 import type { MasterInfo, ResizePlan, RGBA, TransformOptions } from '../options/types.js';
 import { ImageError } from '../http/problem.js';
+import { planDecode } from './decode-plan.js';
 import { type Orientation, compose, displayedSize, fromExif, fromFlip, fromRotation, rectToStored } from './orientation.js';
 import type { ImageState, TransformInput } from './state.js';
 
@@ -25,13 +26,23 @@ export function formatKeepsAlpha(format: string): boolean {
 }
 
 /** The orientation and geometry of a transform, from the master's header and the options alone. */
-export function planTransform(info: MasterInfo, options: TransformOptions, maxOutputDimension: number): { orientation: Orientation; plan: ResizePlan } {
+export interface OutputLimits {
+  maxOutputDimension: number;
+  /** Output width × height: the encoders hold the whole output, some of them twice. */
+  maxOutputPixels: number;
+}
+
+export function planTransform(info: MasterInfo, options: TransformOptions, limits: OutputLimits): { orientation: Orientation; plan: ResizePlan } {
   // Cloudflare flips before it rotates; both act on the image as its EXIF orientation shows it.
   const orientation = compose(compose(fromExif(info.orientation), fromFlip(options.flip)), fromRotation(options.rotate));
   const plan = planResize(displayedSize({ width: info.width, height: info.height }, orientation), options);
   // Enlarging fits follow the aspect ratio: contain,w=100 of a 1×10000 master would be 100×1000000.
-  if (plan.canvas.width > maxOutputDimension || plan.canvas.height > maxOutputDimension) {
-    throw new ImageError(413, 'output-too-large', `the output would be ${plan.canvas.width}×${plan.canvas.height}, over ${maxOutputDimension} px per side`);
+  const { width, height } = plan.canvas;
+  if (width > limits.maxOutputDimension || height > limits.maxOutputDimension) {
+    throw new ImageError(413, 'output-too-large', `the output would be ${width}×${height}, over ${limits.maxOutputDimension} px per side`);
+  }
+  if (width * height > limits.maxOutputPixels) {
+    throw new ImageError(413, 'output-too-large', `the output would be ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(limits.maxOutputPixels / 1e6).toFixed(1)} MP output limit`);
   }
   return { orientation, plan };
 }
@@ -44,15 +55,17 @@ export function outputHasAlpha(info: MasterInfo, options: TransformOptions, form
 
 export function prepare(input: TransformInput): ImageState {
   const { info, options } = input;
-  const { orientation, plan } = planTransform(info, options, input.maxOutputDimension);
+  const { orientation, plan } = planTransform(info, options, input);
   const stored = { width: info.width, height: info.height };
   const storedResize = orientation.transpose ? { width: plan.resize.height, height: plan.resize.width } : plan.resize;
   const keepAlpha = outputHasAlpha(info, options, input.format);
+  const storedCrop = rectToStored(plan.crop, stored, orientation);
   return {
     input,
     orientation,
     plan,
-    storedCrop: rectToStored(plan.crop, stored, orientation),
+    decodePlan: planDecode(info, storedCrop, storedResize, input.limits),
+    storedCrop,
     storedResize,
     background: canvasColour(options.background, keepAlpha),
     keepAlpha,

@@ -1,6 +1,7 @@
 /** The one image state that every pipeline step reads and advances, imgproxy-style. */
 import type { MasterInfo, OutputFormat, Rect, ResizePlan, RGBA, Size, TransformOptions } from '../options/types.js';
 import type { Pixels } from './codecs.js';
+import type { DecodePlan, InputLimits } from './decode-plan.js';
 import type { Orientation } from './orientation.js';
 
 export interface TransformInput {
@@ -15,6 +16,8 @@ export interface TransformInput {
   quality: number;
   avifSpeed: number;
   maxOutputDimension: number;
+  maxOutputPixels: number;
+  limits: InputLimits;
 }
 
 export interface ImageState {
@@ -23,7 +26,9 @@ export interface ImageState {
   orientation: Orientation;
   /** Geometry in displayed (oriented) coordinates. */
   plan: ResizePlan;
-  /** The plan's crop and resize in the stored image's coordinates, where decode and resize work. */
+  /** How the master is decoded (shrink-on-load for JPEG and WebP). */
+  decodePlan: DecodePlan;
+  /** The plan's crop and resize in the stored image's coordinates (after decode: the decoded image's). */
   storedCrop: Rect;
   storedResize: Size;
   /** What fills the canvas and what transparency is flattened onto (transparent: nothing to flatten). */

@@ -1,7 +1,6 @@
 export declare const wasm: {
   avifDecode: WebAssembly.Module;
   avifEncode: WebAssembly.Module;
-  jpegDecode: WebAssembly.Module;
   jpegEncode: WebAssembly.Module;
   png: WebAssembly.Module;
   webpDecode: WebAssembly.Module;

@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app-env.js';
-import type { Config } from '../config.js';
+import { type Config, inputLimits } from '../config.js';
 import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { Coalescer, TransformGate } from '../limits/transform-gate.js';
@@ -15,6 +15,7 @@ import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
 import { parseOptions } from '../options/parse.js';
 import { parseImagePath } from '../options/source.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
+import { checkSourceSize } from '../pipeline/decode-plan.js';
 import { resolveQuality } from '../pipeline/encode.js';
 import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
 import { transform, type TransformResult } from '../pipeline/run.js';
@@ -30,17 +31,14 @@ class MasterChanged extends Error {}
 
 /** Refuses work that cannot fit, from the metadata alone: nothing is read or decoded first. */
 function checkInputLimits(meta: MasterMeta, config: Config): void {
-  const { width, height } = meta.info;
   if (meta.bytes > config.maxInputBytes) {
     throw new ImageError(413, 'input-too-large', `the master is ${meta.bytes} bytes, over the ${config.maxInputBytes}-byte limit`);
   }
-  if (width * height > config.maxInputPixels) {
-    throw new ImageError(413, 'input-too-large', `the master is ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(config.maxInputPixels / 1e6).toFixed(1)} MP limit`);
-  }
+  checkSourceSize(meta.info, inputLimits(config));
 }
 
 function metadataJson(meta: MasterMeta, options: TransformOptions, config: Config) {
-  const { plan } = planTransform(meta.info, options, config.maxOutputDimension);
+  const { plan } = planTransform(meta.info, options, config);
   return {
     key: meta.key,
     width: plan.canvas.width,
@@ -63,6 +61,8 @@ async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformO
     quality: resolveQuality(options.quality, format, config.quality),
     avifSpeed: config.avifSpeed,
     maxOutputDimension: config.maxOutputDimension,
+    maxOutputPixels: config.maxOutputPixels,
+    limits: inputLimits(config),
   });
 }
 
@@ -86,7 +86,7 @@ export async function serveImage(c: Context<AppEnv>, rest: string, retried = fal
     return c.json(metadataJson(meta, options, config), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
   }
 
-  const { plan } = planTransform(meta.info, options, config.maxOutputDimension);
+  const { plan } = planTransform(meta.info, options, config);
   const format = negotiateFormat({
     requested: options.format,
     accept: c.req.header('Accept') ?? null,

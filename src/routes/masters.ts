@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
+import { inputLimits } from '../config.js';
 import { ifNoneMatchHits, imageHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { inspectUpload } from '../limits/upload-checks.js';
@@ -54,7 +55,7 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   const config = c.get('config');
   const origin = new URL(c.req.url).origin;
   const bytes = await readBoundedBody(c.req.raw, config.maxUploadBytes);
-  const header = inspectUpload(bytes, c.req.header('Content-Type'), config.maxInputPixels);
+  const header = inspectUpload(bytes, c.req.header('Content-Type'), inputLimits(config));
   const info: MasterInfo = {
     format: header.format, width: header.width, height: header.height,
     hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation,

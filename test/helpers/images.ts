@@ -1,5 +1,6 @@
 /** Reading test outputs independently of the code under test: magic bytes and codecs' own decoders. */
 import { codecs } from '../../src/pipeline/codecs.js';
+import { decodeJpegScaled } from '../../src/pipeline/scaled/index.js';
 
 export type Magic = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'unknown';
 
@@ -24,7 +25,8 @@ export async function decodeAny(bytes: Uint8Array): Promise<Decoded> {
   const buffer = bytes.slice().buffer;
   switch (magicOf(bytes)) {
     case 'jpeg':
-      return codecs.decodeJpeg(buffer);
+      // libjpeg-turbo: a different implementation from the mozjpeg that encoded it.
+      return decodeJpegScaled(bytes, 1);
     case 'png':
       return codecs.decodePng(buffer);
     case 'webp':

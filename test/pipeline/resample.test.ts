@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
 import { contributions, resample } from '../../src/pipeline/resample.js';
-import { jsquashResize } from '../helpers/jsquash-resize.js';
+import { jsquashDecodeJpeg, jsquashResize } from '../helpers/jsquash-reference.js';
 
 function solid(width: number, height: number, rgba: number[]): Pixels {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -48,7 +48,7 @@ describe('resample', () => {
   });
 
   it('agrees with jSquash Lanczos-3 on a real photo', async () => {
-    const photo = await codecs.decodeJpeg(dune.slice().buffer);
+    const photo = await jsquashDecodeJpeg(dune);
     const ours = resample(photo, { x: 0, y: 0, width: photo.width, height: photo.height }, 400, 250, plain);
     const theirs = await jsquashResize(photo, 400, 250);
     // Same filter, different edge handling and rounding: within a couple of levels on average.

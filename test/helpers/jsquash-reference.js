@@ -1,0 +1,23 @@
+// jSquash's own JPEG decoder (mozjpeg) and Lanczos-3 resize: independent references for our scaled decoder and
+// our resampler. A .js file because their .wasm.d.ts files break tsc (see src/pipeline/wasm-modules.js).
+import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
+import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import resize, { initResize } from '@jsquash/resize';
+import resizeWasm from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
+
+let resizeReady;
+let jpegReady;
+
+export async function jsquashResize(image, width, height) {
+  resizeReady ??= initResize(resizeWasm);
+  await resizeReady;
+  const out = await resize(image, { width, height, method: 'lanczos3', fitMethod: 'stretch', premultiply: false, linearRGB: false });
+  return { data: out.data, width: out.width, height: out.height };
+}
+
+export async function jsquashDecodeJpeg(bytes) {
+  jpegReady ??= initJpegDecode(jpegWasm);
+  await jpegReady;
+  const image = await decodeJpeg(bytes.slice().buffer, { preserveOrientation: false });
+  return { data: image.data, width: image.width, height: image.height };
+}

@@ -1,0 +1,53 @@
+/**
+ * Shrink-on-load through the worker: JPEG masters far larger than what may be held decoded are served by
+ * decoding at 1/2..1/8, and each format has its own source limit.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { codecs } from '../../src/pipeline/codecs.js';
+import { decodeAny } from '../helpers/images.js';
+import { bodyBytes, get, putMaster } from '../helpers/worker.js';
+
+/** A smooth gradient photo stand-in, encoded by the pipeline's JPEG encoder (quadrant colours known). */
+async function syntheticJpeg(width: number, height: number): Promise<Uint8Array> {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const left = x < width / 2;
+      const top = y < height / 2;
+      data[i] = top && left ? 230 : 20;
+      data[i + 1] = top && !left ? 230 : 20;
+      data[i + 2] = !top && left ? 230 : 20;
+      data[i + 3] = 255;
+    }
+  }
+  return new Uint8Array(await codecs.encodeJpeg({ data, width, height }, 70, false));
+}
+
+beforeAll(async () => {
+  // 4000×3000 = 12 MP: more than twice MAX_INPUT_PIXELS (5 MP), under MAX_JPEG_INPUT_PIXELS (50 MP).
+  await putMaster('big/12mp.jpg', await syntheticJpeg(4000, 3000));
+}, 120_000);
+
+describe('a 12 MP JPEG master', () => {
+  it.each([
+    ['width=500', 500, 375],
+    ['width=1600', 1600, 1200],
+    ['width=300,height=300,fit=cover', 300, 300],
+  ])('is served at %s by decoding it scaled', async (options, width, height) => {
+    const response = await get(`/cdn-cgi/image/${options},format=png/big/12mp.jpg`);
+    expect(response.status).toBe(200);
+    const image = await decodeAny(await bodyBytes(response));
+    expect([image.width, image.height]).toEqual([width, height]);
+    // Quadrant colours survive the scaled decode: top-left red, bottom-right dark.
+    const at = (x: number, y: number) => Array.from(image.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 3));
+    expect(at(5, 5)[0]).toBeGreaterThan(200);
+    expect(at(width - 5, height - 5).every((c) => c < 50)).toBe(true);
+  });
+
+  it('refuses an output over MAX_OUTPUT_PIXELS before reading the master', async () => {
+    const response = await get('/cdn-cgi/image/width=3000,format=webp/big/12mp.jpg');
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/output limit/);
+  });
+});
