@@ -1,4 +1,6 @@
 /** The one typed view of the Worker's `[vars]`: read once per isolate, validated, bounded, with defaults. */
+import { parseExemptions } from './limits/client.js';
+import type { QuotaConfig } from './limits/quota.js';
 
 export interface Config {
   /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */
@@ -39,6 +41,10 @@ export interface Config {
    * then every write is refused with 503, never let through.
    */
   uploadToken: string | null;
+  /** Per-client token buckets (transforms per minute, uploads and upload bytes per hour) and exempt ranges. */
+  quota: QuotaConfig;
+  /** Transforms per minute across every client above which new cache misses are shed with 503. */
+  globalTransformLimit: number;
 }
 
 export interface Vars {
@@ -61,6 +67,11 @@ export interface Vars {
   MAX_UPLOAD_BYTES?: string;
   /** A secret (`wrangler secret put UPLOAD_TOKEN`, `.dev.vars` locally), not a `[vars]` entry. */
   UPLOAD_TOKEN?: string;
+  TRANSFORM_QUOTA_PER_MINUTE?: string;
+  UPLOADS_PER_HOUR?: string;
+  UPLOAD_BYTES_PER_HOUR?: string;
+  GLOBAL_TRANSFORM_LIMIT?: string;
+  QUOTA_EXEMPT?: string;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -117,6 +128,13 @@ export function readConfig(vars: Vars): Config {
     maxQueuedTransforms: integer(vars.MAX_QUEUED_TRANSFORMS, 'MAX_QUEUED_TRANSFORMS', 8, 0, 1000),
     maxUploadBytes: integer(vars.MAX_UPLOAD_BYTES, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     uploadToken: token(vars.UPLOAD_TOKEN),
+    quota: {
+      transformsPerMinute: integer(vars.TRANSFORM_QUOTA_PER_MINUTE, 'TRANSFORM_QUOTA_PER_MINUTE', 300, 1, 1_000_000),
+      uploadsPerHour: integer(vars.UPLOADS_PER_HOUR, 'UPLOADS_PER_HOUR', 100, 1, 1_000_000),
+      uploadBytesPerHour: integer(vars.UPLOAD_BYTES_PER_HOUR, 'UPLOAD_BYTES_PER_HOUR', 500 * 1024 * 1024, 1, 2 ** 40),
+      exempt: parseExemptions(vars.QUOTA_EXEMPT),
+    },
+    globalTransformLimit: integer(vars.GLOBAL_TRANSFORM_LIMIT, 'GLOBAL_TRANSFORM_LIMIT', 20_000, 1, 100_000_000),
   };
 }
 

@@ -12,6 +12,12 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** Whether the request carries the upload token (operators' tools are exempt from transform quotas). */
+export async function carriesUploadToken(expected: string | null, header: string | undefined): Promise<boolean> {
+  const presented = bearerToken(header);
+  return expected !== null && presented !== null && (await timingSafeEqual(expected, presented));
+}
+
 /**
  * Lets a request through only with the upload token. Missing or not a bearer credential → 401, a wrong token → 403,
  * both with the same `WWW-Authenticate` challenge and detail so that neither says which part was wrong. With no

@@ -8,7 +8,10 @@ import type { AppEnv } from '../app-env.js';
 import { type Config, inputLimits } from '../config.js';
 import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
+import { admitThroughBreaker } from '../limits/breaker.js';
+import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
 import { Coalescer, TransformGate } from '../limits/transform-gate.js';
+import { carriesUploadToken } from '../limits/upload-auth.js';
 import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
 import { outputPixels } from '../options/geometry.js';
 import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
@@ -117,6 +120,11 @@ export async function serveImage(c: Context<AppEnv>, rest: string, retried = fal
   }
 
   checkInputLimits(meta, config);
+  // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call.
+  const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
+  if (!client.exempt) await admitThroughBreaker(c.env, config.globalTransformLimit);
+  const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
+  Object.assign(headers, await chargeClient(c.env, client, [charge], true));
   gate ??= new TransformGate(() => config.maxQueuedTransforms);
   let result: TransformResult;
   try {

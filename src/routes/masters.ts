@@ -7,6 +7,7 @@ import type { AppEnv } from '../app-env.js';
 import { inputLimits } from '../config.js';
 import { ifNoneMatchHits, imageHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
+import { chargeClient, clientOf, uploadPolicies } from '../limits/quota.js';
 import { inspectUpload } from '../limits/upload-checks.js';
 import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
@@ -55,6 +56,11 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   const config = c.get('config');
   const origin = new URL(c.req.url).origin;
   const bytes = await readBoundedBody(c.req.raw, config.maxUploadBytes);
+  // Charged before validation, so a flood of junk costs its sender too; the token does not exempt uploads
+  // (a leaked token should not mean unlimited writes), only QUOTA_EXEMPT addresses are.
+  const { uploads, bytes: uploadBytes } = uploadPolicies(config.quota);
+  const client = clientOf(c.req.raw, config.quota);
+  const rateLimit = await chargeClient(c.env, client, [{ policy: uploads, cost: 1 }, { policy: uploadBytes, cost: bytes.byteLength }], false);
   const header = inspectUpload(bytes, c.req.header('Content-Type'), inputLimits(config));
   const info: MasterInfo = {
     format: header.format, width: header.width, height: header.height,
@@ -63,7 +69,7 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   const { outcome, object } = await writeMaster(c.env.MASTERS, key, { bytes, info, sha256: await sha256Hex(bytes) }, preconditionsOf(c));
   // Before answering, so that this data centre's next request already sees the new master.
   if (outcome !== 'unchanged') await dropMasterMeta(caches.default, origin, key);
-  const headers: Record<string, string> = { ETag: object.httpEtag, 'Cache-Control': 'no-store' };
+  const headers: Record<string, string> = { ETag: object.httpEtag, 'Cache-Control': 'no-store', ...rateLimit };
   if (outcome === 'created') headers.Location = `${origin}/masters/${keyPath(key)}`;
   const body = masterJson(origin, key, object.etag, object.size, object.uploaded.toISOString(), info);
   return c.json(body, outcome === 'created' ? 201 : 200, headers);

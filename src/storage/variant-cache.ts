@@ -4,10 +4,12 @@ export async function matchVariant(cache: Cache, url: string): Promise<Response 
   return cache.match(url);
 }
 
-/** Stores a variant; per-request headers (X-Cache, Server-Timing) are not part of what is cached. */
+/** Headers about this request or this client, never part of what is shared through the cache. */
+const perRequest = ['X-Cache', 'Server-Timing', 'RateLimit', 'RateLimit-Policy'];
+
+/** Stores a variant without its per-request headers. */
 export async function storeVariant(cache: Cache, url: string, response: Response): Promise<void> {
   const stored = new Response(response.body, response);
-  stored.headers.delete('X-Cache');
-  stored.headers.delete('Server-Timing');
+  for (const name of perRequest) stored.headers.delete(name);
   await cache.put(url, stored);
 }
