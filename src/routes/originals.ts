@@ -25,19 +25,25 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
   // The type comes from the bytes (sniffed once, then cached), never from what was written to R2 by hand.
   const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
-  const object = await c.env.MASTERS.get(objectKey(key), ifNoneMatch ? { onlyIf: { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, '').replace(/"/g, '') } } : undefined);
-  if (!object) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const headers = new Headers({
     'Cache-Control': cacheControl(config),
-    ETag: object.httpEtag,
+    ETag: `"${meta.etag}"`,
     'Cache-Tag': masterCacheTag(key),
-    'Last-Modified': object.uploaded.toUTCString(),
+    'Last-Modified': new Date(meta.uploaded).toUTCString(),
+    'Content-Type': contentTypes[meta.info.format],
     ...imageHeaders,
   });
-  headers.set('Content-Type', contentTypes[meta.info.format]);
-  if (!('body' in object) || ifNoneMatchHits(ifNoneMatch, object.httpEtag)) {
-    return new Response(null, { status: 304, headers });
+  // Revalidation is answered from the metadata alone; only a full GET reads the bytes.
+  if (ifNoneMatchHits(ifNoneMatch, `"${meta.etag}"`)) return new Response(null, { status: 304, headers });
+  if (c.req.method === 'HEAD') {
+    headers.set('Content-Length', String(meta.bytes));
+    return new Response(null, { headers });
+  }
+  const object = await c.env.MASTERS.get(objectKey(key), { onlyIf: { etagMatches: meta.etag } });
+  if (!object) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
+  if (!('body' in object)) {
+    throw new ImageError(503, 'master-changed', 'the master changed while it was read; try again', { 'Retry-After': '1' });
   }
   headers.set('Content-Length', String(object.size));
-  return new Response(c.req.method === 'HEAD' ? null : object.body, { headers });
+  return new Response(object.body, { headers });
 }

@@ -240,3 +240,19 @@ describe('a changed master', () => {
     expect(image.height).toBe(Math.round((1050 * 101) / 1680));
   });
 });
+
+describe('originals', () => {
+  it('serves the bytes as stored, and answers revalidation from metadata (a list of tags too)', async () => {
+    const first = await get('/originals/photos/storm.jpg');
+    expect(first.status).toBe(200);
+    expect(await bodyBytes(first)).toEqual(storm);
+    const etag = first.headers.get('ETag')!;
+    expect(etag).toMatch(/^"[0-9a-f]+"$/);
+    expect((await get('/originals/photos/storm.jpg', { 'If-None-Match': `"other", ${etag}` })).status).toBe(304);
+    expect((await get('/originals/photos/storm.jpg', { 'If-None-Match': '"other"' })).status).toBe(200);
+    const head = await get('/originals/photos/storm.jpg', {}, 'HEAD');
+    expect(head.headers.get('Content-Length')).toBe(String(storm.length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    expect((await get('/originals/nothing.jpg')).status).toBe(404);
+  });
+});
