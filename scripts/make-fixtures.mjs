@@ -8,8 +8,10 @@
 //   --check    do not write; regenerate in memory and report any fixture whose bytes differ from the files in DIR
 //
 // Output is deterministic for a given sharp/libvips and Node version (no timestamps, no randomness). The PNGs with
-// 16-bit samples, palette + tRNS and the "huge header" files are written byte by byte here, not by sharp, so their
-// exact structure is guaranteed.
+// 16-bit samples, palette + tRNS, grey + alpha, stripes and the "huge header" files are written byte by byte here, not
+// by sharp, so their exact structure is guaranteed; so are the ICC segments/chunks and the Adobe RGB profile.
+// `arithmetic-64x48.jpg` needs libjpeg-turbo's `jpegtran` (Debian: libjpeg-turbo-progs) on the PATH.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +123,102 @@ function jpegHeaderOnly(width, height) {
   return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xd9])]);
 }
 
+// ---- colour profiles, EXIF and other real-world pieces -------------------------------------------------------
+
+/** A JPEG marker segment: FF, marker, 2-byte length (which counts itself), payload. */
+function jpegSegment(marker, payload) {
+  const header = Buffer.from([0xff, marker, 0, 0]);
+  header.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([header, payload]);
+}
+
+/** Inserts an APP2 `ICC_PROFILE` segment (one chunk: sequence 1 of 1) right after the JPEG's SOI marker. */
+function withJpegIcc(jpeg, icc) {
+  const payload = Buffer.concat([Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([1, 1]), icc]);
+  return Buffer.concat([jpeg.subarray(0, 2), jpegSegment(0xe2, payload), jpeg.subarray(2)]);
+}
+
+/** A PNG `iCCP` chunk: profile name, NUL, compression method 0, zlib stream. */
+function iccpChunk(name, icc) {
+  return pngChunk('iCCP', Buffer.concat([Buffer.from(`${name}\0\0`, 'latin1'), zlib.deflateSync(icc, { level: 9 })]));
+}
+
+/** libvips' built-in Display P3 profile (ICC v4, matrix/TRC, the sRGB curve as `para`), exactly as sharp attaches it. */
+async function displayP3Profile() {
+  const tagged = await fromRaw(1, 1, 3, () => WHITE).withIccProfile('p3').png().toBuffer();
+  return (await sharp(tagged).metadata()).icc;
+}
+
+/**
+ * A minimal ICC v2 display profile compatible with Adobe RGB (1998): the D50-adapted colorants and the 563/256 gamma
+ * of Adobe's own profile, with its D65 media white. Written here so that no third-party profile file is needed.
+ */
+function adobeRgbProfile() {
+  const u32 = (v) => Buffer.from([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
+  const s15 = (v) => u32(Math.round(v * 65536) >>> 0);
+  const xyz = (x, y, z) => Buffer.concat([Buffer.from('XYZ \0\0\0\0', 'latin1'), s15(x), s15(y), s15(z)]);
+  const name = 'Compatible with Adobe RGB (1998)';
+  // textDescriptionType: ASCII count + text, then empty Unicode and ScriptCode parts (4 + 4, 2 + 1 + 67 bytes).
+  const desc = Buffer.concat([Buffer.from('desc\0\0\0\0', 'latin1'), u32(name.length + 1), Buffer.from(`${name}\0`, 'latin1'), Buffer.alloc(78)]);
+  const gamma = Buffer.from([...Buffer.from('curv\0\0\0\0', 'latin1'), 0, 0, 0, 1, 0x02, 0x33]);
+  const tags = [
+    ['desc', desc], ['cprt', Buffer.from('text\0\0\0\0CC0\0', 'latin1')], ['wtpt', xyz(0.95045, 1, 1.08905)],
+    ['rXYZ', xyz(0.60974, 0.31111, 0.01947)], ['gXYZ', xyz(0.20528, 0.62567, 0.06087)], ['bXYZ', xyz(0.14919, 0.06322, 0.74457)],
+    ['rTRC', gamma], ['gTRC', gamma], ['bTRC', gamma],
+  ];
+  const pad = (b) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+  let offset = 128 + 4 + 12 * tags.length;
+  const table = [u32(tags.length)];
+  const data = [];
+  for (const [signature, body] of tags) {
+    table.push(Buffer.from(signature, 'latin1'), u32(offset), u32(body.length));
+    data.push(pad(body));
+    offset += pad(body).length;
+  }
+  const header = Buffer.concat([
+    u32(offset), Buffer.alloc(4), u32(0x02100000), Buffer.from('mntrRGB XYZ ', 'latin1'), Buffer.alloc(12),
+    Buffer.from('acsp', 'latin1'), Buffer.alloc(24), u32(0), s15(0.9642), s15(1), s15(0.8249), Buffer.alloc(48),
+  ]);
+  return Buffer.concat([header, ...table, ...data]);
+}
+
+/** Stored (device) values of the colour-managed fixtures: two primaries outside sRGB, an in-gamut orange-brown, grey. */
+const WIDE_QUADRANTS = [RED, GREEN, [200, 80, 60], [128, 128, 128]];
+
+/** An 8-bit PNG written byte by byte from `colourAt` (1–4 channels), with extra chunks (e.g. iCCP) before IDAT. */
+function pngOf(width, height, channels, colourAt, extraChunks = []) {
+  const rows = [];
+  for (let y = 0; y < height; y++) rows.push(Buffer.from(Array.from({ length: width }, (_, x) => colourAt(x, y)).flat()));
+  return png(width, height, 8, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels], rows, extraChunks);
+}
+
+/** EXIF for the metadata fixtures: safe tags, tags that must never leave (GPS, UserComment, Software), orientation 1. */
+const EXIF_TAGS = {
+  IFD0: { Artist: 'Ada Example', Copyright: 'CC0 1.0, test fixture', ImageDescription: 'Quadrants', DateTime: '2024:05:06 07:08:09', Software: 'make-fixtures' },
+  IFD2: { DateTimeOriginal: '2024:05:06 07:08:09', UserComment: 'private note' },
+  IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 28/1 3840/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 0/1 500/100' },
+};
+
+/** Lossless arithmetic-coded copy of a JPEG, by libjpeg-turbo's jpegtran (Debian: libjpeg-turbo-progs). */
+function arithmeticJpeg(jpeg) {
+  const run = spawnSync('jpegtran', ['-arithmetic', '-copy', 'none'], { input: jpeg, maxBuffer: 1 << 20 });
+  if (run.error || run.status !== 0) throw new Error(`jpegtran failed (${run.error?.message ?? run.stderr}); install libjpeg-turbo-progs`);
+  return run.stdout;
+}
+
+/** The JPEG with its SOF0 frame header turned into SOF1 with 12-bit precision (its scan stays 8-bit data). */
+function as12BitHeader(jpeg) {
+  const out = Buffer.from(jpeg);
+  for (let at = 2; at + 4 < out.length; at += 2 + out.readUInt16BE(at + 2)) {
+    if (out[at + 1] === 0xc0) {
+      out[at + 1] = 0xc1;
+      out[at + 4] = 12;
+      return out;
+    }
+  }
+  throw new Error('no SOF0 marker');
+}
+
 // ---- the fixtures -------------------------------------------------------------------------------------------------
 
 const FRAME_COLOURS = [RED, GREEN, BLUE, YELLOW, CYAN, MAGENTA, WHITE, BLACK];
@@ -189,6 +287,31 @@ const fixtures = {
     // Signature + IHDR claiming 20000×20000 RGB (400 MP) + IEND: dimensions are readable, there is nothing to decode.
     Buffer.concat([PNG_SIGNATURE, ihdr(20000, 20000, 8, 2), pngChunk('IEND', Buffer.alloc(0))]),
   'huge-header-20000x20000.jpg': () => jpegHeaderOnly(20000, 20000),
+  // Colour-managed masters: stored values WIDE_QUADRANTS, tagged with a profile (decoded to sRGB, they differ).
+  'p3-quadrants-64x48.png': async () => pngOf(64, 48, 3, quadrants(64, 48, WIDE_QUADRANTS), [iccpChunk('Display P3', await displayP3Profile())]),
+  'p3-quadrants-64x48.jpg': async () =>
+    withJpegIcc(await fromRaw(64, 48, 3, quadrants(64, 48, WIDE_QUADRANTS)).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(), await displayP3Profile()),
+  'adobergb-quadrants-64x48.jpg': async () =>
+    withJpegIcc(await fromRaw(64, 48, 3, quadrants(64, 48, WIDE_QUADRANTS)).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(), adobeRgbProfile()),
+  // sRGB quadrants converted by sharp into Display P3 and tagged: the ICC travels in WebP's ICCP and AVIF's colr.
+  'p3-srgb-quadrants-40x30.webp': () => fromRaw(40, 30, 3, quadrants(40, 30)).withIccProfile('p3').webp({ lossless: true, exact: true }).toBuffer(),
+  'p3-srgb-quadrants-24x16.avif': () =>
+    fromRaw(24, 16, 3, quadrants(24, 16)).withIccProfile('p3').avif({ quality: 90, chromaSubsampling: '4:4:4', effort: 4 }).toBuffer(),
+  'exif-gps-48x32.jpg': () => fromRaw(48, 32, 3, quadrants(48, 32)).withExif(EXIF_TAGS).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
+  'exif-gps-32x32.png': () => fromRaw(32, 32, 3, quadrants(32, 32)).withExif(EXIF_TAGS).png({ compressionLevel: 9 }).toBuffer(),
+  'exif-gps-40x30.webp': () => fromRaw(40, 30, 3, quadrants(40, 30)).withExif(EXIF_TAGS).webp({ lossless: true }).toBuffer(),
+  'animated-3-frames-32x32.webp': () =>
+    fromRaw(32, 96, 3, (x, y) => FRAME_COLOURS[Math.floor(y / 32)], { pageHeight: 32 })
+      .webp({ lossless: true, delay: [100, 100, 100], loop: 0 })
+      .toBuffer(),
+  // 1-px columns: black at even x, white at odd x. Averaged in linear light this is sRGB 188; in sRGB values 128.
+  'stripes-64x64.png': () => pngOf(64, 64, 1, (x) => [x % 2 ? 255 : 0]),
+  'grey-alpha-32x32.png': () => pngOf(32, 32, 2, quadrants(32, 32, [[0, 255], [255, 255], [128, 128], [64, 0]])),
+  'quadrants-interlaced-64x48.png': () => fromRaw(64, 48, 3, quadrants(64, 48)).png({ progressive: true, compressionLevel: 9 }).toBuffer(),
+  'arithmetic-64x48.jpg': async () =>
+    arithmeticJpeg(await fromRaw(64, 48, 3, quadrants(64, 48)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()),
+  'precision12-64x48.jpg': async () =>
+    as12BitHeader(await fromRaw(64, 48, 3, quadrants(64, 48)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()),
 };
 
 // ---- verification -----------------------------------------------------------------------------------------------
@@ -222,6 +345,21 @@ const expectations = {
   'palette-trns-32x32.png': { format: 'png', w: 32, h: 32, palette: true, samples: [[4, 4, [0, 0, 0, 0]], [28, 4, [...RED, 255]], [28, 28, [...BLUE, 128]]], tol: 0 },
   'huge-header-20000x20000.png': { format: 'png', w: 20000, h: 20000, headerOnly: true },
   'huge-header-20000x20000.jpg': { format: 'jpeg', w: 20000, h: 20000, headerOnly: true },
+  // `samples` are sharp's own conversion to sRGB through the embedded profile (lcms); `stored` the values as written.
+  'p3-quadrants-64x48.png': { format: 'png', w: 64, h: 48, icc: 'RGB ', stored: quadrantSamples(64, 48, WIDE_QUADRANTS), samples: quadrantSamples(64, 48, [RED, GREEN, [216, 69, 51], [128, 128, 128]]), tol: 0 },
+  'p3-quadrants-64x48.jpg': { format: 'jpeg', w: 64, h: 48, icc: 'RGB ', stored: quadrantSamples(64, 48, WIDE_QUADRANTS), samples: quadrantSamples(64, 48, [RED, GREEN, [216, 69, 51], [128, 128, 128]]), tol: 3 },
+  'adobergb-quadrants-64x48.jpg': { format: 'jpeg', w: 64, h: 48, icc: 'RGB ', stored: quadrantSamples(64, 48, WIDE_QUADRANTS), samples: quadrantSamples(64, 48, [RED, GREEN, [231, 79, 57], [129, 129, 129]]), tol: 3 },
+  'p3-srgb-quadrants-40x30.webp': { format: 'webp', w: 40, h: 30, icc: 'RGB ', stored: quadrantSamples(40, 30, [[234, 51, 34], [117, 251, 76], [0, 0, 245], WHITE]), samples: quadrantSamples(40, 30, [RED, [3, 255, 0], [1, 0, 255], WHITE]), tol: 0 },
+  'p3-srgb-quadrants-24x16.avif': { format: 'heif', w: 24, h: 16, icc: 'RGB ', stored: quadrantSamples(24, 16, [[234, 51, 34], [117, 251, 76], [0, 0, 245], WHITE]), samples: quadrantSamples(24, 16), tol: 16 },
+  'exif-gps-48x32.jpg': { format: 'jpeg', w: 48, h: 32, exif: ['Ada Example', 'CC0 1.0, test fixture', 'private note'], samples: quadrantSamples(48, 32), tol: 8 },
+  'exif-gps-32x32.png': { format: 'png', w: 32, h: 32, exif: ['Ada Example', 'CC0 1.0, test fixture', 'private note'], samples: quadrantSamples(32, 32), tol: 0 },
+  'exif-gps-40x30.webp': { format: 'webp', w: 40, h: 30, exif: ['Ada Example', 'CC0 1.0, test fixture', 'private note'], samples: quadrantSamples(40, 30), tol: 0 },
+  'animated-3-frames-32x32.webp': { format: 'webp', w: 32, h: 32, pages: 3, frames: FRAME_COLOURS.slice(0, 3), tol: 0 },
+  'stripes-64x64.png': { format: 'png', w: 64, h: 64, channels: 1, samples: [[0, 0, [0]], [1, 0, [255]], [62, 63, [0]], [63, 63, [255]]], tol: 0 },
+  'grey-alpha-32x32.png': { format: 'png', w: 32, h: 32, channels: 2, samples: quadrantSamples(32, 32, [[0, 0, 0, 255], [255, 255, 255, 255], [128, 128, 128, 128], [64, 64, 64, 0]]), tol: 0 },
+  'quadrants-interlaced-64x48.png': { format: 'png', w: 64, h: 48, progressive: true, samples: quadrantSamples(64, 48), tol: 0 },
+  'arithmetic-64x48.jpg': { format: 'jpeg', w: 64, h: 48, samples: quadrantSamples(64, 48), tol: 8 },
+  'precision12-64x48.jpg': { format: 'jpeg', w: 64, h: 48, headerOnly: true },
 };
 
 /** Sample points a quarter of the way in from each corner, i.e. the centre of each quadrant. */
@@ -281,6 +419,16 @@ async function verify(name, bytes) {
     const { at } = await pixelsOf(sharp(bytes));
     for (const [x, y, colour] of want.samples) compare(`(${x},${y})`, at(x, y), colour, want.tol, problems);
   }
+  if (want.stored) {
+    const { at } = await pixelsOf(sharp(bytes).keepIccProfile());
+    for (const [x, y, colour] of want.stored) compare(`stored (${x},${y})`, at(x, y), colour, want.tol, problems);
+  }
+  if (want.icc && meta.icc?.subarray(16, 20).toString('latin1') !== want.icc) problems.push(`no '${want.icc}' ICC profile`);
+  if (want.exif) {
+    const exif = meta.exif?.toString('latin1') ?? '';
+    for (const text of want.exif) if (!exif.includes(text)) problems.push(`EXIF lacks '${text}'`);
+    if (!/GPS|\x88\x25|\x25\x88/.test(exif)) problems.push('EXIF lacks a GPS IFD');
+  }
   if (want.oriented) {
     const { at, info } = await pixelsOf(sharp(bytes).rotate());
     if (info.width !== want.oriented.w || info.height !== want.oriented.h) problems.push(`oriented size ${info.width}×${info.height}`);
@@ -293,7 +441,7 @@ async function verify(name, bytes) {
     }
   }
   const kind = [meta.space, meta.depth, meta.channels && `${meta.channels}ch`, meta.hasAlpha ? 'alpha' : '', meta.isPalette ? 'palette' : '',
-    meta.isProgressive ? 'progressive' : '', meta.orientation ? `orientation=${meta.orientation}` : '',
+    meta.isProgressive ? 'progressive' : '', meta.orientation ? `orientation=${meta.orientation}` : '', meta.icc ? 'icc' : '',
     meta.pages > 1 ? `${meta.pages} frames` : ''].filter(Boolean).join(' ');
   return { name, format: meta.format, size: `${meta.width}×${height}`, bytes: bytes.length, kind, problems };
 }

@@ -8,6 +8,7 @@ import { codecs, type Pixels } from './codecs.js';
 import { cropOnDecoded } from './decode-plan.js';
 import { ScaledDecodeError, decodeJpegScaled, decodeWebpScaled } from './scaled/index.js';
 import type { ImageState } from './state.js';
+import { decodeFirstWebpFrame } from './webp-anim.js';
 
 /** libjpeg's own budget for a progressive JPEG's coefficients (about 3 bytes per source pixel at 4:2:0). */
 const JPEG_WORK_BYTES = 48 * 1024 * 1024;
@@ -26,7 +27,8 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
     case 'png':
       return codecs.decodePng(bytes);
     case 'webp':
-      return codecs.decodeWebp(bytes);
+      // Only animated WebP comes here (stills shrink on load); jSquash refuses animations, so frame 0 is ours.
+      return info.animated ? decodeFirstWebpFrame(new Uint8Array(bytes)) : codecs.decodeWebp(bytes);
     case 'avif':
       return codecs.decodeAvif(bytes);
     case 'gif':

@@ -1,9 +1,11 @@
 /** The transform pipeline: an ordered list of steps over one image state, timed, with a deadline between steps. */
 import { ImageError } from '../http/problem.js';
 import { canvas } from './canvas.js';
+import { color } from './color.js';
 import { decode } from './decode.js';
 import { effects } from './effects.js';
 import { encode } from './encode.js';
+import { metadata } from './metadata.js';
 import { orient } from './orient.js';
 import { prepare } from './prepare.js';
 import { resize } from './resize.js';
@@ -13,10 +15,12 @@ import type { ImageState, Step, TransformInput } from './state.js';
 export const steps: ReadonlyArray<readonly [string, Step]> = [
   ['decode', decode],
   ['resize', resize],
+  ['color', color],
   ['resize', orient],
   ['resize', effects],
   ['resize', canvas],
   ['encode', encode],
+  ['encode', metadata],
 ];
 
 export interface TransformResult {

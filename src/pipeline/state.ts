@@ -1,6 +1,7 @@
 /** The one image state that every pipeline step reads and advances, imgproxy-style. */
 import type { MasterInfo, OutputFormat, Rect, ResizePlan, RGBA, Size, TransformOptions } from '../options/types.js';
 import type { Pixels } from './codecs.js';
+import type { ColourNote } from './color.js';
 import type { DecodePlan, InputLimits } from './decode-plan.js';
 import type { Orientation } from './orientation.js';
 
@@ -36,6 +37,8 @@ export interface ImageState {
   /** Whether the output keeps an alpha channel. */
   keepAlpha: boolean;
   image?: Pixels;
+  /** What the colour step did with the master's embedded profile (set once it has run). */
+  colour?: ColourNote;
   output?: ArrayBuffer;
   /** Milliseconds spent per phase, for Server-Timing. */
   timings: Record<string, number>;
