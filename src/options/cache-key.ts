@@ -29,7 +29,8 @@ export function canonicalOptions(options: TransformOptions): string {
   const add = (name: string, value: string): void => {
     entries.push([name, value]);
   };
-  if (!options.anim) add('anim', 'false');
+  // Not in the key: `anim` (animation output is not implemented, so both give frame 0) and `onerror` (it only
+  // changes what a failure answers, and failures are not cached).
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
   if (options.fit !== 'scale-down') add('fit', options.fit);
@@ -38,7 +39,6 @@ export function canonicalOptions(options: TransformOptions): string {
   else if (options.gravity !== 'auto') add('gravity', options.gravity);
   if (options.height !== undefined) add('height', device(options.height, options.dpr));
   if (options.metadata !== 'none') add('metadata', options.metadata);
-  if (options.onerror !== undefined) add('onerror', options.onerror);
   if (options.quality !== undefined) add('quality', String(options.quality));
   if (options.rotate !== 0) add('rotate', String(options.rotate));
   // sharpen=0 is no sharpening at all, the same image as leaving the option out.
