@@ -74,11 +74,24 @@ function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
   return c.redirect(location, 302);
 }
 
-export async function serveImage(c: Context<AppEnv>, rest: string, retried = false): Promise<Response> {
+/** The image route: a bad URL is a 400 whatever `onerror` says; past that, a failed transform may redirect. */
+export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Response> {
+  const config = c.get('config');
+  const { options: segment, key } = parseImagePath(rest, new URL(c.req.url).host);
+  const options = parseOptions(segment, config);
+  try {
+    return await serveVariant(c, key, options);
+  } catch (error) {
+    if (options.onerror === 'redirect' && error instanceof ImageError && [413, 415, 422].includes(error.status)) {
+      return redirectToOriginal(c, key);
+    }
+    throw error;
+  }
+}
+
+async function serveVariant(c: Context<AppEnv>, key: string, options: TransformOptions, retried = false): Promise<Response> {
   const config = c.get('config');
   const url = new URL(c.req.url);
-  const { options: segment, key } = parseImagePath(rest, url.host);
-  const options = parseOptions(segment, config);
   const cache = caches.default;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
 
@@ -135,10 +148,7 @@ export async function serveImage(c: Context<AppEnv>, rest: string, retried = fal
   } catch (error) {
     if (error instanceof MasterChanged && !retried) {
       await dropMasterMeta(cache, url.origin, key);
-      return serveImage(c, rest, true);
-    }
-    if (options.onerror === 'redirect' && error instanceof ImageError && [413, 415, 422].includes(error.status)) {
-      return redirectToOriginal(c, key);
+      return serveVariant(c, key, options, true);
     }
     if (error instanceof MasterChanged) throw new ImageError(503, 'master-changed', 'the master is changing; try again', { 'Retry-After': '1' });
     throw error;

@@ -256,3 +256,14 @@ describe('originals', () => {
     expect((await get('/originals/nothing.jpg')).status).toBe(404);
   });
 });
+
+describe('onerror=redirect', () => {
+  it('redirects failures found before any decode too (415, 413), but never a bad URL or a missing master', async () => {
+    await putMaster('svg.jpg', '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    expect((await get('/cdn-cgi/image/width=40,onerror=redirect/svg.jpg')).status).toBe(302);
+    await putMaster('claims-huge.png', png, { width: '3000', height: '2000', format: 'png', orientation: '1', hasAlpha: 'true', animated: 'false' });
+    expect((await get('/cdn-cgi/image/width=40,onerror=redirect/claims-huge.png')).headers.get('Location')).toBe('/originals/claims-huge.png');
+    expect((await get('/cdn-cgi/image/width=abc,onerror=redirect/photos/storm.jpg')).status).toBe(400);
+    expect((await get('/cdn-cgi/image/width=40,onerror=redirect/missing.jpg')).status).toBe(404);
+  });
+});
