@@ -25,13 +25,13 @@ export function formatKeepsAlpha(format: string): boolean {
   return format === 'png' || format === 'webp' || format === 'avif';
 }
 
-/** The orientation and geometry of a transform, from the master's header and the options alone. */
 export interface OutputLimits {
   maxOutputDimension: number;
   /** Output width × height: the encoders hold the whole output, some of them twice. */
   maxOutputPixels: number;
 }
 
+/** The orientation and geometry of a transform, from the master's header and the options alone. */
 export function planTransform(info: MasterInfo, options: TransformOptions, limits: OutputLimits): { orientation: Orientation; plan: ResizePlan } {
   // Cloudflare flips before it rotates; both act on the image as its EXIF orientation shows it.
   const orientation = compose(compose(fromExif(info.orientation), fromFlip(options.flip)), fromRotation(options.rotate));
@@ -53,6 +53,7 @@ export function outputHasAlpha(info: MasterInfo, options: TransformOptions, form
   return info.hasAlpha && formatKeepsAlpha(format) && !opaqueBackground;
 }
 
+/** The pipeline's first state: geometry, decode plan and canvas colour, all before a byte is decoded. */
 export function prepare(input: TransformInput): ImageState {
   const { info, options } = input;
   const { orientation, plan } = planTransform(info, options, input);
