@@ -37,12 +37,17 @@ export class TransformGate {
 export class Coalescer<T> {
   private readonly inFlight = new Map<string, Promise<T>>();
 
-  /** The work's result, and whether it was another request's work that this one joined. */
-  async run(key: string, work: () => Promise<T>): Promise<{ value: T; joined: boolean }> {
+  /**
+   * The work's result, and whether it was another request's work that this one joined. The entry stays until
+   * `settled(value)` resolves too (the cache write), so no request slips into the gap between the transform
+   * finishing and its result being findable in the cache.
+   */
+  async run(key: string, work: () => Promise<T>, settled: (value: T) => Promise<unknown> = async () => {}): Promise<{ value: T; joined: boolean }> {
     const existing = this.inFlight.get(key);
     if (existing) return { value: await existing, joined: true };
-    const promise = work().finally(() => this.inFlight.delete(key));
+    const promise = work();
     this.inFlight.set(key, promise);
+    promise.then(settled).catch(() => {}).finally(() => this.inFlight.delete(key));
     return { value: await promise, joined: false };
   }
 }

@@ -34,20 +34,22 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
 }
 
 /**
- * Decoders hold a whole master in their linear memory, which never shrinks: each decode gets a fresh instance
- * (jSquash's init replaces its module-level one), so the old memory is garbage once the pixels are copied out.
- * Instantiating an already compiled module costs about a millisecond.
+ * Codec heaps hold a whole image in linear memory, which never shrinks: each emscripten codec gets a fresh
+ * instance per call (jSquash's init replaces its module-level one), so the old memory is garbage once the result
+ * is out, and an isolate's memory returns to its floor between transforms. Instantiating an already compiled
+ * module is cheap next to any encode.
  */
 const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
   webpDecode: () => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode),
+  avifEncode: () => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode),
+  jpegEncode: () => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode),
+  webpEncode: () => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode),
 };
 
+// wasm-bindgen's glue cannot be instantiated twice: the PNG codec keeps one instance (its heap is reused).
 const ready = {
-  avifEncode: once(() => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode)),
-  jpegEncode: once(() => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode)),
   png: once(() => (initPngDecode as unknown as InitWithModule)(wasm.png)),
-  webpEncode: once(() => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode)),
 };
 
 function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }; width: number; height: number }): Pixels {
@@ -92,15 +94,15 @@ export const codecs = {
   },
 
   async encodeWebp(image: Pixels, quality: number): Promise<ArrayBuffer> {
-    await ready.webpEncode();
+    await fresh.webpEncode();
     return encodeWebp(asImageData(image), { quality, method: 4, alpha_quality: 100 });
   },
   async encodeAvif(image: Pixels, quality: number, speed: number): Promise<ArrayBuffer> {
-    await ready.avifEncode();
+    await fresh.avifEncode();
     return encodeAvif(asImageData(image), { quality, speed });
   },
   async encodeJpeg(image: Pixels, quality: number, progressive: boolean): Promise<ArrayBuffer> {
-    await ready.jpegEncode();
+    await fresh.jpegEncode();
     return encodeJpeg(asImageData(image), { quality, progressive, baseline: !progressive, optimize_coding: true });
   },
   async encodePng(image: Pixels): Promise<ArrayBuffer> {

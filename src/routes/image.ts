@@ -137,11 +137,21 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await admitThroughBreaker(c.env, config.globalTransformLimit);
   const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
-  Object.assign(headers, await chargeClient(c.env, client, [charge], true));
+  const rateLimit = await chargeClient(c.env, client, [charge], true);
+  const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
   gate ??= new TransformGate(() => config.maxQueuedTransforms);
   let result: TransformResult;
   try {
-    const { value, joined } = await stampede.run(cacheUrl, () => gate!.run(() => produce(c, meta, options, format)));
+    const { value, joined } = await stampede.run(
+      cacheUrl,
+      () => gate!.run(() => produce(c, meta, options, format)),
+      (made) => {
+        // What is shared through the cache carries no per-request or per-client header.
+        const stored = storeVariant(cache, cacheUrl, new Response(made.bytes.slice(0), { headers: variantHeaders }));
+        waitUntil(stored);
+        return stored;
+      },
+    );
     result = value;
     // Observable, so a stampede test can count how many transforms really ran.
     if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
@@ -154,10 +164,5 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     throw error;
   }
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
-
-  const response = new Response(result.bytes.slice(0), {
-    headers: { ...headers, 'Content-Type': contentTypeOf(format), 'X-Cache': 'MISS' },
-  });
-  waitUntil(storeVariant(cache, cacheUrl, response.clone()));
-  return response;
+  return new Response(result.bytes.slice(0), { headers: { ...variantHeaders, ...rateLimit, 'X-Cache': 'MISS' } });
 }

@@ -1,0 +1,101 @@
+// @ts-check
+/**
+ * The masters the bench uses: real images from the shared corpus (described by its CATALOG.tsv), and
+ * larger ones made at bench time by upscaling a real photo into a temporary folder (never committed).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+/**
+ * @typedef {'jpeg' | 'png' | 'webp' | 'avif' | 'gif'} InputFormat
+ * @typedef {object} Master
+ * @property {string} id           short name for tables
+ * @property {string} path         where the file is
+ * @property {string} label        what a reader needs: file, format, size
+ * @property {InputFormat} format
+ * @property {number} width
+ * @property {number} height
+ * @property {boolean} alpha
+ * @property {number} orientation  EXIF orientation, 1 when absent
+ * @property {Uint8Array<ArrayBuffer>} bytes
+ */
+
+export const CORPUS = process.env.BENCH_CORPUS ?? new URL('../../../shared/corpus/', import.meta.url).pathname;
+
+/** @param {number} width @param {number} height */
+export function megapixels(width, height) {
+  return (width * height) / 1e6;
+}
+
+/** @returns {Map<string, { format: string, width: number, height: number, notes: string }>} */
+function catalog() {
+  const rows = new Map();
+  const text = readFileSync(join(CORPUS, 'CATALOG.tsv'), 'utf8');
+  for (const line of text.split('\n').slice(1)) {
+    const [path, format, width, height, , notes] = line.split('\t');
+    if (path) rows.set(path, { format: format ?? '', width: Number(width), height: Number(height), notes: notes ?? '' });
+  }
+  return rows;
+}
+
+/** @type {ReturnType<typeof catalog> | undefined} */
+let rows;
+
+/**
+ * A corpus file as a master, described by CATALOG.tsv.
+ * @param {string} id
+ * @param {string} path  inside the corpus, as CATALOG.tsv writes it
+ * @returns {Master}
+ */
+export function corpusMaster(id, path) {
+  rows ??= catalog();
+  const row = rows.get(path);
+  if (!row) throw new Error(`${path} is not in ${CORPUS}CATALOG.tsv`);
+  const format = /** @type {InputFormat} */ (row.format === 'heif' ? 'avif' : row.format);
+  const orientation = Number(/orientation=(\d)/.exec(row.notes)?.[1] ?? 1);
+  const mp = megapixels(row.width, row.height).toFixed(1);
+  return {
+    id,
+    path: join(CORPUS, path),
+    label: `${path} (${format.toUpperCase()} ${row.width}×${row.height}, ${mp} MP${row.notes.includes('alpha') ? ', alpha' : ''})`,
+    format,
+    width: row.width,
+    height: row.height,
+    alpha: row.notes.includes('alpha'),
+    orientation,
+    bytes: readFileSync(join(CORPUS, path)),
+  };
+}
+
+/** Whether the shared corpus is on this machine. */
+export function corpusAvailable() {
+  return existsSync(join(CORPUS, 'CATALOG.tsv'));
+}
+
+/**
+ * A JPEG of about `mp` megapixels made by upscaling a real photo (Lanczos-3, q90), written into `dir`.
+ * @param {Master} source
+ * @param {number} mp
+ * @param {string} dir
+ * @returns {Promise<Master>}
+ */
+export async function upscaledMaster(source, mp, dir) {
+  const scale = Math.sqrt((mp * 1e6) / (source.width * source.height));
+  const width = Math.round(source.width * scale);
+  const height = Math.round(source.height * scale);
+  const bytes = await sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
+  const path = join(dir, `upscaled-${mp}mp.jpg`);
+  writeFileSync(path, bytes);
+  return {
+    id: `jpeg-${mp}mp`,
+    path,
+    label: `${source.id} upscaled to ${width}×${height} (JPEG, ${megapixels(width, height).toFixed(1)} MP, made at bench time)`,
+    format: 'jpeg',
+    width,
+    height,
+    alpha: false,
+    orientation: 1,
+    bytes,
+  };
+}

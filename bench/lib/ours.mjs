@@ -1,0 +1,61 @@
+// @ts-check
+/** Our side of the transform bench: the production pipeline, `transform()`, run by the bench worker in workerd. */
+
+/**
+ * @typedef {'webp' | 'avif' | 'jpeg'} OutputFormat
+ * @typedef {object} TransformCase
+ * @property {import('./masters.mjs').Master} master
+ * @property {number} width          requested width; height follows the aspect ratio
+ * @property {OutputFormat} format
+ * @property {number} quality
+ * @property {number} speed          AVIF encoder speed (ignored by the other formats)
+ * @typedef {object} TransformOutput
+ * @property {number} ms             time spent in transform() (or in sharp), without any transfer
+ * @property {Uint8Array} bytes
+ * @property {number} width
+ * @property {number} height
+ * @property {Record<string, number>} [phases]  our pipeline's own timings per phase
+ */
+
+/**
+ * Runs one transform in the bench worker at `base` (its runtime's own socket).
+ * @param {URL} base
+ * @param {TransformCase} c
+ * @returns {Promise<TransformOutput>}
+ */
+export async function oursTransform(base, c) {
+  const { master } = c;
+  const query = new URLSearchParams({
+    options: `width=${c.width}`,
+    format: c.format,
+    quality: String(c.quality),
+    speed: String(c.speed),
+    w: String(master.width),
+    h: String(master.height),
+    in: master.format,
+    alpha: master.alpha ? '1' : '0',
+    orientation: String(master.orientation),
+  });
+  const url = new URL(`/transform?${query}`, base);
+  let response;
+  // Once more on a fresh connection when a kept-alive one turns out to have been closed by workerd while idle.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      response = await fetch(url, { method: 'POST', body: master.bytes, headers: attempt > 1 ? { Connection: 'close' } : {} });
+      break;
+    } catch (error) {
+      const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (error).cause;
+      if (attempt < 2 && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '')) continue;
+      throw new Error(`the bench worker did not answer (${cause?.code ?? cause?.message ?? String(error)})`);
+    }
+  }
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok) throw new Error(`bench worker answered ${response.status}: ${new TextDecoder().decode(body).slice(0, 300)}`);
+  return {
+    ms: Number(response.headers.get('X-Transform-Ms')),
+    bytes: body,
+    width: Number(response.headers.get('X-Width')),
+    height: Number(response.headers.get('X-Height')),
+    phases: JSON.parse(response.headers.get('X-Timings') ?? '{}'),
+  };
+}

@@ -1,0 +1,116 @@
+// @ts-check
+/** Markdown tables of one bench run, ready to paste into the README. */
+
+/**
+ * @typedef {import('./transform-bench.mjs').TransformRow} TransformRow
+ * @typedef {import('./hits.mjs').HitResult} HitResult
+ * @typedef {import('./memory.mjs').OneTransformMemory} OneTransformMemory
+ * @typedef {import('./memory.mjs').MixedMemory} MixedMemory
+ * @typedef {import('./stampede.mjs').StampedeResult} StampedeResult
+ * @typedef {object} Machine
+ * @property {number} nproc
+ * @property {string} cpu
+ * @property {number} memoryGB
+ * @property {string} node
+ * @property {string} workerd
+ * @property {string} wrangler
+ * @property {string} sharp
+ * @property {string} libvips
+ * @property {number[]} loadAverageStart
+ * @property {number[]} loadAverageEnd
+ * @typedef {object} Headlines
+ * @property {string} transform
+ * @property {string} hits
+ * @property {string} memory
+ */
+
+/**
+ * @param {string[]} header
+ * @param {...Array<string | number>} rows
+ */
+function table(header, ...rows) {
+  const line = (/** @type {Array<string | number>} */ cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** @param {number} bytes */
+function kb(bytes) {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+/** @param {number | null | undefined} value @param {string} [unit] */
+function num(value, unit = '') {
+  return value === null || value === undefined || Number.isNaN(value) ? '—' : `${value}${unit}`;
+}
+
+/** @param {TransformRow} row */
+function transformCells(row) {
+  if (!row.ours || !row.sharp) return [`failed: ${row.error ?? 'unknown'}`, '', '', '', '', '', ''];
+  return [
+    num(row.ours.medianMs),
+    num(row.sharp.medianMs),
+    `**×${row.ratio}**`,
+    kb(row.ours.bytes),
+    kb(row.sharp.bytes),
+    row.ours.ssim.toFixed(4),
+    row.sharp.ssim.toFixed(4),
+  ];
+}
+
+/**
+ * @param {TransformRow[]} rows
+ * @param {number} defaultSpeed
+ */
+export function transformTable(rows, defaultSpeed) {
+  const main = rows.filter((r) => r.speed === null || r.speed === defaultSpeed);
+  const header = ['master', 'width', 'format', 'ours ms', 'sharp ms', 'ours ÷ sharp', 'ours bytes', 'sharp bytes', 'SSIM ours', 'SSIM sharp'];
+  return table(header, ...main.map((r) => [r.master, r.width, r.format === 'avif' ? `avif s${r.speed}` : r.format, ...transformCells(r)]));
+}
+
+/** @param {TransformRow[]} rows */
+export function avifSpeedTable(rows) {
+  const avif = rows.filter((r) => r.format === 'avif');
+  const swept = new Set(avif.filter((r) => avif.some((o) => o.master === r.master && o.width === r.width && o.speed !== r.speed)).map((r) => `${r.master} ${r.width}`));
+  const chosen = avif.filter((r) => swept.has(`${r.master} ${r.width}`)).sort((a, b) => a.master.localeCompare(b.master) || a.width - b.width || (a.speed ?? 0) - (b.speed ?? 0));
+  const header = ['master', 'width', 'speed (sharp effort)', 'ours ms', 'sharp ms', 'ours ÷ sharp', 'ours bytes', 'sharp bytes', 'SSIM ours', 'SSIM sharp'];
+  return table(header, ...chosen.map((r) => [r.master, r.width, `${r.speed} (${Math.max(0, 9 - (r.speed ?? 0))})`, ...transformCells(r)]));
+}
+
+/** @param {HitResult} hits */
+export function hitsTable(hits) {
+  const header = ['route', 'response', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'generator CPU'];
+  /** @type {Array<Array<string | number>>} */
+  const rows = [];
+  for (const pair of hits.pairs) {
+    const cpu = (/** @type {number[]} */ shares) => shares.map((s) => `${Math.round(s * 100)}%`).join(' + ');
+    rows.push([pair.via, 'cached variant (worker)', pair.hit.rps, pair.hit.p50Ms, pair.hit.p99Ms, pair.hit.errors, cpu(pair.hit.serverCpu), `${Math.round(pair.hit.generatorCpu * 100)}%`]);
+    rows.push([pair.via, 'two Cache API lookups, no app code', pair.floor.rps, pair.floor.p50Ms, pair.floor.p99Ms, pair.floor.errors, cpu(pair.floor.serverCpu), `${Math.round(pair.floor.generatorCpu * 100)}%`]);
+    rows.push([pair.via, 'same-size static body', pair.bare.rps, pair.bare.p50Ms, pair.bare.p99Ms, pair.bare.errors, cpu(pair.bare.serverCpu), `${Math.round(pair.bare.generatorCpu * 100)}%`]);
+    rows.push([pair.via, '**hit ÷ bare**', `**${pair.rpsRatio}**`, pair.p50Ratio, pair.p99Ratio, '', '', '']);
+    rows.push([pair.via, 'hit ÷ Cache API lookups alone', pair.floorRatio, '', '', '', '', '']);
+  }
+  return table(header, ...rows);
+}
+
+/**
+ * @param {OneTransformMemory[]} rows
+ * @param {MixedMemory | null} mixed
+ */
+export function memoryTable(rows, mixed) {
+  const header = ['master', 'MP', 'file', 'peak growth (VmHWM − VmRSS before)', 'retained after', 'transform ms'];
+  const body = rows.map((r) => [r.master, r.megapixels, kb(r.masterBytes), r.error ? `failed: ${r.error}` : `**${r.peakGrowthMB} MB**`, num(r.retainedMB, ' MB'), num(r.transformMs)]);
+  if (mixed) body.push([`${mixed.transforms} mixed transforms (see below)`, '', '', `**${mixed.peakGrowthMB} MB**`, `${mixed.retainedMB} MB`, `${mixed.failures} failed`]);
+  const note = mixed ? `\n\nMixed: ${mixed.mix}, on one fresh isolate; RSS growth every 10: ${mixed.rssGrowthMB.map(([n, mb]) => `${n}→${mb} MB`).join(', ')}.` : '';
+  return table(header, ...body) + note;
+}
+
+/** @param {StampedeResult[]} results */
+export function stampedeTable(results) {
+  const header = ['case', 'requests', 'transforms run', 'coalesced', 'cache hits', 'statuses', 'slowest ms'];
+  return table(header, ...results.map((r) => [r.name, r.requests, `**${r.transforms}**`, r.coalesced, r.hits, Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' '), r.lastMs]));
+}
+
+/** @param {Machine} m */
+export function machineLine(m) {
+  return `${m.nproc} × ${m.cpu}, ${m.memoryGB} GB; Node ${m.node}, workerd ${m.workerd} (wrangler ${m.wrangler}), sharp ${m.sharp} / libvips ${m.libvips}; load average ${m.loadAverageStart.join(' ')} at start, ${m.loadAverageEnd.join(' ')} at end`;
+}

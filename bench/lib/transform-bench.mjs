@@ -1,0 +1,163 @@
+// @ts-check
+/**
+ * Section 1, transform cost: each case runs through our pipeline in workerd and through sharp, interleaved
+ * run by run so that drift on a shared machine hits both alike; then both outputs are scored by SSIM
+ * against one reference downscale.
+ */
+import sharp from 'sharp';
+import { oursTransform } from './ours.mjs';
+import { decodedLuma, referenceLuma, sharpTransform } from './sharp-side.mjs';
+import { ssimLuma } from './ssim.mjs';
+import { median, round } from './stats.mjs';
+
+/**
+ * @typedef {import('./ours.mjs').TransformCase} TransformCase
+ * @typedef {import('./ours.mjs').TransformOutput} TransformOutput
+ * @typedef {object} Side
+ * @property {number} medianMs
+ * @property {number[]} runsMs
+ * @property {number} bytes
+ * @property {number} width
+ * @property {number} height
+ * @property {number} ssim
+ * @typedef {object} TransformRow
+ * @property {string} master      master id
+ * @property {string} masterLabel
+ * @property {number} width       requested width
+ * @property {import('./ours.mjs').OutputFormat} format
+ * @property {number} quality
+ * @property {number | null} speed     AVIF speed (sharp: effort 9 − speed), null for other formats
+ * @property {Side | null} ours
+ * @property {(Side & { cpuPerWall: number }) | null} sharp
+ * @property {number | null} ratio     ours ÷ sharp, of the medians
+ * @property {Record<string, number> | null} oursPhases  median ms per phase of our pipeline
+ * @property {string | null} error
+ */
+
+/**
+ * SSIM of an output against the reference at its own size (references are shared between outputs of one size).
+ * @param {TransformCase} c
+ * @param {Uint8Array} encoded
+ * @param {Map<string, Promise<Float32Array>>} references
+ */
+async function score(c, encoded, references) {
+  const decoded = await decodedLuma(encoded);
+  const key = `${c.master.id} ${decoded.width}x${decoded.height}`;
+  let reference = references.get(key);
+  if (!reference) {
+    reference = referenceLuma(c.master, decoded.width, decoded.height);
+    references.set(key, reference);
+  }
+  return ssimLuma(decoded.luma, await reference, decoded.width, decoded.height);
+}
+
+/**
+ * @param {TransformOutput[]} outputs
+ * @param {number} ssim
+ * @returns {Side}
+ */
+function side(outputs, ssim) {
+  const last = /** @type {TransformOutput} */ (outputs.at(-1));
+  const runsMs = outputs.map((o) => round(o.ms, 1));
+  return { medianMs: round(median(runsMs), 1), runsMs, bytes: last.bytes.length, width: last.width, height: last.height, ssim: round(ssim, 4) };
+}
+
+/** @param {TransformOutput[]} outputs */
+function medianPhases(outputs) {
+  /** @type {Record<string, number>} */
+  const phases = {};
+  for (const name of Object.keys(outputs[0]?.phases ?? {})) phases[name] = round(median(outputs.map((o) => o.phases?.[name] ?? NaN)), 1);
+  return phases;
+}
+
+/**
+ * Instantiates every codec on both sides with tiny images (JPEG, PNG with alpha, WebP → WebP, AVIF, JPEG),
+ * so that no row pays a one-off WebAssembly instantiation.
+ * @param {URL} worker
+ */
+export async function warmUp(worker) {
+  const base = sharp({ create: { width: 96, height: 64, channels: 4, background: { r: 200, g: 100, b: 50, alpha: 0.5 } } });
+  const inputs = /** @type {const} */ ([
+    ['jpeg', false, await base.clone().jpeg().toBuffer()],
+    ['png', true, await base.clone().png().toBuffer()],
+    ['webp', false, await base.clone().flatten().webp().toBuffer()],
+  ]);
+  for (const [format, alpha, bytes] of inputs) {
+    const master = { id: 'warm-up', path: '', label: 'warm-up', format, width: 96, height: 64, alpha, orientation: 1, bytes };
+    for (const output of /** @type {const} */ (['webp', 'avif', 'jpeg'])) {
+      const c = { master, width: 48, format: output, quality: 80, speed: 8 };
+      await oursTransform(worker, c);
+      await sharpTransform(c);
+    }
+  }
+}
+
+/**
+ * Runs every case `runs` times on each side and scores the last outputs. When the bench worker's runtime has
+ * gone (it crashed, or something outside killed it), a new one is started and the case runs again, once.
+ * @param {{ worker: import('./workers.mjs').ManagedWorker, cases: TransformCase[], runs: number, log: (line: string) => void }} options
+ * @returns {Promise<TransformRow[]>}
+ */
+export async function benchTransforms({ worker, cases, runs, log }) {
+  await warmUp((await worker.ensure()).direct);
+  /** @type {Map<string, Promise<Float32Array>>} */
+  const references = new Map();
+  /** @type {TransformRow[]} */
+  const rows = [];
+  for (const c of cases) {
+    /** @type {TransformRow} */
+    const row = {
+      master: c.master.id,
+      masterLabel: c.master.label,
+      width: c.width,
+      format: c.format,
+      quality: c.quality,
+      speed: c.format === 'avif' ? c.speed : null,
+      ours: null,
+      sharp: null,
+      ratio: null,
+      oursPhases: null,
+      error: null,
+    };
+    /** @type {TransformOutput[]} */
+    let ours = [];
+    /** @type {Array<TransformOutput & { cpuMs: number }>} */
+    let theirs = [];
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const restarts = worker.restarts;
+        const current = await worker.ensure();
+        if (worker.restarts > restarts) await warmUp(current.direct);
+        try {
+          ours = [];
+          theirs = [];
+          for (let run = 0; run < runs; run++) {
+            ours.push(await oursTransform(current.direct, c));
+            theirs.push(await sharpTransform(c));
+          }
+          break;
+        } catch (error) {
+          if (attempt > 1 || worker.isCurrent(current)) throw error;
+          log(`  the bench worker's runtime is gone (${error instanceof Error ? error.message : error}); restarting it and running this case again`);
+        }
+      }
+      const lastOurs = /** @type {TransformOutput} */ (ours.at(-1));
+      const lastTheirs = /** @type {TransformOutput} */ (theirs.at(-1));
+      row.ours = side(ours, await score(c, lastOurs.bytes, references));
+      const cpuPerWall = theirs.reduce((sum, o) => sum + o.cpuMs, 0) / theirs.reduce((sum, o) => sum + o.ms, 0);
+      row.sharp = { ...side(theirs, await score(c, lastTheirs.bytes, references)), cpuPerWall: round(cpuPerWall, 2) };
+      row.ratio = round(row.ours.medianMs / row.sharp.medianMs, 2);
+      row.oursPhases = medianPhases(ours);
+    } catch (error) {
+      row.error = error instanceof Error ? error.message : String(error);
+    }
+    rows.push(row);
+    const speed = row.speed === null ? '' : ` speed ${row.speed}`;
+    log(
+      row.error
+        ? `  ${c.master.id} → ${c.width} ${c.format}${speed}: FAILED ${row.error}`
+        : `  ${c.master.id} → ${c.width} ${c.format}${speed}: ours ${row.ours?.medianMs} ms, sharp ${row.sharp?.medianMs} ms (×${row.ratio})`,
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,125 @@
+/**
+ * A bench-only Worker (never deployed): runs the production pipeline, `transform()` from src/pipeline/run.ts,
+ * on a master POSTed to it, and serves a static body of any size — the runtime's own ceiling for the hit path.
+ *
+ *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1
+ *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
+ *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars.
+ *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
+ *   GET  /cache-floor?bytes=N&type=image/avif → the same bytes, but looked up as a hit is: a small JSON entry
+ *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
+ */
+import { inputLimits, readConfig, type Vars } from '../src/config.js';
+import { parseOptions } from '../src/options/parse.js';
+import type { InputFormat, MasterInfo, OutputFormat } from '../src/options/types.js';
+import { transform } from '../src/pipeline/run.js';
+
+const inputFormats: readonly InputFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif'];
+const outputFormats: readonly OutputFormat[] = ['avif', 'webp', 'jpeg', 'baseline-jpeg', 'png'];
+const statics = new Map<number, Uint8Array>();
+
+function number(params: URLSearchParams, name: string, fallback?: number): number {
+  const raw = params.get(name);
+  const value = raw === null ? fallback : Number(raw);
+  if (value === undefined || !Number.isFinite(value)) throw new Error(`query parameter ${name} is missing or not a number`);
+  return value;
+}
+
+/** Bytes that do not compress, so no layer can make the ceiling cheaper than a real image. */
+function staticBody(bytes: number): Uint8Array {
+  let body = statics.get(bytes);
+  if (!body) {
+    body = new Uint8Array(bytes);
+    let x = 2463534242;
+    for (let i = 0; i < bytes; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      body[i] = x & 0xff;
+    }
+    statics.set(bytes, body);
+  }
+  return body;
+}
+
+/** Two Cache API lookups, as a hit makes (master metadata, then the variant), and nothing else. */
+async function cacheFloor(url: URL): Promise<Response> {
+  const cache = caches.default;
+  const bytes = number(url.searchParams, 'bytes');
+  const metaUrl = `${url.origin}/__bench/meta`;
+  const bodyUrl = `${url.origin}/__bench/body?bytes=${bytes}`;
+  const meta = await cache.match(metaUrl);
+  if (!meta) {
+    const entry = { meta: { key: 'bench', etag: 'bench', bytes, info: { format: 'jpeg', width: 1, height: 1 } } };
+    await cache.put(metaUrl, Response.json(entry, { headers: { 'Cache-Control': 'max-age=86400' } }));
+  } else {
+    await meta.json();
+  }
+  let hit = await cache.match(bodyUrl);
+  if (!hit) {
+    const type = url.searchParams.get('type') ?? 'application/octet-stream';
+    await cache.put(bodyUrl, new Response(staticBody(bytes), { headers: { 'Content-Type': type, 'Cache-Control': 'max-age=86400' } }));
+    hit = await cache.match(bodyUrl);
+    if (!hit) throw new Error('the Cache API did not keep the body');
+  }
+  return new Response(hit.body, hit);
+}
+
+/** As `produce()` in src/routes/image.ts builds it, from the real worker's [vars] (the bench passes them in). */
+async function runTransform(request: Request, params: URLSearchParams, vars: Vars): Promise<Response> {
+  const config = readConfig(vars);
+  const format = params.get('format') as OutputFormat;
+  const input = params.get('in') as InputFormat;
+  if (!outputFormats.includes(format) || !inputFormats.includes(input)) throw new Error('format or in is missing or unknown');
+  const info: MasterInfo = {
+    format: input,
+    width: number(params, 'w'),
+    height: number(params, 'h'),
+    hasAlpha: params.get('alpha') === '1',
+    animated: false,
+    orientation: number(params, 'orientation', 1),
+  };
+  const bytes = await request.arrayBuffer();
+  // Locally workerd's clock runs during CPU work (in production it would only move on I/O).
+  const started = performance.now();
+  const result = await transform({
+    bytes,
+    info,
+    options: parseOptions(params.get('options') ?? '', config),
+    format,
+    quality: number(params, 'quality'),
+    avifSpeed: number(params, 'speed', config.avifSpeed),
+    maxOutputDimension: config.maxOutputDimension,
+    maxOutputPixels: config.maxOutputPixels,
+    limits: inputLimits(config),
+  });
+  const ms = performance.now() - started;
+  return new Response(result.bytes, {
+    headers: {
+      'Content-Type': 'application/octet-stream',
+      'X-Transform-Ms': ms.toFixed(2),
+      'X-Timings': JSON.stringify(result.timings),
+      'X-Width': String(result.width),
+      'X-Height': String(result.height),
+    },
+  });
+}
+
+export default {
+  async fetch(request: Request, env: Vars): Promise<Response> {
+    const url = new URL(request.url);
+    try {
+      if (url.pathname === '/static') {
+        const body = staticBody(number(url.searchParams, 'bytes'));
+        return new Response(body, { headers: { 'Content-Type': url.searchParams.get('type') ?? 'application/octet-stream' } });
+      }
+      if (url.pathname === '/cache-floor') return await cacheFloor(url);
+      if (url.pathname === '/transform' && request.method === 'POST') return await runTransform(request, url.searchParams, env);
+      if (url.pathname === '/health') return new Response('bench worker');
+      return new Response('not found', { status: 404 });
+    } catch (error) {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return new Response(detail, { status: 500, headers: { 'X-Bench-Error': '1' } });
+    }
+  },
+} satisfies ExportedHandler<Vars>;
