@@ -267,3 +267,14 @@ describe('onerror=redirect', () => {
     expect((await get('/cdn-cgi/image/width=40,onerror=redirect/missing.jpg')).status).toBe(404);
   });
 });
+
+describe('a stampede', () => {
+  it('runs one transform for many concurrent requests of one uncached variant', async () => {
+    const responses = await Promise.all(Array.from({ length: 12 }, () => get('/cdn-cgi/image/width=77,format=webp/photos/storm.jpg')));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    const ran = responses.filter((r) => r.headers.get('X-Cache') === 'MISS' && !/coalesced/.test(r.headers.get('Server-Timing') ?? ''));
+    expect(ran).toHaveLength(1);
+    const etags = new Set(responses.map((r) => r.headers.get('ETag')));
+    expect(etags.size).toBe(1);
+  });
+});
