@@ -26,15 +26,23 @@ async function sync(env: Env): Promise<void> {
   syncedAt = Date.now();
 }
 
-/** Counts one transform about to run; throws 503 when the deployment-wide rate is over `limit`. */
-export async function admitThroughBreaker(env: Env, limit: number): Promise<void> {
-  if (Date.now() - syncedAt >= SYNC_MS) {
-    syncing ??= sync(env).finally(() => (syncing = undefined));
+/**
+ * Throws 503 when the deployment-wide rate is over `limit`; counts nothing (refused work is not work).
+ * Only one request syncs at a time and the others decide from the last total: awaiting another request's
+ * promise would get them cancelled by the runtime as hung.
+ */
+export async function checkBreaker(env: Env, limit: number): Promise<void> {
+  if (Date.now() - syncedAt >= SYNC_MS && !syncing) {
+    syncing = sync(env).finally(() => (syncing = undefined));
     await syncing;
   }
   if (lastTotal + pending >= limit) {
     throw new ImageError(503, 'shedding-load', 'the service is shedding new transforms for a moment; cached images are still served', { 'Retry-After': '30' });
   }
+}
+
+/** Counts one admitted transform towards the deployment-wide rate. */
+export function countTransform(): void {
   pending++;
 }
 

@@ -95,7 +95,8 @@ export const codecs = {
 
   async encodeWebp(image: Pixels, quality: number): Promise<ArrayBuffer> {
     await fresh.webpEncode();
-    return encodeWebp(asImageData(image), { quality, method: 4, alpha_quality: 100 });
+    // low_memory: libwebp trades some CPU for memory (measured: 12 MP JPEG → 1650 px, 64 → 56 MiB peak growth).
+    return encodeWebp(asImageData(image), { quality, method: 4, alpha_quality: 100, low_memory: 1 });
   },
   async encodeAvif(image: Pixels, quality: number, speed: number): Promise<ArrayBuffer> {
     await fresh.avifEncode();

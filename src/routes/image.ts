@@ -8,7 +8,7 @@ import type { AppEnv } from '../app-env.js';
 import { type Config, inputLimits } from '../config.js';
 import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
-import { admitThroughBreaker } from '../limits/breaker.js';
+import { checkBreaker, countTransform } from '../limits/breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
 import { Coalescer, TransformGate } from '../limits/transform-gate.js';
 import { carriesUploadToken } from '../limits/upload-auth.js';
@@ -133,13 +133,16 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   }
 
   checkInputLimits(meta, config);
-  // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call.
+  // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call, and what is
+  // refused below for load (503) is refused before the client is charged for it.
+  gate ??= new TransformGate(() => config.maxQueuedTransforms);
+  if (gate.full) throw new ImageError(503, 'busy', 'too many transforms are waiting in this isolate; try again shortly', { 'Retry-After': '1' });
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
-  if (!client.exempt) await admitThroughBreaker(c.env, config.globalTransformLimit);
+  if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
   const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
   const rateLimit = await chargeClient(c.env, client, [charge], true);
+  if (!client.exempt) countTransform();
   const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
-  gate ??= new TransformGate(() => config.maxQueuedTransforms);
   let result: TransformResult;
   try {
     const { value, joined } = await stampede.run(
