@@ -16,7 +16,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function busy(): ImageError {
+/** The 503 of a full queue (also raised before a client is charged, when the gate is already full). */
+export function busy(): ImageError {
   return new ImageError(503, 'busy', 'too many transforms are waiting in this isolate; try again shortly', { 'Retry-After': '1' });
 }
 
