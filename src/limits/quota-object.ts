@@ -18,8 +18,20 @@ export class QuotaBucket extends DurableObject<Env> {
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL)');
   }
 
-  /** Takes every charge or none of them; the decisions are in the order given. */
-  charge(charges: Charge[]): Decision[] {
+  /**
+   * Takes every charge or none of them; the decisions are in the order given. A failure inside the object
+   * (its storage) is answered as a value rather than thrown, so the caller's fallback decides what happens
+   * and the runtime does not log it as an uncaught exception.
+   */
+  charge(charges: Charge[]): Decision[] | { failed: string } {
+    try {
+      return this.chargeAll(charges);
+    } catch (error) {
+      return { failed: String(error) };
+    }
+  }
+
+  private chargeAll(charges: Charge[]): Decision[] {
     const now = Date.now();
     const sql = this.ctx.storage.sql;
     const rows = charges.map(({ policy }) => sql.exec<{ tokens: number; updated: number }>('SELECT tokens, updated FROM buckets WHERE name = ?', policy.name).toArray()[0]);

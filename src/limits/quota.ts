@@ -40,6 +40,8 @@ export function rateLimitHeaders(charges: Charge[], decisions: Decision[]): Reco
   };
 }
 
+let lastWarning = -Infinity;
+
 /** Per-isolate buckets, used only while the Durable Object is unreachable; bounded so it cannot grow. */
 const fallback = new Map<string, BucketState>();
 const FALLBACK_ENTRIES = 10_000;
@@ -78,12 +80,18 @@ export async function chargeClient(env: Env, client: Client, charges: Charge[], 
   let decisions: Decision[];
   try {
     const stub = env.QUOTA.get(env.QUOTA.idFromName(client.key));
-    decisions = await stub.charge(charges);
+    const answer = await stub.charge(charges);
+    if ('failed' in answer) throw new Error(answer.failed);
+    decisions = answer;
   } catch (error) {
     if (!failOpen) {
       throw new ImageError(503, 'quota-unavailable', 'uploads are paused while the quota store is unreachable; try again shortly', { 'Retry-After': '10' });
     }
-    console.warn('quota store unreachable, charging this isolate only', String(error));
+    // Once a minute per isolate: an outage must not turn every request into a log line.
+    if (Date.now() - lastWarning > 60_000) {
+      lastWarning = Date.now();
+      console.warn('quota store unreachable, charging this isolate only:', String(error));
+    }
     decisions = chargeLocally(client.key, charges);
   }
   const headers = rateLimitHeaders(charges, decisions);
