@@ -278,3 +278,14 @@ describe('a stampede', () => {
     expect(etags.size).toBe(1);
   });
 });
+
+describe('cache busting', () => {
+  it('ignores query strings: they are not part of the variant, so they cannot force work', async () => {
+    const first = await get('/cdn-cgi/image/width=78,format=webp/photos/storm.jpg');
+    expect(first.headers.get('X-Cache')).toBe('MISS');
+    const busted = await get('/cdn-cgi/image/width=78,format=webp/photos/storm.jpg?v=12345&cb=67890');
+    expect(busted.status).toBe(200);
+    expect(busted.headers.get('X-Cache')).toBe('HIT');
+    expect(busted.headers.get('ETag')).toBe(first.headers.get('ETag'));
+  });
+});
