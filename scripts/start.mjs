@@ -8,6 +8,7 @@
 // --local` does), so no worker has to be running. Objects go under `masters/samples/<path in samples/>` with their
 // Content-Type taken from the file's magic bytes; an object already there with the same size and type is skipped.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -202,7 +203,22 @@ async function waitForWorker(port, signal) {
   }
 }
 
+/**
+ * A local upload token, so `PUT /masters/<key>` can be tried at once: made on first start into the git-ignored
+ * .dev.vars (never overwritten), as `.dev.vars.example` describes.
+ */
+function localUploadToken() {
+  const file = path.join(repoRoot, '.dev.vars');
+  if (!fs.existsSync(file)) {
+    const token = crypto.randomBytes(24).toString('base64url');
+    fs.writeFileSync(file, `# Made by npm start for local development only (git-ignored). See .dev.vars.example.\nUPLOAD_TOKEN=${token}\n`, { mode: 0o600 });
+    console.log('start: wrote .dev.vars with a random local UPLOAD_TOKEN');
+  }
+  return /^UPLOAD_TOKEN=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1]?.trim() || null;
+}
+
 function runWranglerDev({ port, persistTo, wranglerArgs }) {
+  const token = localUploadToken();
   const args = [wranglerBin, 'dev', '--local', '--port', String(port)];
   if (persistTo) args.push('--persist-to', persistTo);
   args.push(...wranglerArgs);
@@ -235,6 +251,10 @@ function runWranglerDev({ port, persistTo, wranglerArgs }) {
       const width = Math.max(...urls.map(([label]) => label.length));
       console.log(`\nedge-image-worker is running locally. Masters seeded from samples/ (see samples/LICENSES.md); try:`);
       for (const [label, url] of urls) console.log(`  ${label.padEnd(width)}  ${url}`);
+      if (token) {
+        console.log(`\nUpload your own (the token is in .dev.vars):`);
+        console.log(`  curl -T photo.jpg -H 'Authorization: Bearer ${token}' http://localhost:${port}/masters/mine/photo.jpg`);
+      }
       console.log('(press Ctrl-C to stop)\n');
     },
     () => {},
