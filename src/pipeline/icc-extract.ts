@@ -6,15 +6,12 @@
  * @example const icc = await extractIccProfile(bytes, 'jpeg'); // Uint8Array, or undefined when untagged
  */
 import type { InputFormat } from '../options/types.js';
+import { ascii, u16be, u32be, u32le } from './bytes.js';
 
 /** Larger profiles are ignored (real display profiles are 0.5–10 KB; LUT-based print profiles reach a few hundred). */
 export const MAX_ICC_BYTES = 1024 * 1024;
 const MAX_SEGMENTS = 4096;
 
-const u16be = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const u32be = (b: Uint8Array, at: number) => ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
-const u32le = (b: Uint8Array, at: number) => ((b[at + 3]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!);
-const ascii = (b: Uint8Array, at: number, length: number) => String.fromCharCode(...b.subarray(at, at + length));
 
 export async function extractIccProfile(bytes: Uint8Array, format: InputFormat): Promise<Uint8Array | undefined> {
   let icc: Uint8Array | undefined;

@@ -8,6 +8,7 @@
  */
 import type { Metadata, OutputFormat } from '../options/types.js';
 import type { ImageState } from './state.js';
+import { ascii, u16be, u32be, u32le } from './bytes.js';
 
 /** One TIFF field we may copy: its tag, its type (ASCII 2, or UTF-8 129 per Exif 3.0) and its bytes (NUL-ended). */
 export interface ExifField {
@@ -33,10 +34,6 @@ const KEPT: Record<Exclude<Metadata, 'none'>, readonly number[]> = {
 const MAX_VALUE_BYTES = 4096;
 const MAX_SEGMENTS = 4096;
 
-const ascii = (b: Uint8Array, at: number, length: number) => String.fromCharCode(...b.subarray(at, at + length));
-const u16be = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const u32be = (b: Uint8Array, at: number) => ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
-const u32le = (b: Uint8Array, at: number) => ((b[at + 3]! << 24) >>> 0) + ((b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!);
 
 /** The master's EXIF as a TIFF structure (without JPEG's `Exif\0\0`): JPEG APP1, PNG eXIf, WebP EXIF. */
 export function findExif(b: Uint8Array, format: string): Uint8Array | undefined {

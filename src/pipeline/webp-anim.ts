@@ -9,6 +9,7 @@
  */
 import type { Pixels } from './codecs.js';
 import { decodeWebpScaled } from './scaled/index.js';
+import { ascii, u24le, u32le } from './bytes.js';
 
 export interface FirstFrame {
   /** A still WebP holding only frame 0. */
@@ -23,9 +24,6 @@ export interface FirstFrame {
 }
 
 const MAX_CHUNKS = 4096;
-const ascii = (b: Uint8Array, at: number, length: number) => String.fromCharCode(...b.subarray(at, at + length));
-const u24le = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
-const u32le = (b: Uint8Array, at: number) => (u24le(b, at) + b[at + 3]! * 0x1000000);
 
 function chunk(type: string, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + body.length + (body.length & 1));
