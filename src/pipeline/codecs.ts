@@ -7,7 +7,6 @@ import encodeAvif, { init as initAvifEncode } from '@jsquash/avif/encode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
-import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
 import { GifReader } from 'omggif';
 import { wasm } from './wasm-modules.js';
@@ -41,7 +40,6 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
  */
 const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
-  webpDecode: () => (initWebpDecode as unknown as InitWithModule)(wasm.webpDecode),
   avifEncode: () => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode),
   jpegEncode: () => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode),
   webpEncode: () => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode),
@@ -74,10 +72,6 @@ export const codecs = {
   async decodePng(bytes: ArrayBuffer): Promise<Pixels> {
     await ready.png();
     return pixels(await decodePng(bytes));
-  },
-  async decodeWebp(bytes: ArrayBuffer): Promise<Pixels> {
-    await fresh.webpDecode();
-    return pixels(await decodeWebp(bytes));
   },
   async decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
     await fresh.avifDecode();

@@ -28,7 +28,7 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       return codecs.decodePng(bytes);
     case 'webp':
       // Only animated WebP comes here (stills shrink on load); jSquash refuses animations, so frame 0 is ours.
-      return info.animated ? decodeFirstWebpFrame(new Uint8Array(bytes)) : codecs.decodeWebp(bytes);
+      return decodeFirstWebpFrame(new Uint8Array(bytes));
     case 'avif':
       return codecs.decodeAvif(bytes);
     case 'gif':

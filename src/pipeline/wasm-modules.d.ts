@@ -3,6 +3,5 @@ export declare const wasm: {
   avifEncode: WebAssembly.Module;
   jpegEncode: WebAssembly.Module;
   png: WebAssembly.Module;
-  webpDecode: WebAssembly.Module;
   webpEncode: WebAssembly.Module;
 };

@@ -1,6 +1,7 @@
 /** Reading test outputs independently of the code under test: magic bytes and codecs' own decoders. */
 import { codecs } from '../../src/pipeline/codecs.js';
 import { decodeJpegScaled } from '../../src/pipeline/scaled/index.js';
+import { jsquashDecodeWebp } from './jsquash-reference.js';
 
 export type Magic = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'unknown';
 
@@ -30,7 +31,7 @@ export async function decodeAny(bytes: Uint8Array): Promise<Decoded> {
     case 'png':
       return codecs.decodePng(buffer);
     case 'webp':
-      return codecs.decodeWebp(buffer);
+      return jsquashDecodeWebp(bytes);
     case 'avif':
       return codecs.decodeAvif(buffer);
     case 'gif':

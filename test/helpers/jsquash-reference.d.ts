@@ -2,3 +2,5 @@ import type { Pixels } from '../../src/pipeline/codecs.js';
 export declare function jsquashResize(image: Pixels, width: number, height: number): Promise<Pixels>;
 /** Full-size decode with jSquash's mozjpeg, EXIF orientation not applied. */
 export declare function jsquashDecodeJpeg(bytes: Uint8Array): Promise<Pixels>;
+/** Full-size decode with jSquash's libwebp build. */
+export declare function jsquashDecodeWebp(bytes: Uint8Array): Promise<Pixels>;

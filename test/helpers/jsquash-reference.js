@@ -1,8 +1,10 @@
-// jSquash's own JPEG decoder (mozjpeg) and Lanczos-3 resize: independent references for our scaled decoder and
+// jSquash's own JPEG (mozjpeg) and WebP decoders and Lanczos-3 resize: independent references for our scaled decoder and
 // our resampler. A .js file because their .wasm.d.ts files break tsc (see src/pipeline/wasm-modules.js).
 import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
 import resize, { initResize } from '@jsquash/resize';
+import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
+import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import resizeWasm from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
 
 let resizeReady;
@@ -19,5 +21,14 @@ export async function jsquashDecodeJpeg(bytes) {
   jpegReady ??= initJpegDecode(jpegWasm);
   await jpegReady;
   const image = await decodeJpeg(bytes.slice().buffer, { preserveOrientation: false });
+  return { data: image.data, width: image.width, height: image.height };
+}
+
+let webpReady;
+
+export async function jsquashDecodeWebp(bytes) {
+  webpReady ??= initWebpDecode(webpWasm);
+  await webpReady;
+  const image = await decodeWebp(bytes.slice().buffer);
   return { data: image.data, width: image.width, height: image.height };
 }
