@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoder) from Debian's source packages of
+# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders and libwebp's encoder) from Debian's source packages of
 # libjpeg-turbo and libwebp plus native/scaled.c, with Debian's clang/lld for wasm32-wasi, and writes its
 # checksum to native/scaled.wasm.sha256. Idempotent: sources are fetched once into $BUILD_DIR (default
 # $TMPDIR/edge-image-worker-native, outside git), objects are rebuilt every run (a full build takes ~20 s).
@@ -109,7 +109,15 @@ WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/ide
   src/dsp/rescaler src/dsp/upsampling src/dsp/yuv
   src/utils/bit_reader_utils src/utils/color_cache_utils src/utils/filters_utils src/utils/huffman_utils
   src/utils/quant_levels_dec_utils src/utils/random_utils src/utils/rescaler_utils src/utils/thread_utils
-  src/utils/utils)
+  src/utils/utils
+  src/enc/alpha_enc src/enc/analysis_enc src/enc/backward_references_cost_enc src/enc/backward_references_enc
+  src/enc/config_enc src/enc/cost_enc src/enc/filter_enc src/enc/frame_enc src/enc/histogram_enc
+  src/enc/iterator_enc src/enc/near_lossless_enc src/enc/picture_csp_enc src/enc/picture_enc
+  src/enc/picture_psnr_enc src/enc/picture_rescale_enc src/enc/picture_tools_enc src/enc/predictor_enc
+  src/enc/quant_enc src/enc/syntax_enc src/enc/token_enc src/enc/tree_enc src/enc/vp8l_enc src/enc/webp_enc
+  src/dsp/cost src/dsp/enc src/dsp/lossless_enc src/dsp/ssim
+  src/utils/bit_writer_utils src/utils/huffman_encode_utils src/utils/quant_levels_utils
+  sharpyuv/sharpyuv sharpyuv/sharpyuv_csp sharpyuv/sharpyuv_dsp sharpyuv/sharpyuv_gamma)
 
 # Features every engine we run on has (workerd's V8, Node >= 20): bulk memory, SIMD (for auto-vectorisation;
 # neither library has wasm SIMD code of its own), non-trapping float-to-int, sign extension.

@@ -1,6 +1,8 @@
 /*
- * Shrink-on-load decoders for the image worker: JPEG through libjpeg-turbo's DCT scaling (1/1, 1/2, 1/4, 1/8)
- * and WebP through libwebp's scaled decoding, both to 8-bit RGBA, so memory follows the output size.
+ * The image worker's native codecs: shrink-on-load decoders (JPEG through libjpeg-turbo's DCT scaling, 1/1 to 1/8,
+ * whole or as a stream of row strips; WebP through libwebp's scaled decoding), both to 8-bit RGBA, and libwebp's
+ * encoder. One instance serves one transform: the decoder's rows, the resized pixels and the encoder's buffers all
+ * live in its linear memory, so nothing is copied between heaps and freed blocks are reused within the transform.
  *
  * Built for wasm32-wasi as a glue-free "reactor" (native/build.sh). The TypeScript loader
  * (src/pipeline/scaled/index.ts) makes a fresh instance per decode and drops it afterwards, which is what
@@ -23,6 +25,7 @@
 #include "jpeglib.h"
 #include "jerror.h"
 #include "src/webp/decode.h"
+#include "src/webp/encode.h"
 
 #define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
 #define EXPORT(name) __attribute__((export_name(#name)))
@@ -34,7 +37,8 @@ enum {
   FAIL_TOO_LARGE = 3,  /* output bigger than max_output_bytes, or libjpeg's working-memory budget exceeded */
   FAIL_NO_MEMORY = 4,  /* malloc failed: the module's maximum memory was reached */
   FAIL_WEBP = 5,       /* libwebp VP8StatusCode in the message */
-  FAIL_UNSUPPORTED = 6 /* e.g. an animated WebP */
+  FAIL_UNSUPPORTED = 6, /* e.g. an animated WebP */
+  FAIL_STATE = 7        /* the loader called things out of order (a bug on our side) */
 };
 
 IMPORT(scaled_fail) __attribute__((noreturn)) void scaled_fail(int code, const char *msg, size_t len);
@@ -142,17 +146,27 @@ static void cmyk_to_rgba(uint8_t *p, size_t pixels) {
   }
 }
 
-/*
- * Decodes the JPEG that scaled_read() delivers at 1/denom of its size (denom 1, 2, 4 or 8; libjpeg makes it
- * ceil(width / denom) x ceil(height / denom)) to RGBA, in stored orientation. Refuses an output larger than
- * max_output_bytes, and working memory (coefficient buffers etc.) beyond max_work_bytes.
- */
-EXPORT(decode_jpeg) void *decode_jpeg(uint32_t denom, uint32_t max_output_bytes, uint32_t max_work_bytes,
-                                      uint32_t strict) {
-  static struct decoder decoder;
-  static struct source source;
-  struct jpeg_decompress_struct *cinfo = &decoder.cinfo;
+static struct decoder decoder;
+static struct source source;
+static int jpeg_open;        /* decoder holds a started decompression */
+static uint8_t *strip;       /* jpeg_begin's row strip */
+static uint32_t strip_rows;
 
+static void record_jpeg_result(struct jpeg_decompress_struct *cinfo, uint8_t *data) {
+  result.width = cinfo->output_width;
+  result.height = cinfo->output_height;
+  result.data = (uint32_t)(uintptr_t)data;
+  result.source_width = cinfo->image_width;
+  result.source_height = cinfo->image_height;
+  result.color_space = (uint32_t)cinfo->jpeg_color_space;
+  result.flags = (jpeg_has_multiple_scans(cinfo) ? 1u : 0u) | (cinfo->saw_Adobe_marker ? 2u : 0u);
+  result.input_bytes_in_heap = INPUT_CHUNK;
+}
+
+/* Reads the header, sets the scale and starts decompressing (a progressive file is read whole here). */
+static struct jpeg_decompress_struct *jpeg_start(uint32_t denom, uint32_t max_work_bytes, uint32_t strict) {
+  struct jpeg_decompress_struct *cinfo = &decoder.cinfo;
+  if (jpeg_open) fail(FAIL_STATE, "a JPEG decode is already open in this instance");
   if (denom != 1 && denom != 2 && denom != 4 && denom != 8) fail(FAIL_JPEG, "the scale denominator must be 1, 2, 4 or 8");
   memset(&decoder, 0, sizeof decoder);
   decoder.strict = strict != 0;
@@ -178,51 +192,109 @@ EXPORT(decode_jpeg) void *decode_jpeg(uint32_t denom, uint32_t max_output_bytes,
   cinfo->scale_num = 1;
   cinfo->scale_denom = denom;
   jpeg_calc_output_dimensions(cinfo);
+  return cinfo;
+}
 
-  uint64_t out_bytes = (uint64_t)cinfo->output_width * cinfo->output_height * 4;
-  if (out_bytes > max_output_bytes) {
+static void jpeg_check_output(struct jpeg_decompress_struct *cinfo, uint64_t bytes, uint32_t max_output_bytes) {
+  if (bytes > max_output_bytes) {
     char message[160];
     snprintf(message, sizeof message, "a %ux%u decode needs %llu bytes, over the limit of %u",
-             cinfo->output_width, cinfo->output_height, (unsigned long long)out_bytes, max_output_bytes);
+             cinfo->output_width, cinfo->output_height, (unsigned long long)bytes, max_output_bytes);
     fail(FAIL_TOO_LARGE, message);
   }
+}
+
+/* Decodes the next n (<= rows left) scanlines into out, converting CMYK. */
+static void jpeg_rows(struct jpeg_decompress_struct *cinfo, uint8_t *out, uint32_t n) {
+  size_t stride = (size_t)cinfo->output_width * 4;
+  uint32_t done = 0;
+  while (done < n) {
+    JSAMPROW rows[4];
+    uint32_t k = 0;
+    for (; k < 4 && done + k < n; k++) rows[k] = out + (size_t)(done + k) * stride;
+    done += jpeg_read_scanlines(cinfo, rows, (JDIMENSION)k);
+  }
+  if (cinfo->out_color_space == JCS_CMYK) cmyk_to_rgba(out, (size_t)cinfo->output_width * n);
+}
+
+/* Reads to EOI (a truncated tail is a warning, so an error when strict) and frees libjpeg's memory. */
+static void jpeg_close(struct jpeg_decompress_struct *cinfo) {
+  jpeg_finish_decompress(cinfo);
+  jpeg_destroy_decompress(cinfo);
+}
+
+/*
+ * Decodes the JPEG that scaled_read() delivers at 1/denom of its size (denom 1, 2, 4 or 8; libjpeg makes it
+ * ceil(width / denom) x ceil(height / denom)) to RGBA, in stored orientation. Refuses an output larger than
+ * max_output_bytes, and working memory (coefficient buffers etc.) beyond max_work_bytes.
+ */
+EXPORT(decode_jpeg) void *decode_jpeg(uint32_t denom, uint32_t max_output_bytes, uint32_t max_work_bytes,
+                                      uint32_t strict) {
+  struct jpeg_decompress_struct *cinfo = jpeg_start(denom, max_work_bytes, strict);
+  uint64_t out_bytes = (uint64_t)cinfo->output_width * cinfo->output_height * 4;
+  jpeg_check_output(cinfo, out_bytes, max_output_bytes);
   uint8_t *out = malloc((size_t)out_bytes);
   if (!out) fail(FAIL_NO_MEMORY, "out of memory for the decoded pixels");
-
   jpeg_start_decompress(cinfo);
   if (cinfo->output_components != 4) fail(FAIL_JPEG, "unexpected number of output components");
-  size_t stride = (size_t)cinfo->output_width * 4;
-  while (cinfo->output_scanline < cinfo->output_height) {
-    JSAMPROW rows[4];
-    int n = 0;
-    for (; n < 4 && cinfo->output_scanline + n < cinfo->output_height; n++)
-      rows[n] = out + (size_t)(cinfo->output_scanline + n) * stride;
-    jpeg_read_scanlines(cinfo, rows, (JDIMENSION)n);
-  }
-  if (cmyk) cmyk_to_rgba(out, (size_t)cinfo->output_width * cinfo->output_height);
-
-  result.width = cinfo->output_width;
-  result.height = cinfo->output_height;
-  result.data = (uint32_t)(uintptr_t)out;
-  result.source_width = cinfo->image_width;
-  result.source_height = cinfo->image_height;
-  result.color_space = (uint32_t)cinfo->jpeg_color_space;
-  result.flags = (jpeg_has_multiple_scans(cinfo) ? 1u : 0u) | (cinfo->saw_Adobe_marker ? 2u : 0u);
-  result.input_bytes_in_heap = INPUT_CHUNK;
-
-  jpeg_finish_decompress(cinfo); /* reads to EOI: a truncated tail is a warning, so an error when strict */
-  jpeg_destroy_decompress(cinfo);
+  jpeg_rows(cinfo, out, cinfo->output_height);
+  record_jpeg_result(cinfo, out);
+  jpeg_close(cinfo);
   return &result;
+}
+
+/*
+ * Starts a streamed decode at 1/denom: the result says the output size and `data` is a strip of `rows` RGBA rows
+ * that jpeg_read_strip() refills, so the decoded image never exists whole. max_strip_bytes bounds the strip.
+ */
+EXPORT(jpeg_begin) void *jpeg_begin(uint32_t denom, uint32_t rows, uint32_t max_strip_bytes, uint32_t max_work_bytes,
+                                    uint32_t strict) {
+  struct jpeg_decompress_struct *cinfo = jpeg_start(denom, max_work_bytes, strict);
+  if (rows == 0) fail(FAIL_STATE, "a strip needs at least one row");
+  uint64_t strip_bytes = (uint64_t)cinfo->output_width * rows * 4;
+  jpeg_check_output(cinfo, strip_bytes, max_strip_bytes);
+  jpeg_start_decompress(cinfo);
+  if (cinfo->output_components != 4) fail(FAIL_JPEG, "unexpected number of output components");
+  strip = malloc((size_t)strip_bytes);
+  if (!strip) fail(FAIL_NO_MEMORY, "out of memory for a strip of rows");
+  strip_rows = rows;
+  jpeg_open = 1;
+  record_jpeg_result(cinfo, strip);
+  return &result;
+}
+
+/* Decodes the next rows into the strip; returns how many (0 once every row has been read). */
+EXPORT(jpeg_read_strip) uint32_t jpeg_read_strip(void) {
+  struct jpeg_decompress_struct *cinfo = &decoder.cinfo;
+  if (!jpeg_open) fail(FAIL_STATE, "no JPEG decode is open");
+  uint32_t left = cinfo->output_height - cinfo->output_scanline;
+  uint32_t n = left < strip_rows ? left : strip_rows;
+  if (n) jpeg_rows(cinfo, strip, n);
+  return n;
+}
+
+/* Reads whatever rows are left (so a truncated tail is still found), checks the end of the file, frees. */
+EXPORT(jpeg_end) void jpeg_end(void) {
+  struct jpeg_decompress_struct *cinfo = &decoder.cinfo;
+  if (!jpeg_open) fail(FAIL_STATE, "no JPEG decode is open");
+  while (jpeg_read_strip()) {
+  }
+  jpeg_close(cinfo);
+  free(strip);
+  strip = NULL;
+  jpeg_open = 0;
 }
 
 /* ---------------------------------------------------------------- WebP */
 
-/* A buffer for the whole WebP file, which the loader fills: libwebp decodes from memory. */
-EXPORT(alloc_input) void *alloc_input(uint32_t size) {
+/* Memory for the loader: the WebP file to decode, pixels for the resizer to write, pixels to encode. */
+EXPORT(alloc) void *alloc(uint32_t size) {
   void *p = malloc(size ? size : 1);
-  if (!p) fail(FAIL_NO_MEMORY, "out of memory for the input");
+  if (!p) fail(FAIL_NO_MEMORY, "out of memory");
   return p;
 }
+
+EXPORT(release) void release(void *p) { free(p); }
 
 static const char *webp_status(VP8StatusCode status) {
   switch (status) {
@@ -289,6 +361,63 @@ EXPORT(decode_webp) void *decode_webp(const uint8_t *input, uint32_t size, uint3
   result.input_bytes_in_heap = size;
   WebPFreeDecBuffer(&config.output);
   return &result;
+}
+
+/* ---------------------------------------------------------------- WebP encoding */
+
+static struct {
+  uint32_t size, data;
+} encoded;
+
+static const char *webp_encode_error(WebPEncodingError error) {
+  switch (error) {
+    case VP8_ENC_ERROR_OUT_OF_MEMORY: return "out of memory";
+    case VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY: return "out of memory for the bitstream";
+    case VP8_ENC_ERROR_BAD_DIMENSION: return "bad dimension";
+    case VP8_ENC_ERROR_PARTITION0_OVERFLOW: return "partition 0 overflow";
+    case VP8_ENC_ERROR_PARTITION_OVERFLOW: return "partition overflow";
+    case VP8_ENC_ERROR_FILE_TOO_BIG: return "file too big";
+    default: return "encoder error";
+  }
+}
+
+/*
+ * Encodes width x height RGBA at rgba (from alloc()) as lossy WebP with libwebp's defaults and the given quality,
+ * method and alpha quality (as jSquash's encoder does). When take_input is set the RGBA is freed as soon as it has
+ * been converted to YUV, so the encoder's own buffers reuse its memory. Returns {size, data}; data is malloc'd.
+ */
+EXPORT(encode_webp) void *encode_webp(uint8_t *rgba, uint32_t width, uint32_t height, uint32_t quality, uint32_t method,
+                                      uint32_t alpha_quality, uint32_t take_input) {
+  WebPConfig config;
+  if (!WebPConfigInit(&config)) fail(FAIL_WEBP, "libwebp version mismatch");
+  config.quality = (float)quality;
+  config.method = (int)method;
+  config.alpha_quality = (int)alpha_quality;
+  if (!WebPValidateConfig(&config)) fail(FAIL_WEBP, "invalid WebP encoder settings");
+  if (width == 0 || height == 0 || width > WEBP_MAX_DIMENSION || height > WEBP_MAX_DIMENSION)
+    fail(FAIL_WEBP, "WebP dimensions must be 1..16383");
+
+  WebPPicture picture;
+  if (!WebPPictureInit(&picture)) fail(FAIL_WEBP, "libwebp version mismatch");
+  picture.width = (int)width;
+  picture.height = (int)height;
+  if (!WebPPictureImportRGBA(&picture, rgba, (int)width * 4)) fail(FAIL_NO_MEMORY, "out of memory converting to YUV");
+  if (take_input) free(rgba);
+
+  WebPMemoryWriter writer;
+  WebPMemoryWriterInit(&writer);
+  picture.writer = WebPMemoryWrite;
+  picture.custom_ptr = &writer;
+  if (!WebPEncode(&config, &picture)) {
+    char message[120];
+    snprintf(message, sizeof message, "WebP encode: %s (error %d)", webp_encode_error(picture.error_code),
+             (int)picture.error_code);
+    fail(picture.error_code == VP8_ENC_ERROR_OUT_OF_MEMORY ? FAIL_NO_MEMORY : FAIL_WEBP, message);
+  }
+  WebPPictureFree(&picture);
+  encoded.size = (uint32_t)writer.size;
+  encoded.data = (uint32_t)(uintptr_t)writer.mem;
+  return &encoded;
 }
 
 /* For tests: a WebAssembly trap, to show a trapped instance does not affect the next decode. */

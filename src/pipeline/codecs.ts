@@ -1,5 +1,5 @@
 /**
- * jSquash codecs behind one small interface, each initialised once per isolate from its statically
+ * jSquash codecs behind one small interface (WebP is ours: src/pipeline/scaled), each initialised once per isolate from its statically
  * imported WebAssembly.Module (the first use pays the instantiation; later ones reuse it).
  */
 import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
@@ -7,7 +7,6 @@ import encodeAvif, { init as initAvifEncode } from '@jsquash/avif/encode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
-import encodeWebp, { init as initWebpEncode } from '@jsquash/webp/encode.js';
 import { GifReader } from 'omggif';
 import { wasm } from './wasm-modules.js';
 
@@ -42,7 +41,6 @@ const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
   avifEncode: () => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode),
   jpegEncode: () => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode),
-  webpEncode: () => (initWebpEncode as unknown as InitWithModule)(wasm.webpEncode),
 };
 
 // wasm-bindgen's glue cannot be instantiated twice: the PNG codec keeps one instance (its heap is reused).
@@ -59,7 +57,7 @@ function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferLike; by
 }
 
 /** The DOM ImageData that jSquash's types name; workerd has no such global, and jSquash only reads these fields. */
-type JsquashImage = Parameters<typeof encodeWebp>[0];
+type JsquashImage = Parameters<typeof encodeJpeg>[0];
 
 /** Some jSquash encoders read `data.buffer` whole: a view into a larger buffer (our scaled decoder's memory) is compacted first. */
 function asImageData(image: Pixels): JsquashImage {
@@ -87,11 +85,6 @@ export const codecs = {
     return { data, width: reader.width, height: reader.height };
   },
 
-  async encodeWebp(image: Pixels, quality: number): Promise<ArrayBuffer> {
-    await fresh.webpEncode();
-    // Not low_memory: measured, it saved 3–8 MiB of peak and cost 15–50% more encode time on 1600 px outputs.
-    return encodeWebp(asImageData(image), { quality, method: 4, alpha_quality: 100 });
-  },
   async encodeAvif(image: Pixels, quality: number, speed: number): Promise<ArrayBuffer> {
     await fresh.avifEncode();
     return encodeAvif(asImageData(image), { quality, speed });

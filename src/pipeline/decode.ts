@@ -1,17 +1,23 @@
 /**
  * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG and WebP through
- * our scaled decoder (src/pipeline/scaled), the rest through jSquash (GIF: first frame). A file a codec cannot
- * read is a 422; one whose decode would not fit its memory budget is a 413.
+ * our scaled decoder (src/pipeline/scaled) in the transform's codec session, the rest through jSquash (GIF: first
+ * frame). JPEG is only started here: the resize step reads its rows a strip at a time, so the decoded image never
+ * exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is a 413.
  */
 import { ImageError } from '../http/problem.js';
 import { codecs, type Pixels } from './codecs.js';
 import { cropOnDecoded } from './decode-plan.js';
-import { ScaledDecodeError, decodeJpegScaled, decodeWebpScaled } from './scaled/index.js';
+import { CodecSession, type JpegRows, type JpegScale, ScaledDecodeError, decodeWebpScaled, streamJpegScaled } from './scaled/index.js';
 import type { ImageState } from './state.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
 /** libjpeg's own budget for a progressive JPEG's coefficients (about 3 bytes per source pixel at 4:2:0). */
 const JPEG_WORK_BYTES = 48 * 1024 * 1024;
+
+/** The transform's codec session, opened on first use. */
+export function sessionOf(state: ImageState): CodecSession {
+  return (state.session ??= CodecSession.open());
+}
 
 function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
   const { bytes, info } = state.input;
@@ -19,9 +25,9 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
   const outputBytes = plan.width * plan.height * 4;
   switch (plan.kind) {
     case 'jpeg':
-      return decodeJpegScaled(new Uint8Array(bytes), plan.denom, { maxOutputBytes: outputBytes, maxWorkBytes: JPEG_WORK_BYTES });
+      throw new Error('unreachable: JPEG is streamed');
     case 'webp':
-      return decodeWebpScaled(new Uint8Array(bytes), plan.width, plan.height, { maxOutputBytes: outputBytes });
+      return decodeWebpScaled(new Uint8Array(bytes), plan.width, plan.height, { maxOutputBytes: outputBytes }, sessionOf(state));
   }
   switch (info.format) {
     case 'png':
@@ -38,7 +44,9 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
   }
 }
 
-function failure(state: ImageState, error: unknown): ImageError {
+/** What a decoder's error means for the request: 413 for a limit, 422 for a file it cannot read. */
+export function decodeFailure(state: ImageState, error: unknown): ImageError {
+  if (error instanceof ImageError) return error;
   const { format } = state.input.info;
   if (error instanceof ScaledDecodeError && (error.code === 'too-large' || error.code === 'out-of-memory')) {
     return new ImageError(413, 'input-too-large', `the ${format} master needs more memory to decode than a transform may use: ${error.message}`);
@@ -46,14 +54,50 @@ function failure(state: ImageState, error: unknown): ImageError {
   return new ImageError(422, 'undecodable', `the ${format} master could not be decoded: ${String((error as Error)?.message ?? error)}`);
 }
 
+/** Starts the JPEG stream; its rows are read (and its errors found) by the resize step. */
+function startJpeg(state: ImageState, denom: JpegScale): void {
+  const plan = state.decodePlan;
+  const session = sessionOf(state);
+  let rows: JpegRows;
+  try {
+    rows = streamJpegScaled(session, new Uint8Array(state.input.bytes), denom, { maxWorkBytes: JPEG_WORK_BYTES });
+  } catch (error) {
+    throw decodeFailure(state, error);
+  }
+  if (rows.width !== plan.width || rows.height !== plan.height) {
+    throw new ImageError(422, 'undecodable', `the jpeg master decodes to ${rows.width}×${rows.height}, but its header says ${plan.width}×${plan.height}`);
+  }
+  // Errors found later, as rows are read, are the decoder's too.
+  state.rows = {
+    width: rows.width,
+    height: rows.height,
+    row(y) {
+      try {
+        return rows.row(y);
+      } catch (error) {
+        throw decodeFailure(state, error);
+      }
+    },
+    finish() {
+      try {
+        rows.finish();
+      } catch (error) {
+        throw decodeFailure(state, error);
+      }
+    },
+  };
+  state.storedCrop = cropOnDecoded(state.storedCrop, state.input.info, rows);
+}
+
 export async function decode(state: ImageState): Promise<void> {
   const { info } = state.input;
   const plan = state.decodePlan;
+  if (plan.kind === 'jpeg') return startJpeg(state, plan.denom);
   let image: Pixels;
   try {
     image = await decodeBytes(state);
   } catch (error) {
-    throw failure(state, error);
+    throw decodeFailure(state, error);
   }
   if (image.width !== plan.width || image.height !== plan.height) {
     throw new ImageError(422, 'undecodable', `the ${info.format} master decodes to ${image.width}×${image.height}, but its header says ${plan.width}×${plan.height}`);

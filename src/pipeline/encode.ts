@@ -2,7 +2,20 @@
 import type { OutputFormat, QualityName } from '../options/types.js';
 import { ImageError } from '../http/problem.js';
 import { codecs } from './codecs.js';
+import { sessionOf } from './decode.js';
 import type { ImageState } from './state.js';
+
+/** libwebp's effort (0–6): 4 is its default and jSquash's; measured, `low_memory` saved little and cost much time. */
+const WEBP_METHOD = 4;
+
+/** WebP with our own libwebp, in the session: the pixels are (or are copied) there, and are freed as it converts them. */
+function encodeWebp(state: ImageState, quality: number): ArrayBuffer {
+  const session = sessionOf(state);
+  const pixels = session.hold(state.image!);
+  // Nothing else in the session is needed any more: its memory is the encoder's.
+  session.releaseAllExcept(pixels);
+  return session.encodeWebp(pixels, { quality, method: WEBP_METHOD, alphaQuality: 100 }).buffer;
+}
 
 const namedQuality: Record<QualityName, Record<'avif' | 'webp' | 'jpeg', number>> = {
   high: { avif: 75, webp: 90, jpeg: 90 },
@@ -28,7 +41,7 @@ export async function encode(state: ImageState): Promise<void> {
         state.output = await codecs.encodeAvif(image, quality, avifSpeed);
         break;
       case 'webp':
-        state.output = await codecs.encodeWebp(image, quality);
+        state.output = encodeWebp(state, quality);
         break;
       case 'jpeg':
       case 'baseline-jpeg':

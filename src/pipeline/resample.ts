@@ -71,10 +71,43 @@ export interface ResampleOptions {
   linear: boolean;
 }
 
-/** Resamples the `crop` region of `image` to `width`×`height`. */
-export function resample(image: Pixels, crop: Rect, width: number, height: number, options: ResampleOptions): Pixels {
-  const src = image.data;
-  const srcWidth = image.width;
+/**
+ * Rows of RGBA pixels, asked for in increasing order (a row may be asked for again while it is the latest): a
+ * decoded image, or a decoder that produces them as it goes so that the whole image never exists.
+ */
+export interface RowSource {
+  readonly width: number;
+  readonly height: number;
+  /** Row `y`, `width` × 4 bytes; valid until the next call. */
+  row(y: number): Uint8ClampedArray;
+}
+
+/** The rows of an image already decoded whole. */
+export function rowsOf(image: Pixels): RowSource {
+  const rowBytes = image.width * 4;
+  return {
+    width: image.width,
+    height: image.height,
+    row: (y) => image.data.subarray(y * rowBytes, (y + 1) * rowBytes),
+  };
+}
+
+/** Copies the `crop` region of `source` into `target` (its size), row by row. */
+export function copyRows(source: RowSource, crop: Rect, target: Pixels): Pixels {
+  const rowBytes = crop.width * 4;
+  for (let y = 0; y < crop.height; y++) {
+    const row = source.row(crop.y + y);
+    target.data.set(row.subarray(crop.x * 4, crop.x * 4 + rowBytes), y * rowBytes);
+  }
+  return target;
+}
+
+/**
+ * Resamples the `crop` region of `input` (an image, or a source of rows) to the size of `target` (by default a new image of `width`×`height`).
+ * Each source row is read once, in order, so the source can be a decoder's stream.
+ */
+export function resample(input: RowSource | Pixels, crop: Rect, width: number, height: number, options: ResampleOptions, target?: Pixels): Pixels {
+  const source = 'row' in input ? input : rowsOf(input);
   const horizontal = contributions(crop.width, width, crop.x);
   const vertical = contributions(crop.height, height, crop.y);
   const { premultiply, linear } = options;
@@ -88,7 +121,8 @@ export function resample(image: Pixels, crop: Rect, width: number, height: numbe
   // Each source row is converted once (to linear light, premultiplied) before the taps read it many times.
   const prepared = new Float32Array(crop.width * 4);
   const prepareRow = (y: number) => {
-    const base = (y * srcWidth + crop.x) * 4;
+    const src = source.row(y);
+    const base = crop.x * 4;
     for (let i = 0; i < prepared.length; i += 4) {
       const alpha = src[base + i + 3]!;
       const m = premultiply ? alpha / 255 : 1;
@@ -136,7 +170,8 @@ export function resample(image: Pixels, crop: Rect, width: number, height: numbe
     return out;
   };
 
-  const data = new Uint8ClampedArray(width * height * 4);
+  const output = target ?? { data: new Uint8ClampedArray(width * height * 4), width, height };
+  if (output.width !== width || output.height !== height) throw new RangeError('the target is not the size asked for');
   const accumulator = new Float32Array(rowLength);
   for (let y = 0; y < height; y++) {
     accumulator.fill(0);
@@ -147,7 +182,9 @@ export function resample(image: Pixels, crop: Rect, width: number, height: numbe
       const row = resampleRow(first + k);
       for (let i = 0; i < rowLength; i++) accumulator[i]! += w * row[i]!;
     }
-    const target = y * rowLength;
+    // Fetched per row: a target in a codec session's memory is re-viewed should that memory have grown.
+    const data = output.data;
+    const at = y * rowLength;
     for (let i = 0; i < rowLength; i += 4) {
       const a = Math.min(255, Math.max(0, accumulator[i + 3]!));
       let r = accumulator[i]!;
@@ -160,16 +197,16 @@ export function resample(image: Pixels, crop: Rect, width: number, height: numbe
         b *= m;
       }
       if (linear) {
-        data[target + i] = fromLinear[Math.round(Math.min(1, Math.max(0, r)) * 4096)]!;
-        data[target + i + 1] = fromLinear[Math.round(Math.min(1, Math.max(0, g)) * 4096)]!;
-        data[target + i + 2] = fromLinear[Math.round(Math.min(1, Math.max(0, b)) * 4096)]!;
+        data[at + i] = fromLinear[Math.round(Math.min(1, Math.max(0, r)) * 4096)]!;
+        data[at + i + 1] = fromLinear[Math.round(Math.min(1, Math.max(0, g)) * 4096)]!;
+        data[at + i + 2] = fromLinear[Math.round(Math.min(1, Math.max(0, b)) * 4096)]!;
       } else {
-        data[target + i] = r;
-        data[target + i + 1] = g;
-        data[target + i + 2] = b;
+        data[at + i] = r;
+        data[at + i + 1] = g;
+        data[at + i + 2] = b;
       }
-      data[target + i + 3] = a;
+      data[at + i + 3] = a;
     }
   }
-  return { data, width, height };
+  return output;
 }

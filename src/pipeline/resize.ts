@@ -1,18 +1,37 @@
 /**
- * Cuts the planned region out of the decoded image and scales it to the planned size in one pass: Lanczos-3
- * in linear light, on premultiplied alpha when there is any (see resample.ts for why not jSquash's resize).
+ * Cuts the planned region out of the decoded image (or the JPEG stream) and scales it to the planned size in one
+ * pass: Lanczos-3 in linear light, on premultiplied alpha when there is any (see resample.ts for why not jSquash's
+ * resize). When the output will be WebP the result goes straight into the codec session, where the encoder reads it.
  */
+import type { Pixels } from './codecs.js';
 import { cropPixels } from './crop.js';
-import { resample } from './resample.js';
+import { sessionOf } from './decode.js';
+import { copyRows, resample, rowsOf } from './resample.js';
 import type { ImageState } from './state.js';
 
+/** Where the resized pixels go: into the session's memory when the WebP encoder will read them there. */
+function target(state: ImageState, width: number, height: number): Pixels {
+  if (state.input.format === 'webp') return sessionOf(state).allocate(width, height);
+  return { data: new Uint8ClampedArray(width * height * 4), width, height };
+}
+
 export function resize(state: ImageState): void {
-  const image = state.image!;
   const crop = state.storedCrop;
   const { width, height } = state.storedResize;
-  if (crop.width === width && crop.height === height) {
-    state.image = cropPixels(image, crop);
-    return;
+  const scaling = crop.width !== width || crop.height !== height;
+  const { rows, image: decoded } = state;
+  if (!rows && !scaling) {
+    state.image = cropPixels(decoded!, crop);
+  } else {
+    const source = rows ?? rowsOf(decoded!);
+    const output = target(state, width, height);
+    const options = { premultiply: state.input.info.hasAlpha, linear: true };
+    state.image = scaling ? resample(source, crop, width, height, options, output) : copyRows(source, crop, output);
   }
-  state.image = resample(image, crop, width, height, { premultiply: state.input.info.hasAlpha, linear: true });
+  if (rows) {
+    rows.finish();
+    state.rows = undefined;
+  }
+  // The decoded image is done with; in the session, its memory goes to the encoder.
+  if (decoded && decoded !== state.image) state.session?.release(decoded);
 }

@@ -4,6 +4,8 @@ import type { Pixels } from './codecs.js';
 import type { ColourNote } from './color.js';
 import type { DecodePlan, InputLimits } from './decode-plan.js';
 import type { Orientation } from './orientation.js';
+import type { RowSource } from './resample.js';
+import type { CodecSession } from './scaled/session.js';
 
 export interface TransformInput {
   /** The master's bytes as stored. */
@@ -36,7 +38,15 @@ export interface ImageState {
   background: RGBA;
   /** Whether the output keeps an alpha channel. */
   keepAlpha: boolean;
+  /** The decoded image, or after the resize the pixels every later step works on. */
   image?: Pixels;
+  /** A JPEG being decoded as the resize reads it (instead of `image`): the decoded image never exists whole. */
+  rows?: RowSource & { finish(): void };
+  /**
+   * Our native codecs' instance for this transform (JPEG/WebP decode, WebP encode): pixels kept in its memory
+   * pass from decoder to resizer to encoder without a copy. Dropped with the state.
+   */
+  session?: CodecSession;
   /** What the colour step did with the master's embedded profile (set once it has run). */
   colour?: ColourNote;
   output?: ArrayBuffer;

@@ -3,5 +3,4 @@ export declare const wasm: {
   avifEncode: WebAssembly.Module;
   jpegEncode: WebAssembly.Module;
   png: WebAssembly.Module;
-  webpEncode: WebAssembly.Module;
 };

@@ -5,6 +5,5 @@ import avifDecode from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import avifEncode from '@jsquash/avif/codec/enc/avif_enc.wasm';
 import jpegEncode from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import png from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
-import webpEncode from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 
-export const wasm = { avifDecode, avifEncode, jpegEncode, png, webpEncode };
+export const wasm = { avifDecode, avifEncode, jpegEncode, png };

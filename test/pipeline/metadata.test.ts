@@ -1,6 +1,7 @@
 /** EXIF: reading the master's text fields, writing a minimal block, embedding it in JPEG, PNG and WebP outputs. */
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../src/pipeline/codecs.js';
+import { encodeWebpScaled } from '../../src/pipeline/scaled/index.js';
 import { type ExifField, embedExif, findExif, keptFields, metadata, readExifFields, writeExif } from '../../src/pipeline/metadata.js';
 import type { ImageState } from '../../src/pipeline/state.js';
 import exifJpeg from '../fixtures/exif-gps-48x32.jpg?bytes';
@@ -117,9 +118,9 @@ describe('embedding in outputs', () => {
   });
 
   it.each([
-    ['lossy VP8 (gains a VP8X header)', async () => new Uint8Array(await codecs.encodeWebp(image, 80))],
+    ['lossy VP8 (gains a VP8X header)', async () => encodeWebpScaled(image, 80)],
     ['lossless VP8L with alpha (gains a VP8X header with the alpha flag)', async () => losslessAlpha],
-    ['lossy with alpha (already VP8X)', async () => new Uint8Array(await codecs.encodeWebp({ ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 128 : v)) }, 80))],
+    ['lossy with alpha (already VP8X)', async () => encodeWebpScaled({ ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 128 : v)) }, 80)],
   ])('WebP %s: an EXIF chunk, the VP8X EXIF flag, and RIFF/VP8X sizes that hold', async (_, make) => {
     const webp = await make();
     const out = await roundTrip(webp, 'webp', 'EXIF');

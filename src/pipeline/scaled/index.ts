@@ -1,15 +1,18 @@
 /**
  * Shrink-on-load decoding (issue 7): JPEG straight to 1/2, 1/4 or 1/8 size in the DCT domain (libjpeg-turbo) and
- * WebP scaled row by row (libwebp), so memory follows the output size rather than the upload's. The WASM module is
- * ours (native/, see native/README.md) and is instantiated afresh for every decode: its linear memory, which never
- * shrinks, is dropped with the instance, and an error or trap inside it cannot affect the next decode.
+ * WebP scaled row by row (libwebp), so memory follows the output size rather than the upload's; JPEG can also be
+ * streamed a strip of rows at a time into the resizer. The WASM module is ours (native/, see native/README.md) and
+ * is instantiated afresh for every transform (a CodecSession): its linear memory, which never shrinks, is dropped
+ * with the instance, and an error or trap inside it cannot affect the next transform.
  *
  * @example
  * const denom = jpegScaleFor(4032, 3024, 1600, 1200); // 2
  * const { data, width, height, stats } = decodeJpegScaled(bytes, denom); // 2016×1512 RGBA
  */
 import type { Pixels } from '../codecs.js';
-import scaledWasm from './module.js';
+import { CodecSession, type DecodeReport, type SessionPixels } from './session.js';
+
+export { CodecSession, SessionPixels } from './session.js';
 
 /** The reductions libjpeg can do in the DCT domain. */
 export type JpegScale = 1 | 2 | 4 | 8;
@@ -39,121 +42,28 @@ export interface ScaledDecodeStats {
   progressive: boolean;
 }
 
-/** RGBA pixels in stored orientation (EXIF orientation is not applied), with what the decode cost. */
-export interface ScaledPixels extends Pixels {
-  stats: ScaledDecodeStats;
-}
+/** RGBA pixels in stored orientation (EXIF orientation is not applied), in a session's memory, with what the decode cost. */
+export type ScaledPixels = SessionPixels & { stats: ScaledDecodeStats };
 
-export type ScaledDecodeErrorCode = 'invalid' | 'corrupt' | 'too-large' | 'out-of-memory' | 'unsupported' | 'trap';
-
-/** Why a scaled decode failed; `code` says whether it is the file ('invalid', 'corrupt', 'unsupported') or a limit. */
-export class ScaledDecodeError extends Error {
-  override readonly name = 'ScaledDecodeError';
-  constructor(
-    readonly code: ScaledDecodeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { ScaledDecodeError, type ScaledDecodeErrorCode } from './session.js';
 
 const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_WORK_BYTES = 96 * 1024 * 1024;
 const UINT32_MAX = 0xffff_ffff;
 
-// The codes native/scaled.c passes to scaled_fail().
-const FAIL_CODES: Record<number, ScaledDecodeErrorCode> = {
-  1: 'invalid',
-  2: 'corrupt',
-  3: 'too-large',
-  4: 'out-of-memory',
-  5: 'invalid',
-  6: 'unsupported',
-};
-
-interface ScaledExports {
-  memory: WebAssembly.Memory;
-  _initialize(): void;
-  decode_jpeg(denom: number, maxOutputBytes: number, maxWorkBytes: number, strict: number): number;
-  alloc_input(size: number): number;
-  decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;
-  debug_trap(): void;
-}
-
-const utf8 = new TextDecoder();
-
-/** A fresh instance whose imports read `input` on demand and turn the C side's failures into thrown errors. */
-function instantiate(input: Uint8Array): ScaledExports {
-  let memory: WebAssembly.Memory | undefined;
-  let offset = 0;
-  const heap = () => new Uint8Array(memory!.buffer);
-  const env = {
-    scaled_fail(code: number, message: number, length: number): never {
-      const text = utf8.decode(heap().subarray(message, message + length));
-      throw new ScaledDecodeError(FAIL_CODES[code] ?? 'invalid', text);
-    },
-    scaled_read(buffer: number, capacity: number): number {
-      const chunk = input.subarray(offset, offset + capacity);
-      heap().set(chunk, buffer);
-      offset += chunk.length;
-      return chunk.length;
-    },
-    scaled_skip(count: number): void {
-      offset = Math.min(input.length, offset + count);
-    },
-  };
-  // wasi-libc's stdio is linked (libjpeg's default message handlers) but never called: stub it.
-  const EBADF = 8;
-  const wasi = {
-    fd_close: () => EBADF,
-    fd_seek: () => EBADF,
-    fd_write: () => EBADF,
-    proc_exit(code: number): never {
-      throw new ScaledDecodeError('trap', `the decoder called exit(${code})`);
-    },
-  };
-  const instance = new WebAssembly.Instance(scaledWasm, { env, wasi_snapshot_preview1: wasi });
-  const exports = instance.exports as unknown as ScaledExports;
-  memory = exports.memory;
-  exports._initialize();
-  return exports;
-}
-
-/**
- * Runs one decode in a fresh instance. The pixels are a view into that instance's memory rather than a copy
- * (a copy would briefly double the peak); the instance is otherwise unreachable, so its memory goes when the
- * pixels do.
- */
-function run(input: Uint8Array, decode: (wasm: ScaledExports) => number): ScaledPixels {
-  let wasm: ScaledExports;
-  let result: number;
-  try {
-    wasm = instantiate(input);
-    result = decode(wasm);
-  } catch (error) {
-    if (error instanceof ScaledDecodeError) throw error;
-    // A WebAssembly.RuntimeError (a trap) or a RangeError (stack overflow): this instance is dead, the next is new.
-    throw new ScaledDecodeError('trap', `the scaled decoder trapped: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-  }
-  const view = new DataView(wasm.memory.buffer, result, 32);
-  const word = (index: number) => view.getUint32(index * 4, true);
-  const width = word(0);
-  const height = word(1);
-  const pointer = word(2);
-  const data = new Uint8ClampedArray(wasm.memory.buffer, pointer, width * height * 4);
+function statsOf(session: CodecSession, report: DecodeReport): ScaledDecodeStats {
   return {
-    data,
-    width,
-    height,
-    stats: {
-      peakMemoryBytes: wasm.memory.buffer.byteLength,
-      inputBytesInHeap: word(7),
-      sourceWidth: word(3),
-      sourceHeight: word(4),
-      progressive: (word(6) & 1) !== 0,
-    },
+    peakMemoryBytes: session.memoryBytes,
+    inputBytesInHeap: report.inputBytesInHeap,
+    sourceWidth: report.sourceWidth,
+    sourceHeight: report.sourceHeight,
+    progressive: report.progressive,
   };
+}
+
+/** Decoded pixels in `session`, with what the decode cost. */
+function decoded(session: CodecSession, report: DecodeReport): SessionPixels & { stats: ScaledDecodeStats } {
+  return Object.assign(session.adopt(report.pointer, report.width, report.height), { stats: statsOf(session, report) });
 }
 
 function byteLimit(value: number | undefined, fallback: number, name: string): number {
@@ -162,35 +72,98 @@ function byteLimit(value: number | undefined, fallback: number, name: string): n
   return limit;
 }
 
+function checkDenom(denom: number): asserts denom is JpegScale {
+  if (denom !== 1 && denom !== 2 && denom !== 4 && denom !== 8) throw new RangeError(`denom must be 1, 2, 4 or 8, not ${denom}`);
+}
+
 /**
  * Decodes a JPEG to RGBA at 1/`denom` of its size: exactly ceil(width / denom) × ceil(height / denom), libjpeg's
  * rounding. Baseline, progressive and arithmetic-coded; greyscale, YCbCr at any subsampling, and CMYK/YCCK (converted
  * to RGB as inverted ink, as libvips does; no ICC). Pixels stay in stored orientation. A corrupt or truncated file throws a
- * ScaledDecodeError (with `strict`, the default, libjpeg's warnings included).
+ * ScaledDecodeError (with `strict`, the default, libjpeg's warnings included). Decodes in a fresh session unless given one.
  */
-export function decodeJpegScaled(bytes: Uint8Array, denom: JpegScale, options: ScaledDecodeOptions = {}): ScaledPixels {
-  if (denom !== 1 && denom !== 2 && denom !== 4 && denom !== 8) throw new RangeError(`denom must be 1, 2, 4 or 8, not ${denom}`);
+export function decodeJpegScaled(bytes: Uint8Array, denom: JpegScale, options: ScaledDecodeOptions = {}, session = CodecSession.open()): ScaledPixels {
+  checkDenom(denom);
   const maxOutput = byteLimit(options.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 'maxOutputBytes');
   const maxWork = byteLimit(options.maxWorkBytes, DEFAULT_MAX_WORK_BYTES, 'maxWorkBytes');
   const strict = options.strict ?? true;
-  return run(bytes, (wasm) => wasm.decode_jpeg(denom, maxOutput, maxWork, strict ? 1 : 0));
+  session.setInput(bytes);
+  const report = session.report(session.call((wasm) => wasm.decode_jpeg(denom, maxOutput, maxWork, strict ? 1 : 0)));
+  return decoded(session, report);
+}
+
+/** A JPEG decoded a strip of rows at a time: rows are asked for in order, and only one strip exists at once. */
+export interface JpegRows {
+  readonly width: number;
+  readonly height: number;
+  readonly stats: ScaledDecodeStats;
+  /** Row `y` (RGBA, `width` × 4 bytes), valid until the next call; `y` never goes back past the current strip. */
+  row(y: number): Uint8ClampedArray;
+  /** Decodes whatever is left (a truncated or corrupt tail still fails) and frees the decoder. */
+  finish(): void;
+}
+
+/** Rows per strip: libjpeg decodes up to 16 rows per iMCU row; a strip a little larger keeps calls few. */
+const STRIP_ROWS = 16;
+
+/**
+ * Starts a streamed JPEG decode at 1/`denom` in `session`: the decoded image never exists whole, only a strip of
+ * rows (`options.maxOutputBytes` bounds the strip). Same formats and errors as decodeJpegScaled.
+ */
+export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom: JpegScale, options: ScaledDecodeOptions = {}): JpegRows {
+  checkDenom(denom);
+  const maxStrip = byteLimit(options.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 'maxOutputBytes');
+  const maxWork = byteLimit(options.maxWorkBytes, DEFAULT_MAX_WORK_BYTES, 'maxWorkBytes');
+  const strict = options.strict ?? true;
+  session.setInput(bytes);
+  const report = session.report(session.call((wasm) => wasm.jpeg_begin(denom, STRIP_ROWS, maxStrip, maxWork, strict ? 1 : 0)));
+  const { width, height, pointer } = report;
+  const rowBytes = width * 4;
+  let first = 0; // the strip holds rows [first, first + count)
+  let count = 0;
+  let finished = false;
+  return {
+    width,
+    height,
+    stats: statsOf(session, report),
+    row(y: number): Uint8ClampedArray {
+      if (finished || y < first || y >= height) throw new RangeError(`row ${y} is not ahead of the JPEG stream (at ${first} of ${height})`);
+      while (y >= first + count) {
+        first += count;
+        count = session.call((wasm) => wasm.jpeg_read_strip());
+        if (count === 0) throw new RangeError(`the JPEG stream ended before row ${y}`);
+      }
+      return new Uint8ClampedArray(session.buffer, pointer + (y - first) * rowBytes, rowBytes);
+    },
+    finish(): void {
+      if (finished) return;
+      finished = true;
+      session.call((wasm) => wasm.jpeg_end());
+    },
+  };
 }
 
 /**
  * Decodes a WebP (lossy, lossless, with or without alpha; not animated) to exactly `width` × `height` RGBA with
  * straight alpha, using libwebp's own rescaler (area averaging when shrinking) row by row as it decodes, so the
- * full-size image never exists for lossy files. The whole file is copied into the instance's memory.
+ * full-size image never exists for lossy files. The whole file is copied into the session's memory for the
+ * decode, and freed after. Decodes in a fresh session unless given one.
  */
-export function decodeWebpScaled(bytes: Uint8Array, width: number, height: number, options: ScaledDecodeOptions = {}): ScaledPixels {
+export function decodeWebpScaled(bytes: Uint8Array, width: number, height: number, options: ScaledDecodeOptions = {}, session = CodecSession.open()): ScaledPixels {
   for (const [name, value] of [['width', width], ['height', height]] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 16383) throw new RangeError(`${name} must be an integer in 1..16383, not ${value}`);
   }
   const maxOutput = byteLimit(options.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 'maxOutputBytes');
-  return run(bytes, (wasm) => {
-    const input = wasm.alloc_input(bytes.length);
-    new Uint8Array(wasm.memory.buffer).set(bytes, input);
-    return wasm.decode_webp(input, bytes.length, width, height, maxOutput);
-  });
+  const report = session.report(
+    session.call((wasm) => {
+      const input = wasm.alloc(bytes.length);
+      new Uint8Array(wasm.memory.buffer).set(bytes, input);
+      const result = wasm.decode_webp(input, bytes.length, width, height, maxOutput);
+      wasm.release(input);
+      return result;
+    }),
+  );
+  return decoded(session, report);
 }
 
 /**
@@ -207,9 +180,10 @@ export function jpegScaleFor(srcWidth: number, srcHeight: number, needWidth: num
 
 /** For tests only: makes an instance trap (`unreachable`), as a bug in the C code would. */
 export function trapForTesting(): never {
-  run(new Uint8Array(0), (wasm) => {
-    wasm.debug_trap();
-    return 0;
-  });
-  throw new Error('unreachable');
+  return CodecSession.open().trapForTesting();
+}
+
+/** Encodes `image` as lossy WebP (libwebp, method 4, lossless alpha) in a fresh session. */
+export function encodeWebpScaled(image: Pixels, quality: number, session = CodecSession.open()): Uint8Array<ArrayBuffer> {
+  return session.encodeWebp(session.hold(image), { quality, method: 4, alphaQuality: 100 });
 }

@@ -1,0 +1,246 @@
+/**
+ * One instance of our native codec module (native/scaled.c) for one transform. The decoder's rows, the pixels the
+ * resizer writes and the encoder's buffers all live in its linear memory, so nothing is copied from heap to heap,
+ * and a block freed in it (the decoder's state, the RGBA once the encoder has it as YUV) is reused by the next
+ * allocation instead of growing memory that never shrinks. The instance is dropped with the transform.
+ *
+ * Any failure leaves the instance half-way (the C side unwinds by throwing through its frames): the session is then
+ * dead, and every later call throws.
+ */
+import type { Pixels } from '../codecs.js';
+import scaledWasm from './module.js';
+
+export type ScaledDecodeErrorCode = 'invalid' | 'corrupt' | 'too-large' | 'out-of-memory' | 'unsupported' | 'trap';
+
+/** Why a native decode or encode failed; `code` says whether it is the file ('invalid', 'corrupt', 'unsupported') or a limit. */
+export class ScaledDecodeError extends Error {
+  override readonly name = 'ScaledDecodeError';
+  constructor(
+    readonly code: ScaledDecodeErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// The codes native/scaled.c passes to scaled_fail().
+const FAIL_CODES: Record<number, ScaledDecodeErrorCode> = {
+  1: 'invalid',
+  2: 'corrupt',
+  3: 'too-large',
+  4: 'out-of-memory',
+  5: 'invalid',
+  6: 'unsupported',
+  7: 'trap',
+};
+
+interface NativeExports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  decode_jpeg(denom: number, maxOutputBytes: number, maxWorkBytes: number, strict: number): number;
+  jpeg_begin(denom: number, rows: number, maxStripBytes: number, maxWorkBytes: number, strict: number): number;
+  jpeg_read_strip(): number;
+  jpeg_end(): void;
+  alloc(size: number): number;
+  release(pointer: number): void;
+  decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;
+  encode_webp(rgba: number, width: number, height: number, quality: number, method: number, alphaQuality: number, takeInput: number): number;
+  debug_trap(): void;
+}
+
+/** What a decode reports (eight little-endian uint32s in the module's memory). */
+export interface DecodeReport {
+  width: number;
+  height: number;
+  pointer: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  progressive: boolean;
+  inputBytesInHeap: number;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * RGBA pixels that live in a session's memory. `data` is re-viewed whenever the memory has grown (growing detaches
+ * the old ArrayBuffer), so holding the object across calls into the module is safe; holding `data` is not.
+ */
+export class SessionPixels implements Pixels {
+  #view: Uint8ClampedArray | undefined;
+  #released = false;
+  constructor(
+    readonly session: CodecSession,
+    readonly pointer: number,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+
+  get data(): Uint8ClampedArray {
+    if (this.#released) throw new Error('these pixels were released');
+    const buffer = this.session.buffer;
+    if (this.#view?.buffer !== buffer) this.#view = new Uint8ClampedArray(buffer, this.pointer, this.width * this.height * 4);
+    return this.#view;
+  }
+
+  /** Marks the pixels gone once the module has freed them (reading them afterwards is a bug, and throws). */
+  markReleased(): void {
+    this.#released = true;
+    this.#view = undefined;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+}
+
+export class CodecSession {
+  readonly #wasm: NativeExports;
+  #input: Uint8Array = new Uint8Array(0);
+  #offset = 0;
+  #dead: Error | undefined;
+  /** Pixels handed out and not yet released. */
+  readonly #live = new Set<SessionPixels>();
+
+  private constructor() {
+    const env = {
+      scaled_fail: (code: number, message: number, length: number): never => {
+        const text = utf8.decode(new Uint8Array(this.buffer, message, length));
+        throw new ScaledDecodeError(FAIL_CODES[code] ?? 'invalid', text);
+      },
+      scaled_read: (buffer: number, capacity: number): number => {
+        const chunk = this.#input.subarray(this.#offset, this.#offset + capacity);
+        new Uint8Array(this.buffer).set(chunk, buffer);
+        this.#offset += chunk.length;
+        return chunk.length;
+      },
+      scaled_skip: (count: number): void => {
+        this.#offset = Math.min(this.#input.length, this.#offset + count);
+      },
+    };
+    // wasi-libc's stdio is linked (libjpeg's default message handlers) but never called: stub it.
+    const EBADF = 8;
+    const wasi = {
+      fd_close: () => EBADF,
+      fd_seek: () => EBADF,
+      fd_write: () => EBADF,
+      proc_exit(code: number): never {
+        throw new ScaledDecodeError('trap', `the native module called exit(${code})`);
+      },
+    };
+    const instance = new WebAssembly.Instance(scaledWasm, { env, wasi_snapshot_preview1: wasi });
+    this.#wasm = instance.exports as unknown as NativeExports;
+    this.#wasm._initialize();
+  }
+
+  /** A fresh instance (compiling is done once per isolate; instantiating costs well under a millisecond). */
+  static open(): CodecSession {
+    try {
+      return new CodecSession();
+    } catch (error) {
+      throw asScaledError(error);
+    }
+  }
+
+  get buffer(): ArrayBuffer {
+    return this.#wasm.memory.buffer;
+  }
+
+  /** The instance's linear memory: it only grows, so this is the session's peak so far. */
+  get memoryBytes(): number {
+    return this.#wasm.memory.buffer.byteLength;
+  }
+
+  /** Runs a call into the module; a failure kills the session. */
+  call<T>(body: (wasm: NativeExports) => T): T {
+    if (this.#dead) throw new ScaledDecodeError('trap', `this codec session already failed: ${this.#dead.message}`);
+    try {
+      return body(this.#wasm);
+    } catch (error) {
+      const failure = asScaledError(error);
+      this.#dead = failure;
+      throw failure;
+    }
+  }
+
+  /** Sets the bytes that the JPEG decoder's reads deliver, from the start. */
+  setInput(bytes: Uint8Array): void {
+    this.#input = bytes;
+    this.#offset = 0;
+  }
+
+  report(pointer: number): DecodeReport {
+    const view = new DataView(this.buffer, pointer, 32);
+    const word = (index: number) => view.getUint32(index * 4, true);
+    return {
+      width: word(0),
+      height: word(1),
+      pointer: word(2),
+      sourceWidth: word(3),
+      sourceHeight: word(4),
+      progressive: (word(6) & 1) !== 0,
+      inputBytesInHeap: word(7),
+    };
+  }
+
+  /** Pixels already in the module's memory (a decoder's output), tracked like allocated ones. */
+  adopt(pointer: number, width: number, height: number): SessionPixels {
+    const pixels = new SessionPixels(this, pointer, width, height);
+    this.#live.add(pixels);
+    return pixels;
+  }
+
+  /** Uninitialised RGBA pixels in the module's memory. */
+  allocate(width: number, height: number): SessionPixels {
+    const pointer = this.call((wasm) => wasm.alloc(width * height * 4));
+    return this.adopt(pointer, width, height);
+  }
+
+  /** Frees pixels (a no-op for pixels of another session or already released). */
+  release(pixels: Pixels): void {
+    if (!(pixels instanceof SessionPixels) || pixels.session !== this || pixels.released) return;
+    this.#live.delete(pixels);
+    pixels.markReleased();
+    this.call((wasm) => wasm.release(pixels.pointer));
+  }
+
+  /** Frees every pixel buffer except `keep`: before an encode, nothing else is needed. */
+  releaseAllExcept(keep: Pixels): void {
+    for (const pixels of [...this.#live]) if (pixels !== keep) this.release(pixels);
+  }
+
+  /** Copies `image` into this session unless it is already here. */
+  hold(image: Pixels): SessionPixels {
+    if (image instanceof SessionPixels && image.session === this && !image.released) return image;
+    const pixels = this.allocate(image.width, image.height);
+    pixels.data.set(image.data);
+    return pixels;
+  }
+
+  /**
+   * Encodes pixels held in this session as lossy WebP (libwebp, its default settings but these). The pixels are
+   * consumed: the module frees them once it has converted them to YUV, so its buffers reuse their memory.
+   */
+  encodeWebp(pixels: SessionPixels, options: { quality: number; method: number; alphaQuality: number }): Uint8Array<ArrayBuffer> {
+    if (pixels.session !== this || pixels.released) throw new Error('encodeWebp takes live pixels of its own session');
+    this.#live.delete(pixels);
+    pixels.markReleased();
+    const result = this.call((wasm) => wasm.encode_webp(pixels.pointer, pixels.width, pixels.height, options.quality, options.method, options.alphaQuality, 1));
+    const view = new DataView(this.buffer, result, 8);
+    const size = view.getUint32(0, true);
+    const data = view.getUint32(4, true);
+    return new Uint8Array(this.buffer, data, size).slice();
+  }
+
+  /** For tests only: makes the instance trap (`unreachable`), as a bug in the C code would. */
+  trapForTesting(): never {
+    this.call((wasm) => wasm.debug_trap());
+    throw new Error('unreachable');
+  }
+}
+
+/** A WebAssembly.RuntimeError (a trap) or a RangeError (stack overflow) means the instance is dead; the next is new. */
+function asScaledError(error: unknown): ScaledDecodeError {
+  if (error instanceof ScaledDecodeError) return error;
+  return new ScaledDecodeError('trap', `the native codec trapped: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+}
