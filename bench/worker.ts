@@ -101,6 +101,7 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
       'X-Timings': JSON.stringify(result.timings),
       'X-Width': String(result.width),
       'X-Height': String(result.height),
+      'X-Session-Bytes': String(result.sessionBytes),
     },
   });
 }

@@ -11,6 +11,8 @@ import { round } from './stats.mjs';
 import { memoryOf, resetPeak, startWorker } from './workers.mjs';
 
 const MB = 1024 * 1024;
+/** src/pipeline/scaled/session.ts's POOL_LIMIT_BYTES, in MiB. */
+const POOL_LIMIT_MIB = 32;
 
 /**
  * @typedef {import('./masters.mjs').Master} Master
@@ -18,6 +20,7 @@ const MB = 1024 * 1024;
  * @typedef {object} OneTransformMemory
  * @property {string} master
  * @property {string} masterLabel
+ * @property {'webp' | 'avif'} format  the output, 1600 px wide
  * @property {number} megapixels
  * @property {number} masterBytes
  * @property {number} startRssMB       the runtime right after start
@@ -25,13 +28,21 @@ const MB = 1024 * 1024;
  * @property {number} peakGrowthMB     VmHWM after − VmRSS before the transform
  * @property {number} retainedMB       VmRSS after − VmRSS before
  * @property {number | null} transformMs
+ * @property {number | null} sessionMiB  our codec session's linear memory (its peak) for this transform
  * @property {string | null} error
  * @typedef {object} MixedMemory
  * @property {number} transforms
  * @property {string} mix
  * @property {number} peakGrowthMB
  * @property {number} retainedMB
- * @property {Array<[number, number]>} rssGrowthMB  [after n transforms, RSS − baseline]
+ * @property {Array<[number, number]>} rssGrowthMB  [after n transforms, RSS − baseline], every 10
+ * @property {number[]} rssAfterEachMB  RSS − baseline after every transform
+ * @property {{ firstTenMaxMB: number, firstHalfMaxMB: number, secondHalfMaxMB: number, lastTenMaxMB: number, lastTenMinMB: number, slopeMBPer100: number }} trend
+ *   the highest RSS after any of the first ten, the first half, the second half and the last ten transforms, and
+ *   the least-squares slope over the second half: flat memory means the second half stays below the first half's
+ *   highest and the slope is ~0
+ * @property {number} largestSessionMiB  the largest codec session any transform used
+ * @property {number} sessionsOverPoolLimit  transforms whose session was too large to be kept for the next one
  * @property {number} failures
  */
 
@@ -48,30 +59,33 @@ function tinyMaster() {
 }
 
 /**
- * A fresh bench worker with its codecs instantiated, and the RSS before and after that.
- * @param {{ config: string, compatibilityDate: string, vars: Record<string, string> }} options
+ * A fresh bench worker with its codecs instantiated (one tiny transform to `format`, so the idle isolate has
+ * compiled what the measured transform runs), and the RSS before and after that.
+ * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, format?: 'webp' | 'avif' }} options
  */
-async function freshWorker({ config, compatibilityDate, vars }) {
+async function freshWorker({ config, compatibilityDate, vars, format = 'webp' }) {
   const worker = await startWorker({ name: 'bench (memory)', config, persist: false, compatibilityDate, vars });
   const start = memoryOf(worker.runtimePid).rss;
-  await oursTransform(worker.direct, { master: await tinyMaster(), width: 32, format: 'webp', quality: 80, speed: 8 });
+  await oursTransform(worker.direct, { master: await tinyMaster(), width: 32, format, quality: 80, speed: 8 });
   return { worker, start, warm: memoryOf(worker.runtimePid).rss };
 }
 
 /**
- * One 1600-px WebP transform of each master, each on a fresh isolate.
- * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, masters: Master[], log: (line: string) => void }} options
+ * One 1600-px transform of each master (to WebP unless the entry says AVIF), each on a fresh isolate.
+ * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, masters: Array<Master | { master: Master, format: 'avif', quality: number, speed: number }>, log: (line: string) => void }} options
  * @returns {Promise<OneTransformMemory[]>}
  */
 export async function memoryPerMaster({ config, compatibilityDate, vars, masters, log }) {
   /** @type {OneTransformMemory[]} */
   const rows = [];
-  for (const master of masters) {
-    const { worker, start, warm } = await freshWorker({ config, compatibilityDate, vars });
+  for (const entry of masters) {
+    const { master, format, quality, speed } = 'master' in entry ? entry : { master: entry, format: /** @type {const} */ ('webp'), quality: 80, speed: 8 };
+    const { worker, start, warm } = await freshWorker({ config, compatibilityDate, vars, format });
     /** @type {OneTransformMemory} */
     const row = {
       master: master.id,
       masterLabel: master.label,
+      format,
       megapixels: round((master.width * master.height) / 1e6, 1),
       masterBytes: master.bytes.length,
       startRssMB: round(start / MB, 1),
@@ -79,23 +93,25 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
       peakGrowthMB: NaN,
       retainedMB: NaN,
       transformMs: null,
+      sessionMiB: null,
       error: null,
     };
     try {
       const before = memoryOf(worker.runtimePid).rss;
       resetPeak(worker.runtimePid);
-      const out = await oursTransform(worker.direct, { master, width: 1600, format: 'webp', quality: 80, speed: 8 });
+      const out = await oursTransform(worker.direct, { master, width: 1600, format, quality, speed });
       const after = memoryOf(worker.runtimePid);
       row.peakGrowthMB = round((after.hwm - before) / MB, 1);
       row.retainedMB = round((after.rss - before) / MB, 1);
       row.transformMs = round(out.ms, 0);
+      row.sessionMiB = round((out.sessionBytes ?? 0) / MB, 1);
     } catch (error) {
       row.error = error instanceof Error ? error.message : String(error);
     } finally {
       await worker.dispose();
     }
     rows.push(row);
-    log(row.error ? `  ${master.id}: FAILED ${row.error}` : `  ${master.id}: peak +${row.peakGrowthMB} MB, retained +${row.retainedMB} MB (codec init +${row.codecInitMB} MB)`);
+    log(row.error ? `  ${master.id} → ${format}: FAILED ${row.error}` : `  ${master.id} → ${format}: peak +${row.peakGrowthMB} MB, retained +${row.retainedMB} MB (codec init +${row.codecInitMB} MB)`);
   }
   return rows;
 }
@@ -110,22 +126,55 @@ export async function memoryMixed({ config, compatibilityDate, vars, cases, coun
   try {
     const before = memoryOf(worker.runtimePid).rss;
     resetPeak(worker.runtimePid);
-    /** @type {Array<[number, number]>} */
-    const series = [];
+    /** @type {number[]} */
+    const each = [];
+    /** @type {number[]} */
+    const sessions = [];
     let failures = 0;
     for (let i = 0; i < count; i++) {
       try {
-        await oursTransform(worker.direct, /** @type {TransformCase} */ (cases[i % cases.length]));
+        const out = await oursTransform(worker.direct, /** @type {TransformCase} */ (cases[i % cases.length]));
+        sessions.push((out.sessionBytes ?? 0) / MB);
       } catch {
         failures++;
       }
-      if ((i + 1) % 10 === 0 || i + 1 === count) series.push([i + 1, round((memoryOf(worker.runtimePid).rss - before) / MB, 1)]);
+      each.push(round((memoryOf(worker.runtimePid).rss - before) / MB, 1));
     }
     const after = memoryOf(worker.runtimePid);
-    const result = { transforms: count, mix, peakGrowthMB: round((after.hwm - before) / MB, 1), retainedMB: round((after.rss - before) / MB, 1), rssGrowthMB: series, failures };
-    log(`  ${count} mixed transforms: peak +${result.peakGrowthMB} MB, retained +${result.retainedMB} MB, ${failures} failed`);
+    /** @type {Array<[number, number]>} */
+    const series = each.flatMap((mb, i) => ((i + 1) % 10 === 0 || i + 1 === count ? [/** @type {[number, number]} */ ([i + 1, mb])] : []));
+    const result = { transforms: count, mix, peakGrowthMB: round((after.hwm - before) / MB, 1), retainedMB: round((after.rss - before) / MB, 1), rssGrowthMB: series, rssAfterEachMB: each, trend: trendOf(each), largestSessionMiB: round(Math.max(0, ...sessions), 1), sessionsOverPoolLimit: sessions.filter((mib) => mib > POOL_LIMIT_MIB).length, failures };
+    log(`  ${count} mixed transforms (${mix.slice(0, 40)}…): peak +${result.peakGrowthMB} MB, retained +${result.retainedMB} MB; first ten max ${result.trend.firstTenMaxMB}, first half max ${result.trend.firstHalfMaxMB}, second half max ${result.trend.secondHalfMaxMB}, last ten ${result.trend.lastTenMinMB}–${result.trend.lastTenMaxMB} MB, slope ${result.trend.slopeMBPer100} MB/100; largest session ${result.largestSessionMiB} MiB, ${result.sessionsOverPoolLimit} over the pool limit; ${failures} failed`);
     return result;
   } finally {
     await worker.dispose();
   }
+}
+
+/**
+ * @param {number[]} each  RSS growth after every transform
+ * @returns {MixedMemory['trend']}
+ */
+function trendOf(each) {
+  const first = each.slice(0, 10);
+  const last = each.slice(-10);
+  const half = Math.floor(each.length / 2);
+  const rest = each.slice(half);
+  const n = rest.length;
+  const meanX = (n - 1) / 2;
+  const meanY = rest.reduce((a, b) => a + b, 0) / (n || 1);
+  let num = 0;
+  let den = 0;
+  rest.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return {
+    firstTenMaxMB: Math.max(...first),
+    firstHalfMaxMB: Math.max(...each.slice(0, half)),
+    secondHalfMaxMB: Math.max(...rest),
+    lastTenMaxMB: Math.max(...last),
+    lastTenMinMB: Math.min(...last),
+    slopeMBPer100: round(den ? (num / den) * 100 : 0, 1),
+  };
 }

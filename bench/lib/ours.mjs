@@ -15,6 +15,7 @@
  * @property {number} width
  * @property {number} height
  * @property {Record<string, number>} [phases]  our pipeline's own timings per phase
+ * @property {number} [sessionBytes]  our codec session's linear memory at the end of the transform
  */
 
 /**
@@ -57,5 +58,6 @@ export async function oursTransform(base, c) {
     width: Number(response.headers.get('X-Width')),
     height: Number(response.headers.get('X-Height')),
     phases: JSON.parse(response.headers.get('X-Timings') ?? '{}'),
+    sessionBytes: Number(response.headers.get('X-Session-Bytes') ?? 0),
   };
 }

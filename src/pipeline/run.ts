@@ -28,19 +28,28 @@ export interface TransformResult {
   width: number;
   height: number;
   timings: Record<string, number>;
+  /** The codec session's linear memory at the end (its peak), 0 if the transform needed none: for benchmarks. */
+  sessionBytes: number;
 }
 
 /** Runs every step; `deadline` (ms since epoch) is checked between steps, since a WASM call cannot be interrupted. */
 export async function transform(input: TransformInput, deadline = Infinity): Promise<TransformResult> {
   const state: ImageState = prepare(input);
-  for (const [phase, step] of steps) {
-    // A transform is seconds of CPU that never awaits I/O: yield between steps so cache hits on this isolate
-    // are answered in between instead of queueing behind it.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (Date.now() > deadline) throw new ImageError(503, 'deadline', 'the transform ran out of time; try again later');
-    const started = performance.now();
-    await step(state);
-    state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
+  let sessionBytes = 0;
+  try {
+    for (const [phase, step] of steps) {
+      // A transform is seconds of CPU that never awaits I/O: yield between steps so cache hits on this isolate
+      // are answered in between instead of queueing behind it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (Date.now() > deadline) throw new ImageError(503, 'deadline', 'the transform ran out of time; try again later');
+      const started = performance.now();
+      await step(state);
+      state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
+    }
+  } finally {
+    sessionBytes = state.session?.memoryBytes ?? 0;
+    state.session?.recycle();
+    state.session = undefined;
   }
-  return { bytes: state.output!, width: state.image!.width, height: state.image!.height, timings: state.timings };
+  return { bytes: state.output!, width: state.image!.width, height: state.image!.height, timings: state.timings, sessionBytes };
 }

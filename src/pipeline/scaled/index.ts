@@ -117,6 +117,7 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
   const strict = options.strict ?? true;
   session.setInput(bytes);
   const report = session.report(session.call((wasm) => wasm.jpeg_begin(denom, STRIP_ROWS, maxStrip, maxWork, strict ? 1 : 0)));
+  session.setBusy(true);
   const { width, height, pointer } = report;
   const rowBytes = width * 4;
   let first = 0; // the strip holds rows [first, first + count)
@@ -139,6 +140,7 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
       if (finished) return;
       finished = true;
       session.call((wasm) => wasm.jpeg_end());
+      session.setBusy(false);
     },
   };
 }
