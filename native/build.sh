@@ -67,6 +67,22 @@ EOF
   apt-get update -qq
 }
 
+# libwebp's SSE2 code, compiled for WebAssembly SIMD through emscripten's x86-intrinsics headers (emmintrin.h maps
+# SSE2 onto wasm_simd128.h), as jSquash's *_simd builds do. Only the headers are used: the .deb is unpacked into the
+# build directory, never installed.
+EMSCRIPTEN_VERSION="${EMSCRIPTEN_VERSION:-3.1.6~dfsg-5}"
+SIMD_HEADERS="$BUILD_DIR/emscripten/usr/share/emscripten/system/include/compat"
+
+fetch_simd_headers() {
+  if [[ -f "$SIMD_HEADERS/emmintrin.h" ]]; then return; fi
+  log "apt-get download emscripten=$EMSCRIPTEN_VERSION (for its SSE-to-WASM-SIMD headers only)"
+  mkdir -p "$BUILD_DIR/emscripten"
+  (cd "$BUILD_DIR" && apt-get download -qq "emscripten=$EMSCRIPTEN_VERSION" >/dev/null 2>&1) ||
+    { log "apt-get download emscripten=$EMSCRIPTEN_VERSION failed (see EMSCRIPTEN_VERSION)"; exit 1; }
+  dpkg-deb -x "$BUILD_DIR"/emscripten_*.deb "$BUILD_DIR/emscripten"
+  rm -f "$BUILD_DIR"/emscripten_*.deb
+}
+
 fetch_sources() {
   mkdir -p "$BUILD_DIR/src"
   local pkg version dir
@@ -116,8 +132,11 @@ WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/ide
   src/enc/picture_psnr_enc src/enc/picture_rescale_enc src/enc/picture_tools_enc src/enc/predictor_enc
   src/enc/quant_enc src/enc/syntax_enc src/enc/token_enc src/enc/tree_enc src/enc/vp8l_enc src/enc/webp_enc
   src/dsp/cost src/dsp/enc src/dsp/lossless_enc src/dsp/ssim
+  src/dsp/alpha_processing_sse2 src/dsp/cost_sse2 src/dsp/dec_sse2 src/dsp/enc_sse2 src/dsp/filters_sse2
+  src/dsp/lossless_enc_sse2 src/dsp/lossless_sse2 src/dsp/rescaler_sse2 src/dsp/ssim_sse2 src/dsp/upsampling_sse2
+  src/dsp/yuv_sse2
   src/utils/bit_writer_utils src/utils/huffman_encode_utils src/utils/quant_levels_utils
-  sharpyuv/sharpyuv sharpyuv/sharpyuv_csp sharpyuv/sharpyuv_dsp sharpyuv/sharpyuv_gamma)
+  sharpyuv/sharpyuv sharpyuv/sharpyuv_csp sharpyuv/sharpyuv_dsp sharpyuv/sharpyuv_gamma sharpyuv/sharpyuv_sse2)
 
 # Features every engine we run on has (workerd's V8, Node >= 20): bulk memory, SIMD (for auto-vectorisation;
 # neither library has wasm SIMD code of its own), non-trapping float-to-int, sign extension.
@@ -136,8 +155,9 @@ build() {
   for f in "${JPEG_SOURCES[@]}"; do
     jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV")
   done
+  # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do
-    jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp")
+    jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
   jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-Wall|-Wextra|-Werror")
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
@@ -170,6 +190,7 @@ licences() {
 start=$(date +%s)
 need_tools
 fetch_sources
+fetch_simd_headers
 jpeg_config
 build
 licences

@@ -27,7 +27,9 @@ const wantImports = ['env.scaled_fail:function', 'env.scaled_read:function', 'en
   'wasi_snapshot_preview1.fd_write:function', 'wasi_snapshot_preview1.proc_exit:function'].sort();
 check(JSON.stringify(imports) === JSON.stringify(wantImports), `imports: ${imports.join(', ')}`);
 const exports = names(WebAssembly.Module.exports(module));
-for (const name of ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'decode_webp:function', 'alloc_input:function', 'debug_trap:function']) {
+const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
+  'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'alloc:function', 'release:function', 'debug_trap:function'];
+for (const name of wantExports) {
   check(exports.includes(name), `exports ${name}`);
 }
 
@@ -57,6 +59,12 @@ if (existsSync(sample)) {
   const result = instance.exports.decode_jpeg(8, 1 << 26, 1 << 26, 1);
   const [width, height] = new Uint32Array(memory.buffer, result, 2);
   check(width === 210 && height === 132, `dune.jpg (1680×1050) at 1/8 decodes to ${width}×${height} (want 210×132)`);
+  // And encodes those pixels back as WebP (the pointer is the third word of the result).
+  const pixels = new Uint32Array(memory.buffer, result, 3)[2];
+  const encoded = instance.exports.encode_webp(pixels, width, height, 80, 4, 100, 1);
+  const [size, data] = new Uint32Array(memory.buffer, encoded, 2);
+  const head = new TextDecoder('latin1').decode(new Uint8Array(memory.buffer, data, 16));
+  check(head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP' && size > 100, `encodes it as WebP (${size} bytes, ${JSON.stringify(head.slice(0, 4))}…${JSON.stringify(head.slice(8, 12))})`);
   // The module's maximum memory (256 MiB = 4096 pages) holds: one page more cannot be had.
   const pages = memory.buffer.byteLength / 65536;
   let capped = false;
