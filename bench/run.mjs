@@ -203,7 +203,7 @@ try {
     log('memory: one 1600 px transform per master, each on a fresh isolate');
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
     const list = [masters.jpeg2, masters.jpeg13];
-    if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp));
+    if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
     const count = quick ? 20 : 100;

@@ -2,9 +2,10 @@
  * A bench-only Worker (never deployed): runs the production pipeline, `transform()` from src/pipeline/run.ts,
  * on a master POSTed to it, and serves a static body of any size — the runtime's own ceiling for the hit path.
  *
- *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1
+ *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1[&full=1]
  *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
- *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars.
+ *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
+ *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
  *   GET  /cache-floor?bytes=N&type=image/avif → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
@@ -92,6 +93,8 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     maxOutputDimension: config.maxOutputDimension,
     maxOutputPixels: config.maxOutputPixels,
     limits: inputLimits(config),
+    // The baseline for shrink-on-load: the same transform with the master decoded at its full size.
+    shrinkOnLoad: params.get('full') !== '1',
   });
   const ms = performance.now() - started;
   return new Response(result.bytes, {

@@ -28,6 +28,9 @@ const POOL_LIMIT_MIB = 32;
  * @property {number} peakGrowthMB     VmHWM after − VmRSS before the transform
  * @property {number} retainedMB       VmRSS after − VmRSS before
  * @property {number | null} transformMs
+ * @property {number | null} fullDecodeMs  the same transform right after on the same isolate, decoding the master at
+ *   full size (no shrink-on-load); its WebP decode is held whole, up to MAX_INPUT_PIXELS
+ * @property {number | null} fullDecodeSessionMiB
  * @property {number | null} sessionMiB  our codec session's linear memory (its peak) for this transform
  * @property {string | null} error
  * @typedef {object} MixedMemory
@@ -94,6 +97,8 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
       retainedMB: NaN,
       transformMs: null,
       sessionMiB: null,
+      fullDecodeMs: null,
+      fullDecodeSessionMiB: null,
       error: null,
     };
     try {
@@ -105,6 +110,13 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
       row.retainedMB = round((after.rss - before) / MB, 1);
       row.transformMs = round(out.ms, 0);
       row.sessionMiB = round((out.sessionBytes ?? 0) / MB, 1);
+      try {
+        const full = await oursTransform(worker.direct, { master, width: 1600, format, quality, speed, fullDecode: true });
+        row.fullDecodeMs = round(full.ms, 0);
+        row.fullDecodeSessionMiB = round((full.sessionBytes ?? 0) / MB, 1);
+      } catch (error) {
+        log(`  ${master.id}: the full-decode baseline failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     } catch (error) {
       row.error = error instanceof Error ? error.message : String(error);
     } finally {

@@ -9,6 +9,7 @@
  * @property {OutputFormat} format
  * @property {number} quality
  * @property {number} speed          AVIF encoder speed (ignored by the other formats)
+ * @property {boolean} [fullDecode]  decode the master at full size (the baseline without shrink-on-load)
  * @typedef {object} TransformOutput
  * @property {number} ms             time spent in transform() (or in sharp), without any transfer
  * @property {Uint8Array} bytes
@@ -36,6 +37,7 @@ export async function oursTransform(base, c) {
     in: master.format,
     alpha: master.alpha ? '1' : '0',
     orientation: String(master.orientation),
+    ...(c.fullDecode ? { full: '1' } : {}),
   });
   const url = new URL(`/transform?${query}`, base);
   let response;

@@ -1,8 +1,10 @@
 /**
  * How to decode a master so that memory follows the output, not the upload (shrink-on-load, as libvips does):
- * JPEG at the largest DCT reduction that still leaves the pixels the output needs, WebP straight to the size
- * the output needs, everything else whole. If even that decode would not fit `maxDecodedPixels`, JPEG and WebP
- * trade a little sharpness for memory (a further reduction, then a slight upscale) rather than failing.
+ * JPEG at the largest DCT reduction that still leaves the pixels the output needs, streamed a strip of rows at a
+ * time into the resizer (so its decoded size costs time, not memory, and is bounded by the output limits: at most
+ * 4× the output); WebP straight to the size the output needs; everything else whole. If a WebP decode would still
+ * not fit `maxDecodedPixels`, it trades a little sharpness for memory (a smaller decode, then a slight upscale)
+ * rather than failing.
  */
 import { ImageError } from '../http/problem.js';
 import type { MasterInfo, Rect, Size } from '../options/types.js';
@@ -14,9 +16,9 @@ export type DecodePlan =
   | { kind: 'full'; width: number; height: number };
 
 export interface InputLimits {
-  /** Largest image held decoded at once: PNG, AVIF and GIF masters, and what JPEG/WebP decode to. */
+  /** Largest image held decoded at once: PNG, AVIF and GIF masters, and what a WebP decodes to (JPEG is streamed). */
   maxDecodedPixels: number;
-  /** Largest JPEG master (it is decoded scaled). */
+  /** Largest JPEG master (it is decoded scaled and streamed: this bounds the work, not the memory). */
   maxJpegPixels: number;
   /** Largest WebP master (lossless WebP keeps a full-size buffer while it decodes, so this stays lower). */
   maxWebpPixels: number;
@@ -44,10 +46,7 @@ export function checkSourceSize(info: MasterInfo, limits: InputLimits): void {
 export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: InputLimits): DecodePlan {
   const { width, height } = info;
   if (info.format === 'jpeg') {
-    let denom = jpegScaleFor(crop.width, crop.height, resize.width, resize.height);
-    const decoded = (d: number) => Math.ceil(width / d) * Math.ceil(height / d);
-    while (denom < 8 && decoded(denom) > limits.maxDecodedPixels) denom = (denom * 2) as JpegScale;
-    if (decoded(denom) > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxJpegPixels);
+    const denom = jpegScaleFor(crop.width, crop.height, resize.width, resize.height);
     return { kind: 'jpeg', denom, width: Math.ceil(width / denom), height: Math.ceil(height / denom) };
   }
   if (info.format === 'webp' && !info.animated) {

@@ -65,7 +65,7 @@ export function prepare(input: TransformInput): ImageState {
     input,
     orientation,
     plan,
-    decodePlan: planDecode(info, storedCrop, storedResize, input.limits),
+    decodePlan: input.shrinkOnLoad === false ? planDecode(info, { x: 0, y: 0, ...stored }, stored, input.limits) : planDecode(info, storedCrop, storedResize, input.limits),
     storedCrop,
     storedResize,
     background: canvasColour(options.background, keepAlpha),

@@ -21,6 +21,8 @@ export interface TransformInput {
   maxOutputDimension: number;
   maxOutputPixels: number;
   limits: InputLimits;
+  /** false decodes JPEG and WebP at their full size: only the benchmark's baseline for shrink-on-load sets it. */
+  shrinkOnLoad?: boolean;
 }
 
 export interface ImageState {

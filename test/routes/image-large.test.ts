@@ -25,7 +25,7 @@ async function syntheticJpeg(width: number, height: number): Promise<Uint8Array>
 }
 
 beforeAll(async () => {
-  // 4000×3000 = 12 MP: more than twice MAX_INPUT_PIXELS (5 MP), under MAX_JPEG_INPUT_PIXELS (50 MP).
+  // 4000×3000 = 12 MP: more than twice MAX_INPUT_PIXELS (5 MP), under MAX_JPEG_INPUT_PIXELS (100 MP).
   await putMaster('big/12mp.jpg', await syntheticJpeg(4000, 3000));
 }, 120_000);
 
