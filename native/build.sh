@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders and libwebp's encoder) from Debian's source packages of
-# libjpeg-turbo and libwebp plus native/scaled.c, with Debian's clang/lld for wasm32-wasi, and writes its
-# checksum to native/scaled.wasm.sha256. Idempotent: sources are fetched once into $BUILD_DIR (default
-# $TMPDIR/edge-image-worker-native, outside git), objects are rebuilt every run (a full build takes ~20 s).
+# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libwebp's encoder and an AVIF
+# encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus native/scaled.c and
+# native/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/scaled.wasm.sha256.
+# Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
+# libaom.a is built once per version and flags and cached there (native/avif.sh), the module's own objects are
+# rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
 #
 #   native/build.sh            build (installs missing build tools and a deb-src entry when run as root)
 #   BUILD_DIR=/tmp/x native/build.sh
+#   LIBAVIF_GIT=/path/to/libavif.git native/build.sh
+#       when the Debian mirror lacks libavif's orig tarball (seen here), recreate it with `git archive` of upstream's
+#       v0.11.1 tag from that clone; it is checked against the sha256 in Debian's Sources index, so it is byte for
+#       byte Debian's file (see fetch_source)
 #
 # See native/README.md for versions, flags and licences.
 set -euo pipefail
@@ -33,6 +39,15 @@ need_tools() {
   [[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
   [[ -f "/usr/lib/llvm-$LLVM/lib/clang/$LLVM/lib/wasi/libclang_rt.builtins-wasm32.a" ]] || missing+=("libclang-rt-$LLVM-dev-wasm32")
   command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
+  # libaom's CMake build (native/avif.sh): its toolchain file uses llvm-ar/llvm-ranlib; perl generates its headers.
+  command -v "llvm-ar-$LLVM" >/dev/null || missing+=("llvm-$LLVM")
+  command -v cmake >/dev/null || missing+=(cmake)
+  command -v ninja >/dev/null || missing+=(ninja-build)
+  command -v perl >/dev/null || missing+=(perl)
+  # fetch_source's fallback when apt-get source fails.
+  command -v curl >/dev/null || missing+=(curl)
+  command -v patch >/dev/null || missing+=(patch)
+  [[ -z "${LIBAVIF_GIT:-}" ]] || command -v git >/dev/null || missing+=(git)
   if ((${#missing[@]})); then
     if [[ $(id -u) == 0 ]]; then
       log "installing ${missing[*]}"
@@ -83,17 +98,63 @@ fetch_simd_headers() {
   rm -f "$BUILD_DIR"/emscripten_*.deb
 }
 
+# apt-get source pkg=version into $BUILD_DIR/src/dir. When that fails because a file is missing from the mirror (seen
+# here: bookworm-security lists aom 3.6.0-1+deb12u3 but serves neither its .dsc nor the orig tarball, which lives in
+# the main pool; libavif's orig tarball is missing altogether), fetch the files the Sources index names ourselves,
+# check each against the index's sha256 (the index is signed through the Release file), unpack the orig tarball,
+# add debian/ and apply debian/patches/series -- what dpkg-source -x does for a "3.0 (quilt)" package. libavif's
+# orig tarball is upstream's `git archive` of its tag, gzip -n'd: with LIBAVIF_GIT set to a clone of upstream, it is
+# recreated from there when no mirror has it, and must still match the index's sha256.
+fetch_source() {
+  local pkg=$1 version=$2 dir=$3 src="$BUILD_DIR/src"
+  [[ -d "$src/$dir" ]] && return
+  mkdir -p "$src"
+  need_deb_src
+  log "apt-get source $pkg=$version"
+  if (cd "$src" && apt-get source -qq "$pkg=$version" >/dev/null 2>&1) && [[ -d "$src/$dir" ]]; then return; fi
+  log "apt-get source $pkg=$version failed; fetching the files listed in the Sources index and checking their sha256"
+  local uri name size sum orig="" debian="" listed=0
+  while read -r uri name size sum; do
+    uri=${uri//\'/} sum=${sum#SHA256:} listed=1
+    case $name in *.orig.tar.*) orig=$name ;; *.debian.tar.*) debian=$name ;; esac
+    [[ $name == *.dsc ]] && continue
+    if ! echo "$sum  $src/$name" | sha256sum -c --status 2>/dev/null; then
+      curl -fsSL -o "$src/$name" "$uri" 2>/dev/null ||
+        curl -fsSL -o "$src/$name" "${uri/debian-security\/pool\/updates/debian/pool}" 2>/dev/null ||
+        rm -f "$src/$name"
+    fi
+    if [[ ! -f "$src/$name" && $name == *.orig.tar.gz && $pkg == "$AVIF_PKG" && -n "${LIBAVIF_GIT:-}" ]]; then
+      log "recreating $name from $LIBAVIF_GIT ($AVIF_TAG)"
+      git -C "$LIBAVIF_GIT" archive --format=tar --prefix="$AVIF_DIR/" "$AVIF_TAG" | gzip -n >"$src/$name"
+    fi
+    if [[ ! -f "$src/$name" ]]; then
+      log "cannot fetch $name ($uri)"
+      [[ $pkg == "$AVIF_PKG" ]] && log "set LIBAVIF_GIT to a clone of https://github.com/AOMediaCodec/libavif (see the top of this file)"
+      exit 1
+    fi
+    echo "$sum  $src/$name" | sha256sum -c --status || { log "sha256 mismatch for $name"; exit 1; }
+  done < <(mkdir -p "$src/.empty" && cd "$src/.empty" && apt-get source --print-uris -qq "$pkg=$version" | grep "^'")
+  # (an empty directory: apt-get leaves out files already present in the current one)
+  ((listed)) && [[ -n $orig && -n $debian ]] ||
+    { log "$pkg=$version is not in the Sources index (is that version still on the mirror? see the *_VERSION variables)"; exit 1; }
+  rm -rf "$src/$dir.tmp" && mkdir -p "$src/$dir.tmp"
+  tar -xf "$src/$orig" -C "$src/$dir.tmp" --strip-components=1
+  tar -xf "$src/$debian" -C "$src/$dir.tmp"
+  local patch
+  if [[ -f "$src/$dir.tmp/debian/patches/series" ]]; then
+    while read -r patch _; do
+      [[ -z $patch || $patch == \#* ]] && continue
+      patch -d "$src/$dir.tmp" -p1 -s -N <"$src/$dir.tmp/debian/patches/$patch"
+    done <"$src/$dir.tmp/debian/patches/series"
+  fi
+  mv "$src/$dir.tmp" "$src/$dir"
+}
+
 fetch_sources() {
-  mkdir -p "$BUILD_DIR/src"
-  local pkg version dir
-  for spec in "$JPEG_PKG=$JPEG_VERSION=$JPEG_DIR" "$WEBP_PKG=$WEBP_VERSION=$WEBP_DIR"; do
-    IFS='=' read -r pkg version dir <<<"$spec"
-    if [[ -d "$BUILD_DIR/src/$dir" ]]; then continue; fi
-    need_deb_src
-    log "apt-get source $pkg=$version"
-    (cd "$BUILD_DIR/src" && apt-get source -qq "$pkg=$version" >/dev/null 2>&1) ||
-      { log "apt-get source $pkg=$version failed (is that version still on the mirror? see JPEG_VERSION/WEBP_VERSION)"; exit 1; }
-  done
+  fetch_source "$JPEG_PKG" "$JPEG_VERSION" "$JPEG_DIR"
+  fetch_source "$WEBP_PKG" "$WEBP_VERSION" "$WEBP_DIR"
+  fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
+  fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
 }
 
 # libjpeg-turbo's CMake writes jconfig.h/jconfigint.h; for wasm32 we fill its templates ourselves (its CMake also
@@ -148,6 +209,9 @@ CFLAGS=(--target=wasm32-wasi "${OPT_ARRAY[@]}" -DNDEBUG -g0 -fno-math-errno -mbu
 export CC
 export CFLAGS_STR="${CFLAGS[*]}"
 
+# The AVIF encoder: AOM_*/AVIF_* versions, build_aom (cached libaom.a), avif_jobs, avif_licences.
+source "$HERE/avif.sh"
+
 build() {
   local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" obj="$BUILD_DIR/obj"
   rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp"
@@ -160,6 +224,7 @@ build() {
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
   jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-Wall|-Wextra|-Werror")
+  avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
     "$CC" "${flags[@]}" "${a[@]:2}" -c "${a[1]}" -o "${a[0]}"' _ {}
@@ -168,7 +233,8 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj/scaled.o"
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/avif.o" \
+    "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
   if [[ "$OUT" -ef "$ROOT/src/pipeline/scaled/scaled.wasm" ]]; then
@@ -185,6 +251,9 @@ licences() {
   cp "$BUILD_DIR/src/$WEBP_DIR/COPYING" "$dir/libwebp-COPYING"
   cp "$BUILD_DIR/src/$WEBP_DIR/PATENTS" "$dir/libwebp-PATENTS"
   cp /usr/share/doc/wasi-libc/copyright "$dir/wasi-libc-copyright"
+  # emscripten's SSE-to-WASM-SIMD headers are compiled into libwebp's SSE2 code.
+  cp "$BUILD_DIR/emscripten/usr/share/doc/emscripten/copyright" "$dir/emscripten-copyright"
+  avif_licences "$dir"
 }
 
 start=$(date +%s)
@@ -192,7 +261,11 @@ need_tools
 fetch_sources
 fetch_simd_headers
 jpeg_config
+fetched=$(date +%s)
+build_aom
+aom_done=$(date +%s)
 build
 licences
 log "$("$CC" --version | head -1); wasi-libc $(dpkg-query -W -f '${Version}' wasi-libc 2>/dev/null)"
+log "sources $((fetched - start)) s, libaom $((aom_done - fetched)) s, module $(($(date +%s) - aom_done)) s"
 log "wrote $OUT ($(stat -c %s "$OUT") bytes) in $(($(date +%s) - start)) s; sha256 $(sha256sum "$OUT" | cut -d' ' -f1)"

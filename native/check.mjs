@@ -1,6 +1,7 @@
-// CI check for the committed shrink-on-load module (plain Node, no dependencies): src/pipeline/scaled/scaled.wasm
-// matches native/scaled.wasm.sha256, compiles, has the imports and exports the loader expects, instantiates, and
-// decodes a sample JPEG at 1/8. Exit code 1 on any mismatch.   Usage: node native/check.mjs
+// CI check for the committed native module (plain Node, no dependencies): src/pipeline/scaled/scaled.wasm matches
+// native/scaled.wasm.sha256, compiles, has exactly the imports and exports the loader expects, instantiates, decodes
+// a sample JPEG at 1/8 and encodes those pixels as WebP and as AVIF. Exit code 1 on any mismatch.
+// Usage: node native/check.mjs
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +29,13 @@ const wantImports = ['env.scaled_fail:function', 'env.scaled_read:function', 'en
 check(JSON.stringify(imports) === JSON.stringify(wantImports), `imports: ${imports.join(', ')}`);
 const exports = names(WebAssembly.Module.exports(module));
 const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
-  'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'alloc:function', 'release:function', 'debug_trap:function'];
+  'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'alloc:function', 'release:function',
+  'debug_trap:function'];
 for (const name of wantExports) {
   check(exports.includes(name), `exports ${name}`);
 }
+const unexpected = exports.filter((name) => !wantExports.includes(name));
+check(unexpected.length === 0, `no other exports${unexpected.length ? `: ${unexpected.join(', ')}` : ''}`);
 
 // Instantiate as src/pipeline/scaled/index.ts does and decode a sample at 1/8.
 const sample = `${root}samples/photos/dune.jpg`;
@@ -59,12 +63,27 @@ if (existsSync(sample)) {
   const result = instance.exports.decode_jpeg(8, 1 << 26, 1 << 26, 1);
   const [width, height] = new Uint32Array(memory.buffer, result, 2);
   check(width === 210 && height === 132, `dune.jpg (1680×1050) at 1/8 decodes to ${width}×${height} (want 210×132)`);
-  // And encodes those pixels back as WebP (the pointer is the third word of the result).
+  // And encodes those pixels back as WebP (the pointer is the third word of the result), which frees them
+  // (take_input), so keep a copy for the AVIF encode below.
   const pixels = new Uint32Array(memory.buffer, result, 3)[2];
+  const rgba = new Uint8Array(memory.buffer, pixels, width * height * 4).slice();
   const encoded = instance.exports.encode_webp(pixels, width, height, 80, 4, 100, 1);
   const [size, data] = new Uint32Array(memory.buffer, encoded, 2);
   const head = new TextDecoder('latin1').decode(new Uint8Array(memory.buffer, data, 16));
   check(head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP' && size > 100, `encodes it as WebP (${size} bytes, ${JSON.stringify(head.slice(0, 4))}…${JSON.stringify(head.slice(8, 12))})`);
+  instance.exports.release(data);
+  // And as AVIF: the same pixels copied into memory from alloc(), quality 60, speed 8, opaque, input taken.
+  const avifInput = instance.exports.alloc(rgba.length);
+  new Uint8Array(memory.buffer, avifInput, rgba.length).set(rgba);
+  const avif = instance.exports.encode_avif(avifInput, width, height, 60, 8, 0, 1);
+  const [avifSize, avifData] = new Uint32Array(memory.buffer, avif, 2);
+  const avifHead = new Uint8Array(memory.buffer, avifData, Math.min(avifSize, 64));
+  const boxSize = new DataView(avifHead.buffer, avifHead.byteOffset, 4).getUint32(0);
+  const text = (from, to) => new TextDecoder('latin1').decode(avifHead.subarray(from, to));
+  // ftyp box: size, 'ftyp', major brand 'avif'; the whole file well under the RGBA size but more than headers.
+  check(text(4, 8) === 'ftyp' && text(8, 12) === 'avif' && boxSize >= 16 && boxSize <= 64 && avifSize > 300 && avifSize < rgba.length / 4,
+    `encodes it as AVIF (${avifSize} bytes, ftyp box of ${boxSize} bytes, major brand ${JSON.stringify(text(8, 12))})`);
+  instance.exports.release(avifData);
   // The module's maximum memory (256 MiB = 4096 pages) holds: one page more cannot be had.
   const pages = memory.buffer.byteLength / 65536;
   let capped = false;

@@ -9,10 +9,13 @@
  * lets errors be simple: every failure calls the imported env.scaled_fail(), which throws a JS exception
  * that unwinds straight through these frames. The instance is left half-way (libjpeg's state, malloc'd
  * blocks, the shadow stack pointer) and is never used again. wasi-libc has no setjmp/longjmp, and none is
- * needed.
+ * needed (libaom calls them; avif.c and wasi-shim/setjmp.h turn its longjmp into the same scaled_fail()).
+ *
+ * The AVIF encoder is in avif.c, compiled into the same module; scaled.h holds what the two share (the FAIL_*
+ * codes, IMPORT/EXPORT, scaled_fail). alloc/release below serve both.
  *
  * Imports (module "env"):
- *   scaled_fail(code, msg, len)  throws; never returns
+ *   scaled_fail(code, msg, len)  throws; never returns (declared in scaled.h)
  *   scaled_read(buf, cap) -> n   copies the next <= cap input bytes to buf; 0 at the end of the input
  *   scaled_skip(n)               skips n input bytes
  */
@@ -27,25 +30,10 @@
 #include "src/webp/decode.h"
 #include "src/webp/encode.h"
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(#name)))
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "scaled.h"
 
-/* Error codes shared with the loader (FAIL_* in src/pipeline/scaled/index.ts). */
-enum {
-  FAIL_JPEG = 1,       /* libjpeg error_exit */
-  FAIL_CORRUPT = 2,    /* a libjpeg warning: corrupt or truncated data (strict mode) */
-  FAIL_TOO_LARGE = 3,  /* output bigger than max_output_bytes, or libjpeg's working-memory budget exceeded */
-  FAIL_NO_MEMORY = 4,  /* malloc failed: the module's maximum memory was reached */
-  FAIL_WEBP = 5,       /* libwebp VP8StatusCode in the message */
-  FAIL_UNSUPPORTED = 6, /* e.g. an animated WebP */
-  FAIL_STATE = 7        /* the loader called things out of order (a bug on our side) */
-};
-
-IMPORT(scaled_fail) __attribute__((noreturn)) void scaled_fail(int code, const char *msg, size_t len);
 IMPORT(scaled_read) size_t scaled_read(uint8_t *buf, size_t cap);
 IMPORT(scaled_skip) void scaled_skip(size_t n);
-
-static void fail(int code, const char *msg) { scaled_fail(code, msg, strlen(msg)); }
 
 /* What a decode returns, read by the loader from linear memory: eight little-endian uint32s. */
 static struct {
@@ -365,9 +353,7 @@ EXPORT(decode_webp) void *decode_webp(const uint8_t *input, uint32_t size, uint3
 
 /* ---------------------------------------------------------------- WebP encoding */
 
-static struct {
-  uint32_t size, data;
-} encoded;
+static struct encoded encoded;
 
 static const char *webp_encode_error(WebPEncodingError error) {
   switch (error) {

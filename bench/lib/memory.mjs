@@ -12,7 +12,7 @@ import { memoryOf, resetPeak, startWorker } from './workers.mjs';
 
 const MB = 1024 * 1024;
 /** src/pipeline/scaled/session.ts's POOL_LIMIT_BYTES, in MiB. */
-const POOL_LIMIT_MIB = 32;
+const POOL_LIMIT_MIB = 40;
 
 /**
  * @typedef {import('./masters.mjs').Master} Master

@@ -1,9 +1,8 @@
 /**
- * jSquash codecs behind one small interface (WebP is ours: src/pipeline/scaled), each initialised once per isolate from its statically
- * imported WebAssembly.Module (the first use pays the instantiation; later ones reuse it).
+ * The jSquash codecs we still use (AVIF and PNG decoding, JPEG and PNG encoding; JPEG/WebP decoding and WebP/AVIF
+ * encoding are ours, src/pipeline/scaled) behind one small interface, plus omggif for GIF's first frame.
  */
 import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
-import encodeAvif, { init as initAvifEncode } from '@jsquash/avif/encode.js';
 import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
@@ -39,7 +38,6 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
  */
 const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
-  avifEncode: () => (initAvifEncode as unknown as InitWithModule)(wasm.avifEncode),
   jpegEncode: () => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode),
 };
 
@@ -85,10 +83,6 @@ export const codecs = {
     return { data, width: reader.width, height: reader.height };
   },
 
-  async encodeAvif(image: Pixels, quality: number, speed: number): Promise<ArrayBuffer> {
-    await fresh.avifEncode();
-    return encodeAvif(asImageData(image), { quality, speed });
-  },
   async encodeJpeg(image: Pixels, quality: number, progressive: boolean): Promise<ArrayBuffer> {
     await fresh.jpegEncode();
     return encodeJpeg(asImageData(image), { quality, progressive, baseline: !progressive, optimize_coding: true });

@@ -8,13 +8,24 @@ import type { ImageState } from './state.js';
 /** libwebp's effort (0–6): 4 is its default and jSquash's; measured, `low_memory` saved little and cost much time. */
 const WEBP_METHOD = 4;
 
-/** WebP with our own libwebp, in the session: the pixels are (or are copied) there, and are freed as it converts them. */
-function encodeWebp(state: ImageState, quality: number): ArrayBuffer {
+/** The finished pixels in the session (copied there if a step made them in JS), and nothing else held there. */
+function heldPixels(state: ImageState) {
   const session = sessionOf(state);
   const pixels = session.hold(state.image!);
   // Nothing else in the session is needed any more: its memory is the encoder's.
   session.releaseAllExcept(pixels);
+  return { session, pixels };
+}
+
+/** WebP and AVIF are ours, in the session: the encoder frees the pixels as it converts them to YUV. */
+function encodeWebp(state: ImageState, quality: number): ArrayBuffer {
+  const { session, pixels } = heldPixels(state);
   return session.encodeWebp(pixels, { quality, method: WEBP_METHOD, alphaQuality: 100 }).buffer;
+}
+
+function encodeAvif(state: ImageState, quality: number, speed: number): ArrayBuffer {
+  const { session, pixels } = heldPixels(state);
+  return session.encodeAvif(pixels, { quality, speed, alpha: state.keepAlpha }).buffer;
 }
 
 const namedQuality: Record<QualityName, Record<'avif' | 'webp' | 'jpeg', number>> = {
@@ -38,7 +49,7 @@ export async function encode(state: ImageState): Promise<void> {
   try {
     switch (format) {
       case 'avif':
-        state.output = await codecs.encodeAvif(image, quality, avifSpeed);
+        state.output = encodeAvif(state, quality, avifSpeed);
         break;
       case 'webp':
         state.output = encodeWebp(state, quality);

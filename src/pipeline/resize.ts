@@ -1,7 +1,8 @@
 /**
  * Cuts the planned region out of the decoded image (or the JPEG stream) and scales it to the planned size in one
  * pass: Lanczos-3 in linear light, on premultiplied alpha when there is any (see resample.ts for why not jSquash's
- * resize). When the output will be WebP the result goes straight into the codec session, where the encoder reads it.
+ * resize). When the output will be WebP or AVIF the result goes straight into the codec session, where the encoder
+ * reads it.
  */
 import type { Pixels } from './codecs.js';
 import { cropPixels } from './crop.js';
@@ -9,9 +10,9 @@ import { sessionOf } from './decode.js';
 import { copyRows, resample, rowsOf } from './resample.js';
 import type { ImageState } from './state.js';
 
-/** Where the resized pixels go: into the session's memory when the WebP encoder will read them there. */
+/** Where the resized pixels go: into the session's memory when our WebP or AVIF encoder will read them there. */
 function target(state: ImageState, width: number, height: number): Pixels {
-  if (state.input.format === 'webp') return sessionOf(state).allocate(width, height);
+  if (state.input.format === 'webp' || state.input.format === 'avif') return sessionOf(state).allocate(width, height);
   return { data: new Uint8ClampedArray(width * height * 4), width, height };
 }
 

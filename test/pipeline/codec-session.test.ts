@@ -4,12 +4,15 @@
  * the stream, libwebp's encoder (checked with jSquash's independent WebP decoder), and the session's memory
  * (pixels that survive growth, release, reuse of freed blocks, the encoder's peak).
  */
+import encodeJpeg, { init as initJpegEncodeUntyped } from '@jsquash/jpeg/encode.js';
 import { describe, expect, it } from 'vitest';
 import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
+import { wasm } from '../../src/pipeline/wasm-modules.js';
 import { copyRows, resample, rowsOf, type RowSource } from '../../src/pipeline/resample.js';
 import {
   CodecSession,
   decodeJpegScaled,
+  encodeAvifScaled,
   encodeWebpScaled,
   ScaledDecodeError,
   streamJpegScaled,
@@ -27,6 +30,8 @@ import truncated from '../fixtures/truncated-128x96.jpg?bytes';
 import dune from '../../samples/photos/dune.jpg?bytes';
 
 const SCALES: JpegScale[] = [1, 2, 4, 8];
+// jSquash's .d.ts declares init(overrides); the code takes init(module, overrides).
+const initJpegEncode = initJpegEncodeUntyped as unknown as (module: WebAssembly.Module) => Promise<unknown>;
 
 /** A smooth width×height gradient (with a sine so no two rows are alike); `alpha` makes alpha a diagonal ramp. */
 function gradient(width: number, height: number, alpha = false): Pixels {
@@ -79,6 +84,20 @@ function scaledError(call: () => unknown): ScaledDecodeError {
   return caught as ScaledDecodeError;
 }
 
+/** Each component's sampling-factor byte (H << 4 | V) from a JPEG's first SOF marker. */
+function samplingFactors(jpeg: Uint8Array): number[] {
+  for (let at = 2; at + 4 < jpeg.length; ) {
+    const marker = jpeg[at + 1]!;
+    const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
+    if (marker >= 0xc0 && marker <= 0xc2) {
+      const count = jpeg[at + 9]!;
+      return Array.from({ length: count }, (_, i) => jpeg[at + 11 + i * 3]!);
+    }
+    at += 2 + length;
+  }
+  throw new Error('no SOF marker');
+}
+
 /** The chunk FourCCs of a RIFF/WEBP file, in order. */
 function webpChunks(bytes: Uint8Array): string[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -94,6 +113,15 @@ const MiB = 1024 * 1024;
 describe('streamJpegScaled gives the same pixels as decodeJpegScaled', async () => {
   // 37×101: odd on both axes, several strips, and a partial last iMCU row at every scale.
   const odd = new Uint8Array(await codecs.encodeJpeg(gradient(37, 101), 90, false));
+  // 4:4:4 (no chroma subsampling): mozjpeg's chroma_subsample 1, through jSquash directly.
+  await initJpegEncode(wasm.jpegEncode);
+  const full = gradient(97, 63);
+  const yuv444 = new Uint8Array(await encodeJpeg({ ...full, colorSpace: 'srgb' } as Parameters<typeof encodeJpeg>[0], { quality: 90, chroma_subsample: 1 }));
+  it('the 4:4:4 sample really is 4:4:4 (every component sampled 1×1 in its SOF)', () => {
+    expect(samplingFactors(yuv444)).toEqual([0x11, 0x11, 0x11]);
+    expect(samplingFactors(dune)).toEqual([0x22, 0x11, 0x11]);
+  });
+
   it.each([
     ['quadrants-64x48.jpg (baseline)', quadrants, 64, 48],
     ['quadrants-progressive-64x48.jpg', progressive, 64, 48],
@@ -101,6 +129,7 @@ describe('streamJpegScaled gives the same pixels as decodeJpegScaled', async () 
     ['cmyk-64x48.jpg (CMYK, Adobe APP14)', cmyk, 64, 48],
     ['arithmetic-64x48.jpg (arithmetic coding)', arithmetic, 64, 48],
     ['a synthetic 37×101 (odd size)', odd, 37, 101],
+    ['a synthetic 97×63 at 4:4:4', yuv444, 97, 63],
     ['dune.jpg (1680×1050, 4:2:0)', dune, 1680, 1050],
   ] as const)('%s, byte for byte at 1/1, 1/2, 1/4 and 1/8, in one session', (_name, bytes, width, height) => {
     const session = CodecSession.open();
@@ -237,6 +266,69 @@ describe('encodeWebpScaled (libwebp in the session)', () => {
   });
 });
 
+/** The major brand of an ISOBMFF file's leading ftyp box. */
+function majorBrand(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes.subarray(4, 12));
+}
+
+describe('encodeAvifScaled (libavif + libaom in the session)', () => {
+  it('encodes a smooth gradient that jSquash\'s AVIF decoder (libavif + dav1d) reads back close to the input', async () => {
+    const image = gradient(200, 150);
+    const avif = encodeAvifScaled(image, { quality: 75, speed: 8, alpha: false });
+    expect(magicOf(avif)).toBe('avif');
+    expect(majorBrand(avif)).toBe('ftypavif');
+    const decoded = await codecs.decodeAvif(avif.slice().buffer);
+    expect([decoded.width, decoded.height]).toEqual([200, 150]);
+    const error = meanAbsDiff(decoded, image);
+    console.log(`avif q75 gradient 200×150: ${avif.length} bytes, mean |Δ| RGB ${error.toFixed(2)}`);
+    expect(error).toBeLessThan(3);
+    expect(meanAbsDiff(decoded, { ...image, data: image.data.map((v, i) => (i % 4 === 3 ? 255 : v)) }, 3, 4)).toBe(0);
+  });
+
+  it('keeps alpha when asked, and drops it (opaque output) when not', async () => {
+    const image = gradient(64, 48, true);
+    const kept = await codecs.decodeAvif(encodeAvifScaled(image, { quality: 75, speed: 8, alpha: true }).slice().buffer);
+    const alphaError = meanAbsDiff(kept, image, 3, 4);
+    console.log(`avif q75 alpha ramp 64×48: mean |Δ| alpha ${alphaError.toFixed(2)}`);
+    expect(alphaError).toBeLessThan(3);
+    const dropped = await codecs.decodeAvif(encodeAvifScaled(image, { quality: 75, speed: 8, alpha: false }).slice().buffer);
+    expect(dropped.data.every((v, i) => i % 4 !== 3 || v === 255)).toBe(true);
+  });
+
+  it.each([
+    [1, 1],
+    [37, 101],
+    [300, 1],
+  ])('encodes a %i×%i image (odd sizes under 4:2:0)', async (width, height) => {
+    const image = gradient(width, height);
+    const decoded = await codecs.decodeAvif(encodeAvifScaled(image, { quality: 75, speed: 8, alpha: false }).slice().buffer);
+    expect([decoded.width, decoded.height]).toEqual([width, height]);
+    expect(meanAbsDiff(decoded, image)).toBeLessThan(6);
+  });
+
+  it('consumes the pixels it encodes, and a bad setting fails cleanly (the session then refuses further work)', () => {
+    const session = CodecSession.open();
+    const pixels = session.hold(gradient(16, 16));
+    expect(majorBrand(session.encodeAvif(pixels, { quality: 60, speed: 8, alpha: false }))).toBe('ftypavif');
+    expect(() => pixels.data).toThrow(/released/);
+    const error = scaledError(() => session.encodeAvif(session.hold(gradient(8, 8)), { quality: 101, speed: 8, alpha: false }));
+    expect(error.code).toBe('invalid');
+    expect(() => session.allocate(1, 1)).toThrow(ScaledDecodeError);
+  });
+
+  it('an opaque 512×512 encode costs under 32 bytes per pixel (libaom all-intra, the RGBA freed for it)', () => {
+    const session = CodecSession.open();
+    const initial = session.memoryBytes;
+    session.encodeAvif(session.hold(gradient(512, 512)), { quality: 60, speed: 8, alpha: false });
+    const cost = session.memoryBytes - initial;
+    console.log(`avif encode 512×512 opaque: +${(cost / MiB).toFixed(2)} MiB over ${(initial / MiB).toFixed(2)} MiB`);
+    // Measured +7.19 MiB (28.8 bytes per pixel; at 1600×1600, 51.9 MiB = 21 B/px, the fixed part weighs less):
+    // libaom's whole-frame coefficients, a 2× output buffer, mode info and two frame copies, after the RGBA is
+    // freed. jSquash's encoder heap was 83.5 MiB for 1600×1600 (34 B/px) before its JS and heap copies of the RGBA.
+    expect(cost).toBeLessThan(512 * 512 * 32);
+  });
+});
+
 describe('SessionPixels', () => {
   it('still read their pixels after the memory has grown (the old buffer is detached)', () => {
     const session = CodecSession.open();
@@ -331,7 +423,7 @@ describe('recycling: one idle session per isolate, kept only when healthy and sm
   it(`a session whose memory grew past POOL_LIMIT_BYTES (${POOL_LIMIT_BYTES / 2 ** 20} MiB) is let go`, () => {
     CodecSession.dropIdleForTesting();
     const session = CodecSession.acquire();
-    session.release(session.allocate(4096, 2100)); // 32.8 MiB
+    session.release(session.allocate(4096, Math.ceil(POOL_LIMIT_BYTES / (4096 * 4)) + 1));
     expect(session.memoryBytes).toBeGreaterThan(POOL_LIMIT_BYTES);
     session.recycle();
     expect(CodecSession.acquire()).not.toBe(session);

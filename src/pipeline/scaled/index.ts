@@ -189,3 +189,8 @@ export function trapForTesting(): never {
 export function encodeWebpScaled(image: Pixels, quality: number, session = CodecSession.open()): Uint8Array<ArrayBuffer> {
   return session.encodeWebp(session.hold(image), { quality, method: 4, alphaQuality: 100 });
 }
+
+/** Encodes `image` as AVIF (libavif + libaom) in a fresh session; `alpha` keeps its alpha channel. */
+export function encodeAvifScaled(image: Pixels, options: { quality: number; speed: number; alpha: boolean }, session = CodecSession.open()): Uint8Array<ArrayBuffer> {
+  return session.encodeAvif(session.hold(image), options);
+}

@@ -39,6 +39,7 @@ const FAIL_CODES: Record<number, ScaledDecodeErrorCode> = {
   5: 'invalid',
   6: 'unsupported',
   7: 'trap',
+  8: 'invalid',
 };
 
 interface NativeExports {
@@ -52,6 +53,7 @@ interface NativeExports {
   release(pointer: number): void;
   decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;
   encode_webp(rgba: number, width: number, height: number, quality: number, method: number, alphaQuality: number, takeInput: number): number;
+  encode_avif(rgba: number, width: number, height: number, quality: number, speed: number, hasAlpha: number, takeInput: number): number;
   debug_trap(): void;
 }
 
@@ -68,8 +70,11 @@ export interface DecodeReport {
 
 const utf8 = new TextDecoder();
 
-/** The largest idle session an isolate keeps for the next transform (a 1600 px WebP transform needs ~20–30 MiB). */
-export const POOL_LIMIT_BYTES = 32 * 1024 * 1024;
+/**
+ * The largest idle session an isolate keeps for the next transform: a 1600 px WebP transform needs ~19 MiB, a
+ * 1.5 MP AVIF (the largest `format=auto` picks by default) ~32 MiB.
+ */
+export const POOL_LIMIT_BYTES = 40 * 1024 * 1024;
 let idle: CodecSession | undefined;
 
 /**
@@ -272,10 +277,29 @@ export class CodecSession {
    * consumed: the module frees them once it has converted them to YUV, so its buffers reuse their memory.
    */
   encodeWebp(pixels: SessionPixels, options: { quality: number; method: number; alphaQuality: number }): Uint8Array<ArrayBuffer> {
-    if (pixels.session !== this || pixels.released) throw new Error('encodeWebp takes live pixels of its own session');
+    this.#consume(pixels);
+    return this.#encoded(this.call((wasm) => wasm.encode_webp(pixels.pointer, pixels.width, pixels.height, options.quality, options.method, options.alphaQuality, 1)));
+  }
+
+  /**
+   * Encodes pixels held in this session as AVIF (libavif + libaom, all-intra, 4:2:0, one thread). `quality` is
+   * 0–100 as libavif ≥ 1.0 (and jSquash) take it, `speed` 0–10; `alpha: false` drops the alpha channel. The pixels
+   * are consumed: freed once converted to YUV, so libaom's buffers reuse their memory.
+   */
+  encodeAvif(pixels: SessionPixels, options: { quality: number; speed: number; alpha: boolean }): Uint8Array<ArrayBuffer> {
+    this.#consume(pixels);
+    return this.#encoded(this.call((wasm) => wasm.encode_avif(pixels.pointer, pixels.width, pixels.height, options.quality, options.speed, options.alpha ? 1 : 0, 1)));
+  }
+
+  /** Takes live pixels of this session out of its hands: the encoder they go to frees them. */
+  #consume(pixels: SessionPixels): void {
+    if (pixels.session !== this || pixels.released) throw new Error('an encoder takes live pixels of its own session');
     this.#live.delete(pixels);
     pixels.markReleased();
-    const result = this.call((wasm) => wasm.encode_webp(pixels.pointer, pixels.width, pixels.height, options.quality, options.method, options.alphaQuality, 1));
+  }
+
+  /** Copies an encoder's {size, data} result out of the module and frees it there. */
+  #encoded(result: number): Uint8Array<ArrayBuffer> {
     const view = new DataView(this.buffer, result, 8);
     const size = view.getUint32(0, true);
     const data = view.getUint32(4, true);
