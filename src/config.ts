@@ -22,6 +22,8 @@ export interface Config {
   maxInputBytes: number;
   /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
   avifMaxPixels: number;
+  /** Largest output encoded as AVIF at all: libaom holds ~21 bytes per output pixel. A larger format=avif is WebP. */
+  avifLimitPixels: number;
   /** `Cache-Control: max-age` of variants and originals, seconds. */
   cacheTtl: number;
   /** `stale-while-revalidate` of variants and originals, seconds. */
@@ -56,6 +58,7 @@ export interface Vars {
   MAX_WEBP_INPUT_PIXELS?: string;
   MAX_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
+  AVIF_LIMIT_PIXELS?: string;
   CACHE_TTL?: string;
   STALE_WHILE_REVALIDATE?: string;
   META_TTL?: string;
@@ -116,6 +119,7 @@ export function readConfig(vars: Vars): Config {
     maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
+    avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
     staleWhileRevalidate: integer(vars.STALE_WHILE_REVALIDATE, 'STALE_WHILE_REVALIDATE', 86_400, 0, 31_536_000),
     metaTtl: integer(vars.META_TTL, 'META_TTL', 60, 1, 86_400),

@@ -57,9 +57,10 @@ function accepts(ranges: Map<string, number>, mediaType: string): boolean {
 }
 
 /**
- * The format to encode. An explicit `format=` is obeyed whatever Accept says. For `auto`: AVIF when the
- * client lists `image/avif` and the output is within the AVIF pixel budget; else WebP when it lists
- * `image/webp`; else PNG when the image has alpha; else JPEG. `json` is not an image format: the caller
+ * The format to encode. An explicit `format=` is obeyed whatever Accept says, except that an AVIF larger than
+ * `avifLimitPixels` (what the AVIF encoder may hold in memory) is served as WebP, best effort as Cloudflare does.
+ * For `auto`: AVIF when the client lists `image/avif` and the output is within `avifMaxPixels`; else WebP when it
+ * lists `image/webp`; else PNG when the image has alpha; else JPEG. `json` is not an image format: the caller
  * answers it before negotiating, so passing it here is a programming error.
  */
 export function negotiateFormat(input: {
@@ -68,12 +69,15 @@ export function negotiateFormat(input: {
   hasAlpha: boolean;
   outputPixels: number;
   avifMaxPixels: number;
+  avifLimitPixels: number;
 }): OutputFormat {
   const { requested } = input;
   if (requested === 'json') throw new Error('negotiateFormat: format=json has no image format to negotiate');
+  if (requested === 'avif' && input.outputPixels > input.avifLimitPixels) return 'webp';
   if (requested !== 'auto') return requested;
   const ranges = parseAccept(input.accept);
-  if (accepts(ranges, 'image/avif') && input.outputPixels <= input.avifMaxPixels) return 'avif';
+  const avifPixels = Math.min(input.avifMaxPixels, input.avifLimitPixels);
+  if (accepts(ranges, 'image/avif') && input.outputPixels <= avifPixels) return 'avif';
   if (accepts(ranges, 'image/webp')) return 'webp';
   return input.hasAlpha ? 'png' : 'jpeg';
 }

@@ -109,6 +109,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     hasAlpha: outputHasAlpha(meta.info, options, 'png'),
     outputPixels: outputPixels(plan),
     avifMaxPixels: config.avifMaxPixels,
+    avifLimitPixels: config.avifLimitPixels,
   });
   const canonical = canonicalOptions(options);
   const etag = await variantETag(meta.etag, canonical, format);

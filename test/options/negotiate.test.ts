@@ -9,6 +9,7 @@ const firefox = 'image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*
 const curl = '*/*';
 
 const budget = 1_500_000;
+const limit = 2_600_000;
 
 function negotiate(accept: string | null, options: { hasAlpha?: boolean; outputPixels?: number; requested?: RequestedFormat } = {}) {
   return negotiateFormat({
@@ -17,6 +18,7 @@ function negotiate(accept: string | null, options: { hasAlpha?: boolean; outputP
     hasAlpha: options.hasAlpha ?? false,
     outputPixels: options.outputPixels ?? 640 * 480,
     avifMaxPixels: budget,
+    avifLimitPixels: limit,
   });
 }
 
@@ -117,7 +119,7 @@ describe('negotiateFormat: auto', () => {
   });
 
   it('never takes AVIF with a budget of 0', () => {
-    expect(negotiateFormat({ requested: 'auto', accept: chrome, hasAlpha: false, outputPixels: 1, avifMaxPixels: 0 })).toBe('webp');
+    expect(negotiateFormat({ requested: 'auto', accept: chrome, hasAlpha: false, outputPixels: 1, avifMaxPixels: 0, avifLimitPixels: limit })).toBe('webp');
   });
 });
 
@@ -134,8 +136,18 @@ describe('negotiateFormat: explicit', () => {
     expect(negotiate(accept, { requested })).toBe(format);
   });
 
-  it('obeys format=avif over the pixel budget', () => {
-    expect(negotiate(chrome, { requested: 'avif', outputPixels: budget * 10 })).toBe('avif');
+  it('obeys format=avif over the auto budget, up to the AVIF limit', () => {
+    expect(negotiate(chrome, { requested: 'avif', outputPixels: budget + 1 })).toBe('avif');
+    expect(negotiate(curl, { requested: 'avif', outputPixels: limit })).toBe('avif');
+  });
+
+  it('serves format=avif over the AVIF limit as WebP, whatever Accept says (the encoder could not hold it)', () => {
+    expect(negotiate(chrome, { requested: 'avif', outputPixels: limit + 1 })).toBe('webp');
+    expect(negotiate(curl, { requested: 'avif', outputPixels: limit * 10 })).toBe('webp');
+  });
+
+  it('format=auto never picks AVIF over the AVIF limit, even with a larger auto budget', () => {
+    expect(negotiateFormat({ requested: 'auto', accept: chrome, hasAlpha: false, outputPixels: limit + 1, avifMaxPixels: limit * 2, avifLimitPixels: limit })).toBe('webp');
   });
 
   it('refuses format=json, which is not an image', () => {
