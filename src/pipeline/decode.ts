@@ -67,24 +67,25 @@ function startJpeg(state: ImageState, denom: JpegScale): void {
   if (rows.width !== plan.width || rows.height !== plan.height) {
     throw new ImageError(422, 'undecodable', `the jpeg master decodes to ${rows.width}×${rows.height}, but its header says ${plan.width}×${plan.height}`);
   }
-  // Errors found later, as rows are read, are the decoder's too.
+  // Errors found later, as rows are read, are the decoder's too; so is the time (the resize step's clock runs
+  // around it, so it moves from 'resize' to 'decode').
+  const decoding = <T>(read: () => T): T => {
+    const started = performance.now();
+    try {
+      return read();
+    } catch (error) {
+      throw decodeFailure(state, error);
+    } finally {
+      const spent = performance.now() - started;
+      state.timings.decode = (state.timings.decode ?? 0) + spent;
+      state.timings.resize = (state.timings.resize ?? 0) - spent;
+    }
+  };
   state.rows = {
     width: rows.width,
     height: rows.height,
-    row(y) {
-      try {
-        return rows.row(y);
-      } catch (error) {
-        throw decodeFailure(state, error);
-      }
-    },
-    finish() {
-      try {
-        rows.finish();
-      } catch (error) {
-        throw decodeFailure(state, error);
-      }
-    },
+    row: (y) => decoding(() => rows.row(y)),
+    finish: () => decoding(() => rows.finish()),
   };
   state.storedCrop = cropOnDecoded(state.storedCrop, state.input.info, rows);
 }

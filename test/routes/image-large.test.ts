@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codecs } from '../../src/pipeline/codecs.js';
-import { decodeAny } from '../helpers/images.js';
+import { decodeAny, magicOf } from '../helpers/images.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 
 /** A smooth gradient photo stand-in, encoded by the pipeline's JPEG encoder (quadrant colours known). */
@@ -43,6 +43,26 @@ describe('a 12 MP JPEG master', () => {
     const at = (x: number, y: number) => Array.from(image.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 3));
     expect(at(5, 5)[0]).toBeGreaterThan(200);
     expect(at(width - 5, height - 5).every((c) => c < 50)).toBe(true);
+  });
+
+  it('is encoded as AVIF when asked, up to AVIF_LIMIT_PIXELS (2.6 MP), and as WebP beyond it', async () => {
+    const within = await get('/cdn-cgi/image/width=1600,format=avif/big/12mp.jpg');
+    expect(within.status).toBe(200);
+    expect(within.headers.get('Content-Type')).toBe('image/avif');
+    const avif = await bodyBytes(within);
+    expect(magicOf(avif)).toBe('avif');
+    const small = await decodeAny(avif);
+    expect([small.width, small.height]).toEqual([1600, 1200]);
+
+    // 2000×1500 = 3 MP: libaom would need ~63 MiB for it.
+    const beyond = await get('/cdn-cgi/image/width=2000,format=avif/big/12mp.jpg');
+    expect(beyond.status).toBe(200);
+    expect(beyond.headers.get('Content-Type')).toBe('image/webp');
+    expect(beyond.headers.get('Vary')).toBeNull(); // the same URL always gets WebP: nothing varies
+    const webp = await bodyBytes(beyond);
+    expect(magicOf(webp)).toBe('webp');
+    const large = await decodeAny(webp);
+    expect([large.width, large.height]).toEqual([2000, 1500]);
   });
 
   it('refuses an output over MAX_OUTPUT_PIXELS before reading the master', async () => {
