@@ -11,9 +11,10 @@ const WEBP_METHOD = 4;
 /** The finished pixels in the session (copied there if a step made them in JS), and nothing else held there. */
 function heldPixels(state: ImageState) {
   const session = sessionOf(state);
+  // Nothing else in the session is needed any more: freed first, so that pixels a later step made in JS (a rotation,
+  // a blur) are copied into that memory rather than beside it.
+  session.releaseAllExcept(state.image!);
   const pixels = session.hold(state.image!);
-  // Nothing else in the session is needed any more: its memory is the encoder's.
-  session.releaseAllExcept(pixels);
   return { session, pixels };
 }
 
