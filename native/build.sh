@@ -224,6 +224,7 @@ build() {
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
   jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/resample.o|$HERE/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
@@ -233,7 +234,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/resample.o" "$obj/avif.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.

@@ -30,7 +30,7 @@ check(JSON.stringify(imports) === JSON.stringify(wantImports), `imports: ${impor
 const exports = names(WebAssembly.Module.exports(module));
 const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
   'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'alloc:function', 'release:function',
-  'debug_trap:function'];
+  'resample:function', 'debug_trap:function'];
 for (const name of wantExports) {
   check(exports.includes(name), `exports ${name}`);
 }

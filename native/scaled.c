@@ -139,6 +139,7 @@ static struct source source;
 static int jpeg_open;        /* decoder holds a started decompression */
 static uint8_t *strip;       /* jpeg_begin's row strip */
 static uint32_t strip_rows;
+static uint32_t strip_first, strip_count; /* the strip holds rows [strip_first, strip_first + strip_count) */
 
 static void record_jpeg_result(struct jpeg_decompress_struct *cinfo, uint8_t *data) {
   result.width = cinfo->output_width;
@@ -246,6 +247,7 @@ EXPORT(jpeg_begin) void *jpeg_begin(uint32_t denom, uint32_t rows, uint32_t max_
   strip = malloc((size_t)strip_bytes);
   if (!strip) fail(FAIL_NO_MEMORY, "out of memory for a strip of rows");
   strip_rows = rows;
+  strip_first = strip_count = 0;
   jpeg_open = 1;
   record_jpeg_result(cinfo, strip);
   return &result;
@@ -258,7 +260,27 @@ EXPORT(jpeg_read_strip) uint32_t jpeg_read_strip(void) {
   uint32_t left = cinfo->output_height - cinfo->output_scanline;
   uint32_t n = left < strip_rows ? left : strip_rows;
   if (n) jpeg_rows(cinfo, strip, n);
+  strip_first += strip_count;
+  strip_count = n;
   return n;
+}
+
+/* For resample.c: row y of the open stream, reading strips up to it; valid until the strip moves on. */
+const uint8_t *jpeg_row(uint32_t y) {
+  if (!jpeg_open) fail(FAIL_STATE, "no JPEG decode is open");
+  if (y < strip_first) fail(FAIL_STATE, "a JPEG stream row was asked for after the strip moved past it");
+  while (y >= strip_first + strip_count) {
+    if (!jpeg_read_strip()) fail(FAIL_STATE, "the JPEG stream ended before the row asked for");
+  }
+  return strip + (size_t)(y - strip_first) * decoder.cinfo.output_width * 4;
+}
+
+/* For resample.c: the open stream's output size; 0 when no stream is open. */
+int jpeg_stream_size(uint32_t *width, uint32_t *height) {
+  if (!jpeg_open) return 0;
+  *width = decoder.cinfo.output_width;
+  *height = decoder.cinfo.output_height;
+  return 1;
 }
 
 /* Reads whatever rows are left (so a truncated tail is still found), checks the end of the file, frees. */

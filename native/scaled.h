@@ -1,6 +1,7 @@
 /*
- * Shared by the module's C files (scaled.c: JPEG/WebP; avif.c: the AVIF encoder): the import/export attributes, the
- * failure codes the loader maps to errors, and the one import every failure goes through.
+ * Shared by the module's C files (scaled.c: JPEG/WebP; avif.c: the AVIF encoder; resample.c: the Lanczos-3
+ * resampler): the import/export attributes, the failure codes the loader maps to errors, and the one import every
+ * failure goes through.
  */
 #ifndef EDGE_IMAGE_SCALED_H
 #define EDGE_IMAGE_SCALED_H
@@ -36,5 +37,13 @@ static inline __attribute__((noreturn)) void fail(int code, const char *msg) { s
 struct encoded {
   uint32_t size, data;
 };
+
+/*
+ * The JPEG stream opened by jpeg_begin() (scaled.c), for the resampler (resample.c): row y, reading strips
+ * forwards up to it (fails for a row the strip has moved past or beyond the image), valid until the next call;
+ * and the stream's output size (returns 0 when no stream is open).
+ */
+const uint8_t *jpeg_row(uint32_t y);
+int jpeg_stream_size(uint32_t *width, uint32_t *height);
 
 #endif

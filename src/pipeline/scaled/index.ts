@@ -119,6 +119,7 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
   const report = session.report(session.call((wasm) => wasm.jpeg_begin(denom, STRIP_ROWS, maxStrip, maxWork, strict ? 1 : 0)));
   session.setBusy(true);
   const { width, height, pointer } = report;
+  session.setStream({ width, height });
   const rowBytes = width * 4;
   let first = 0; // the strip holds rows [first, first + count)
   let count = 0;
@@ -128,6 +129,7 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
     height,
     stats: statsOf(session, report),
     row(y: number): Uint8ClampedArray {
+      if (session.streamTaken) throw new RangeError('the JPEG stream was read by the native resampler (session.resample)');
       if (finished || y < first || y >= height) throw new RangeError(`row ${y} is not ahead of the JPEG stream (at ${first} of ${height})`);
       while (y >= first + count) {
         first += count;
@@ -140,6 +142,7 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
       if (finished) return;
       finished = true;
       session.call((wasm) => wasm.jpeg_end());
+      session.setStream(undefined);
       session.setBusy(false);
     },
   };

@@ -13,7 +13,9 @@
  * Any failure leaves the instance half-way (the C side unwinds by throwing through its frames): the session is then
  * dead, every later call throws, and it is never recycled.
  */
+import type { Rect } from '../../options/types.js';
 import type { Pixels } from '../codecs.js';
+import type { ResampleOptions } from '../resample.js';
 import scaledWasm from './module.js';
 
 export type ScaledDecodeErrorCode = 'invalid' | 'corrupt' | 'too-large' | 'out-of-memory' | 'unsupported' | 'trap';
@@ -54,6 +56,18 @@ interface NativeExports {
   decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;
   encode_webp(rgba: number, width: number, height: number, quality: number, method: number, alphaQuality: number, takeInput: number): number;
   encode_avif(rgba: number, width: number, height: number, quality: number, speed: number, hasAlpha: number, takeInput: number): number;
+  resample(
+    src: number,
+    srcWidth: number,
+    cropX: number,
+    cropY: number,
+    cropWidth: number,
+    cropHeight: number,
+    dst: number,
+    dstWidth: number,
+    dstHeight: number,
+    flags: number,
+  ): void;
   debug_trap(): void;
 }
 
@@ -118,6 +132,8 @@ export class CodecSession {
   readonly #live = new Set<SessionPixels>();
   /** Something (a JPEG stream) is open in the module's own state. */
   #busy = false;
+  /** The open JPEG stream's size (set by streamJpegScaled), and whether the native resampler has read rows of it. */
+  #stream: { width: number; height: number; taken: boolean } | undefined;
 
   private constructor() {
     const env = {
@@ -244,6 +260,59 @@ export class CodecSession {
   allocate(width: number, height: number): SessionPixels {
     const pointer = this.call((wasm) => wasm.alloc(width * height * 4));
     return this.adopt(pointer, width, height);
+  }
+
+  /**
+   * Notes the JPEG stream that streamJpegScaled has opened in this session (its decoded size), or that it was
+   * finished (undefined).
+   */
+  setStream(size: { width: number; height: number } | undefined): void {
+    this.#stream = size && { ...size, taken: false };
+  }
+
+  /** The native resampler has read rows of the open JPEG stream (so a JavaScript reader's strip is stale). */
+  get streamTaken(): boolean {
+    return this.#stream?.taken ?? false;
+  }
+
+  /**
+   * Lanczos-3 resampling in the module (native/resample.c, the algorithm of ../resample.ts: same windows, tables and
+   * rounding; within ±1 per channel of it, nearly always equal) of the `crop` region of `source` to the size of
+   * `target`. The source is pixels of this session, or `'jpeg-stream'`: the JPEG that streamJpegScaled opened here,
+   * read row by row in the module (rows above the crop are decoded and dropped; rows below are left for finish()).
+   * A stream's rows can be resampled only once, and its JavaScript row() reader cannot be used afterwards.
+   */
+  resample(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): SessionPixels {
+    this.#own(target, 'the target');
+    let pointer = 0;
+    let size: { width: number; height: number };
+    if (source === 'jpeg-stream') {
+      if (!this.#stream) throw new Error('no JPEG stream is open in this session');
+      if (this.#stream.taken) throw new Error('the JPEG stream has already been resampled');
+      size = this.#stream;
+    } else {
+      this.#own(source, 'the source');
+      if (source === target) throw new Error('resample: the target must not be the source');
+      pointer = source.pointer;
+      size = source;
+    }
+    const { x, y, width, height } = crop;
+    for (const value of [x, y, width, height, target.width, target.height]) {
+      if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw new RangeError('resample: sizes must be integers in 0..2^32-1');
+    }
+    if (width < 1 || height < 1 || x + width > size.width || y + height > size.height) {
+      throw new RangeError(`resample: the crop ${width}×${height}+${x}+${y} is not inside the ${size.width}×${size.height} source`);
+    }
+    if (target.width < 1 || target.height < 1) throw new RangeError('resample: the target is empty');
+    if (this.#stream && source === 'jpeg-stream') this.#stream.taken = true;
+    const flags = (options.premultiply ? 1 : 0) | (options.linear ? 2 : 0);
+    this.call((wasm) => wasm.resample(pointer, size.width, x, y, width, height, target.pointer, target.width, target.height, flags));
+    return target;
+  }
+
+  /** Throws unless `pixels` are live pixels of this session. */
+  #own(pixels: SessionPixels, what: string): void {
+    if (!(pixels instanceof SessionPixels) || pixels.session !== this || pixels.released) throw new Error(`${what} must be live pixels of this session`);
   }
 
   /** Frees pixels (a no-op for pixels of another session or already released). */
