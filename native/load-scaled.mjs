@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export async function loadScaled() {
+/** src/pipeline/scaled/index.ts, plus anything `extra` re-exports (TypeScript, relative to the repository root). */
+export async function loadScaled(extra = '') {
   const wasmFile = {
     name: 'wasm-file',
     setup(b) {
@@ -18,7 +19,7 @@ export async function loadScaled() {
     },
   };
   const out = await build({
-    entryPoints: [`${root}src/pipeline/scaled/index.ts`],
+    stdin: { contents: `export * from './src/pipeline/scaled/index.ts'; ${extra}`, resolveDir: root, loader: 'ts' },
     bundle: true,
     format: 'esm',
     platform: 'node',

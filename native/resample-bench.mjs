@@ -6,44 +6,13 @@
 //   node native/resample-bench.mjs stream file.jpg [width] [runs]
 //       the JPEG streamed at full size and resampled to `width` (default 1600) as it decodes: decoding alone (every
 //       row read), decode + C resample from the stream in the module, decode + TS resample of the stream's rows
-import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { loadScaled, readFileSync, root } from './load-scaled.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const streamMode = process.argv[2] === 'stream';
 const [file = `${root}samples/photos/dune.jpg`, ...rest] = process.argv.slice(streamMode ? 3 : 2);
 const runs = Number(rest[streamMode ? 1 : 0] ?? 5);
 
-/** src/pipeline/scaled/index.ts and src/pipeline/resample.ts bundled by esbuild, the .wasm read from its file. */
-async function load() {
-  const wasmFile = {
-    name: 'wasm-file',
-    setup(b) {
-      b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: new URL(args.path, `file://${args.resolveDir}/`).pathname, namespace: 'wasm-file' }));
-      b.onLoad({ filter: /.*/, namespace: 'wasm-file' }, (args) => ({
-        contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
-        loader: 'js',
-      }));
-    },
-  };
-  const out = await build({
-    stdin: {
-      contents: "export * from './src/pipeline/scaled/index.ts'; export { resample } from './src/pipeline/resample.ts';",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'error',
-    plugins: [wasmFile],
-  });
-  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
-}
-
-const { CodecSession, decodeJpegScaled, resample, streamJpegScaled } = await load();
+const { CodecSession, decodeJpegScaled, resample, streamJpegScaled } = await loadScaled("export { resample } from './src/pipeline/resample.ts';");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (streamMode) {
