@@ -27,7 +27,10 @@ JPEG_PKG="libjpeg-turbo" JPEG_VERSION="${JPEG_VERSION:-1:2.1.5-2}" JPEG_DIR="lib
 WEBP_PKG="libwebp" WEBP_VERSION="${WEBP_VERSION:-1.2.4-0.2+deb12u1}" WEBP_DIR="libwebp-1.2.4"
 LLVM=16
 CC="clang-$LLVM"
-MAX_MEMORY=$((256 * 1024 * 1024)) # the module can never grow past this, whatever the input
+# The module can never grow past this, whatever the input: below a Worker isolate's 128 MB, so a runaway decode or
+# encode fails cleanly inside the module (out-of-memory, a 413) instead of taking the isolate down. The largest
+# measured legitimate session is ~52 MiB (a 2.6 MP AVIF); a progressive JPEG's coefficients are budgeted at 48 MiB.
+MAX_MEMORY=$((96 * 1024 * 1024))
 STACK=$((256 * 1024))
 
 log() { printf '[build] %s\n' "$*" >&2; }
@@ -223,7 +226,7 @@ build() {
   for f in "${WEBP_SOURCES[@]}"; do
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
-  jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '

@@ -84,15 +84,15 @@ if (existsSync(sample)) {
   check(text(4, 8) === 'ftyp' && text(8, 12) === 'avif' && boxSize >= 16 && boxSize <= 64 && avifSize > 300 && avifSize < rgba.length / 4,
     `encodes it as AVIF (${avifSize} bytes, ftyp box of ${boxSize} bytes, major brand ${JSON.stringify(text(8, 12))})`);
   instance.exports.release(avifData);
-  // The module's maximum memory (256 MiB = 4096 pages) holds: one page more cannot be had.
+  // The module's maximum memory (96 MiB = 1536 pages) holds: one page more cannot be had.
   const pages = memory.buffer.byteLength / 65536;
   let capped = false;
   try {
-    memory.grow(4096 - pages + 1);
+    memory.grow(1536 - pages + 1);
   } catch (error) {
     capped = error instanceof RangeError;
   }
-  check(capped, 'linear memory cannot grow past 256 MiB');
+  check(capped, 'linear memory cannot grow past 96 MiB');
 }
 
 if (failures.length) {

@@ -377,6 +377,11 @@ EXPORT(decode_webp) void *decode_webp(const uint8_t *input, uint32_t size, uint3
 
 static struct encoded encoded;
 
+/* Whether linear memory is within 8 MiB of the module's maximum (MAX_MEMORY_BYTES, from build.sh). */
+static int memory_nearly_full(void) {
+  return (uint64_t)__builtin_wasm_memory_size(0) * 65536 + (8u << 20) >= (uint64_t)MAX_MEMORY_BYTES;
+}
+
 static const char *webp_encode_error(WebPEncodingError error) {
   switch (error) {
     case VP8_ENC_ERROR_OUT_OF_MEMORY: return "out of memory";
@@ -417,10 +422,14 @@ EXPORT(encode_webp) void *encode_webp(uint8_t *rgba, uint32_t width, uint32_t he
   picture.writer = WebPMemoryWrite;
   picture.custom_ptr = &writer;
   if (!WebPEncode(&config, &picture)) {
-    char message[120];
-    snprintf(message, sizeof message, "WebP encode: %s (error %d)", webp_encode_error(picture.error_code),
-             (int)picture.error_code);
-    fail(picture.error_code == VP8_ENC_ERROR_OUT_OF_MEMORY ? FAIL_NO_MEMORY : FAIL_WEBP, message);
+    /* libwebp 1.2.4's alpha encoder fails without setting error_code when an allocation fails: a failure with
+       memory at the module's cap is taken as out of memory. */
+    int out_of_memory = picture.error_code == VP8_ENC_ERROR_OUT_OF_MEMORY ||
+                        (picture.error_code == VP8_ENC_OK && memory_nearly_full());
+    char message[160];
+    snprintf(message, sizeof message, "WebP encode: %s (error %d)",
+             out_of_memory ? "out of memory" : webp_encode_error(picture.error_code), (int)picture.error_code);
+    fail(out_of_memory ? FAIL_NO_MEMORY : FAIL_WEBP, message);
   }
   WebPPictureFree(&picture);
   encoded.size = (uint32_t)writer.size;

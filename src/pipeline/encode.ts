@@ -3,6 +3,7 @@ import type { OutputFormat, QualityName } from '../options/types.js';
 import { ImageError } from '../http/problem.js';
 import { codecs } from './codecs.js';
 import { sessionOf } from './decode.js';
+import { ScaledDecodeError } from './scaled/index.js';
 import type { ImageState } from './state.js';
 
 /** libwebp's effort (0–6): 4 is its default and jSquash's; measured, `low_memory` saved little and cost much time. */
@@ -64,6 +65,11 @@ export async function encode(state: ImageState): Promise<void> {
         break;
     }
   } catch (error) {
-    throw new ImageError(422, 'unencodable', `the ${format} encoder failed: ${String((error as Error)?.message ?? error)}`);
+    const detail = String((error as Error)?.message ?? error);
+    if (error instanceof ScaledDecodeError && (error.code === 'out-of-memory' || error.code === 'too-large')) {
+      // The session's memory is capped below the isolate's: e.g. a large transparent WebP whose alpha is noise.
+      throw new ImageError(413, 'output-too-large', `the ${format} output needs more memory to encode than a transform may use; ask for a smaller size or another format (${detail})`);
+    }
+    throw new ImageError(422, 'unencodable', `the ${format} encoder failed: ${detail}`);
   }
 }

@@ -329,6 +329,24 @@ describe('encodeAvifScaled (libavif + libaom in the session)', () => {
   });
 });
 
+describe('the module memory cap (96 MiB, below the isolate\'s 128 MB)', () => {
+  it('a transparent WebP whose alpha is noise runs out of memory inside the module, cleanly; the next session works', () => {
+    // libwebp encodes alpha losslessly (VP8L): noise costs ~30 MiB per megapixel (a real one, corpus
+    // alpha/flower_alpha.png at 3.4 MP, needed 105 MiB), so 2000×2000 cannot fit under the cap.
+    const image = gradient(2000, 2000);
+    let seed = 1;
+    for (let i = 3; i < image.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      image.data[i] = seed >>> 24;
+    }
+    const session = CodecSession.open();
+    const error = scaledError(() => session.encodeWebp(session.hold(image), { quality: 80, method: 4, alphaQuality: 100 }));
+    expect(error.code).toBe('out-of-memory');
+    expect(session.memoryBytes).toBeLessThanOrEqual(96 * MiB);
+    expect(magicOf(encodeWebpScaled(gradient(64, 64, true), 80))).toBe('webp');
+  });
+});
+
 describe('SessionPixels', () => {
   it('still read their pixels after the memory has grown (the old buffer is detached)', () => {
     const session = CodecSession.open();

@@ -113,7 +113,7 @@ describe('allocations are bounded', () => {
     stillWorks();
   });
 
-  it('cannot grow past the module maximum (256 MiB) even with the output limit lifted', () => {
+  it('cannot grow past the module maximum (96 MiB) even with the output limit lifted', () => {
     // 1/8 of 65500² is 8188² RGBA = 268 MB: malloc fails inside the module, which reports it.
     failure(() => decodeJpegScaled(withClaimedSize(dune, 65500, 65500), 8, { maxOutputBytes: 0xffff_ffff }), 'out-of-memory');
     stillWorks();

@@ -71,3 +71,29 @@ describe('a 12 MP JPEG master', () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/output limit/);
   });
 });
+
+describe('a transform whose encoder would outgrow the codec session', () => {
+  it('is a clean 413 (not a dead isolate), and the next transform on the isolate works', async () => {
+    // 2000×2000 whose alpha is noise: libwebp's lossless alpha encoder needs ~30 MiB per megapixel for it, more
+    // than the module's 96 MiB cap (a real one, corpus alpha/flower_alpha.png, needed 105 MiB at 3.4 MP).
+    const width = 2000;
+    const data = new Uint8ClampedArray(width * width * 4);
+    let seed = 7;
+    for (let i = 0; i < data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      data[i] = 200;
+      data[i + 1] = 120;
+      data[i + 2] = 40;
+      data[i + 3] = seed >>> 24;
+    }
+    await putMaster('big/noisy-alpha.png', new Uint8Array(await codecs.encodePng({ data, width, height: width })));
+    const response = await get('/cdn-cgi/image/format=webp/big/noisy-alpha.png');
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/more memory to encode/);
+    // A smaller size of the same master fits.
+    const small = await get('/cdn-cgi/image/width=400,format=webp/big/noisy-alpha.png');
+    expect(small.status).toBe(200);
+    expect(magicOf(await bodyBytes(small))).toBe('webp');
+  });
+});
+

@@ -23,7 +23,7 @@ export interface ScaledDecodeOptions {
   /**
    * JPEG only: libjpeg's budget for its own working memory (`max_memory_to_use`), which is mostly the whole-image
    * coefficient buffers of progressive files (about 2 bytes per pixel per component, whatever the scale).
-   * Default 96 MiB. The module itself can never grow past 256 MiB.
+   * Default 96 MiB, which is also the most the module itself can ever grow to.
    */
   maxWorkBytes?: number;
   /** JPEG only: treat libjpeg's warnings (corrupt data, premature end of file) as errors. Default true. */
