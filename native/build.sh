@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libwebp's encoder and an AVIF
-# encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus native/scaled.c and
-# native/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/scaled.wasm.sha256.
+# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libjpeg-turbo's and libwebp's
+# encoders and an AVIF encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
+# native/scaled.c, native/jpeg-encode.c, native/resample.c and native/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/avif.sh), the module's own objects are
 # rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
@@ -161,7 +161,8 @@ fetch_sources() {
 }
 
 # libjpeg-turbo's CMake writes jconfig.h/jconfigint.h; for wasm32 we fill its templates ourselves (its CMake also
-# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder only, no SIMD, no getenv.
+# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder and compressor, arithmetic decoding only, no
+# SIMD, no getenv, no jpeg_mem_src/jpeg_mem_dest (our own source and destination managers).
 jpeg_config() {
   local src="$BUILD_DIR/src/$JPEG_DIR" cfg="$BUILD_DIR/jpeg-config"
   mkdir -p "$cfg"
@@ -180,9 +181,13 @@ jpeg_config() {
   if grep -q '@' "$cfg"/*.h; then log "unfilled template variables in $cfg"; grep -n '@' "$cfg"/*.h; exit 1; fi
 }
 
+# Decoder, then the compressor (jc*/jf*: no jcarith, jcicc, jctrans, jdatadst -- arithmetic coding, ICC profiles,
+# transcoding and jpeg_mem_dest are not used; native/jpeg-encode.c has its own destination manager).
 JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmgr jdhuff jdinput jdmainct
   jdmarker jdmaster jdmerge jdphuff jdpostct jdsample jerror jidctflt jidctfst jidctint jidctred jmemmgr
-  jmemnobs jquant1 jquant2 jsimd_none jutils)
+  jmemnobs jquant1 jquant2 jsimd_none jutils
+  jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcinit jcmainct jcmarker jcmaster jcparam jcphuff jcprepct
+  jcsample jfdctflt jfdctfst jfdctint)
 WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/idec_dec src/dec/io_dec
   src/dec/quant_dec src/dec/tree_dec src/dec/vp8_dec src/dec/vp8l_dec src/dec/webp_dec
   src/dsp/alpha_processing src/dsp/cpu src/dsp/dec src/dsp/dec_clip_tables src/dsp/filters src/dsp/lossless
@@ -219,14 +224,17 @@ build() {
   local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" obj="$BUILD_DIR/obj"
   rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp"
   local jobs=() f
+  # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff, jcphuff) count bits with __builtin_clz (wasm's i32.clz) instead
+  # of a 64 KiB table each (libjpeg-turbo's default except on Arm), which would add 128 KiB to the module and its memory.
   for f in "${JPEG_SOURCES[@]}"; do
-    jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV")
+    jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV|-DUSE_CLZ_INTRINSIC")
   done
   # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
   jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/jpeg-encode.o|$HERE/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
@@ -237,7 +245,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/resample.o" "$obj/avif.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.

@@ -1,6 +1,6 @@
 // CI check for the committed native module (plain Node, no dependencies): src/pipeline/scaled/scaled.wasm matches
 // native/scaled.wasm.sha256, compiles, has exactly the imports and exports the loader expects, instantiates, decodes
-// a sample JPEG at 1/8 and encodes those pixels as WebP and as AVIF. Exit code 1 on any mismatch.
+// a sample JPEG at 1/8 and encodes those pixels as WebP, as AVIF and as JPEG. Exit code 1 on any mismatch.
 // Usage: node native/check.mjs
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ const wantImports = ['env.scaled_fail:function', 'env.scaled_read:function', 'en
 check(JSON.stringify(imports) === JSON.stringify(wantImports), `imports: ${imports.join(', ')}`);
 const exports = names(WebAssembly.Module.exports(module));
 const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
-  'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'alloc:function', 'release:function',
+  'jpeg_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'encode_jpeg:function', 'alloc:function',
+  'release:function',
   'resample:function', 'debug_trap:function'];
 for (const name of wantExports) {
   check(exports.includes(name), `exports ${name}`);
@@ -84,6 +85,17 @@ if (existsSync(sample)) {
   check(text(4, 8) === 'ftyp' && text(8, 12) === 'avif' && boxSize >= 16 && boxSize <= 64 && avifSize > 300 && avifSize < rgba.length / 4,
     `encodes it as AVIF (${avifSize} bytes, ftyp box of ${boxSize} bytes, major brand ${JSON.stringify(text(8, 12))})`);
   instance.exports.release(avifData);
+  // And as JPEG (libjpeg-turbo): quality 82, progressive, input taken; SOI then a marker, EOI at the end.
+  const jpegInput = instance.exports.alloc(rgba.length);
+  new Uint8Array(memory.buffer, jpegInput, rgba.length).set(rgba);
+  const jpeg = instance.exports.encode_jpeg(jpegInput, width, height, 82, 1, 1);
+  const [jpegSize, jpegData] = new Uint32Array(memory.buffer, jpeg, 2);
+  const jpegBytes = new Uint8Array(memory.buffer, jpegData, jpegSize);
+  const hex = (list) => [...list].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(' ');
+  check(jpegBytes[0] === 0xff && jpegBytes[1] === 0xd8 && jpegBytes[2] === 0xff && jpegBytes[jpegSize - 2] === 0xff &&
+    jpegBytes[jpegSize - 1] === 0xd9 && jpegSize > 500 && jpegSize < rgba.length / 4,
+    `encodes it as JPEG (${jpegSize} bytes, starts ${hex(jpegBytes.subarray(0, 3))}, ends ${hex(jpegBytes.subarray(jpegSize - 2))})`);
+  instance.exports.release(jpegData);
   // The module's maximum memory (96 MiB = 1536 pages) holds: one page more cannot be had.
   const pages = memory.buffer.byteLength / 65536;
   let capped = false;

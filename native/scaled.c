@@ -11,8 +11,8 @@
  * blocks, the shadow stack pointer) and is never used again. wasi-libc has no setjmp/longjmp, and none is
  * needed (libaom calls them; avif.c and wasi-shim/setjmp.h turn its longjmp into the same scaled_fail()).
  *
- * The AVIF encoder is in avif.c, compiled into the same module; scaled.h holds what the two share (the FAIL_*
- * codes, IMPORT/EXPORT, scaled_fail). alloc/release below serve both.
+ * The AVIF encoder is in avif.c and the JPEG encoder in jpeg-encode.c, compiled into the same module; scaled.h holds
+ * what they share (the FAIL_* codes, IMPORT/EXPORT, scaled_fail, jpeg_fail). alloc/release below serve all of them.
  *
  * Imports (module "env"):
  *   scaled_fail(code, msg, len)  throws; never returns (declared in scaled.h)
@@ -60,11 +60,13 @@ struct decoder {
   int strict;
 };
 
-static void jpeg_fail(j_common_ptr cinfo, int code) {
+/* libjpeg's error (or, strict, warning) as a scaled_fail(); also the JPEG encoder's (jpeg-encode.c, via scaled.h). */
+void jpeg_fail(j_common_ptr cinfo, int code) {
   char message[JMSG_LENGTH_MAX];
   (*cinfo->err->format_message)(cinfo, message);
   if (cinfo->err->msg_code == JERR_NO_BACKING_STORE) {
-    /* jmemnobs: the coefficient buffers (progressive or multi-scan files) do not fit in max_memory_to_use. */
+    /* jmemnobs: the coefficient buffers (progressive or multi-scan files; any encode) do not fit in
+       max_memory_to_use. */
     snprintf(message, sizeof message, "the JPEG needs more than %ld bytes of working memory",
              cinfo->mem->max_memory_to_use);
     code = FAIL_TOO_LARGE;

@@ -1,7 +1,7 @@
 /*
- * Shared by the module's C files (scaled.c: JPEG/WebP; avif.c: the AVIF encoder; resample.c: the Lanczos-3
- * resampler): the import/export attributes, the failure codes the loader maps to errors, and the one import every
- * failure goes through.
+ * Shared by the module's C files (scaled.c: JPEG/WebP; avif.c: the AVIF encoder; jpeg-encode.c: the JPEG encoder;
+ * resample.c: the Lanczos-3 resampler): the import/export attributes, the failure codes the loader maps to errors,
+ * and the one import every failure goes through.
  */
 #ifndef EDGE_IMAGE_SCALED_H
 #define EDGE_IMAGE_SCALED_H
@@ -32,6 +32,14 @@ enum {
 IMPORT(scaled_fail) __attribute__((noreturn)) void scaled_fail(int code, const char *msg, size_t len);
 
 static inline __attribute__((noreturn)) void fail(int code, const char *msg) { scaled_fail(code, msg, strlen(msg)); }
+
+/*
+ * scaled.c's libjpeg error exit, shared with the JPEG encoder: formats libjpeg's message and fails with `code`, except
+ * JERR_NO_BACKING_STORE (libjpeg's max_memory_to_use exceeded) -> FAIL_TOO_LARGE and JERR_OUT_OF_MEMORY ->
+ * FAIL_NO_MEMORY. (A j_common_ptr; declared without jpeglib.h.)
+ */
+struct jpeg_common_struct;
+__attribute__((noreturn)) void jpeg_fail(struct jpeg_common_struct *cinfo, int code);
 
 /* What an encoder returns, read by the loader from linear memory: {size, data}; data is malloc'd (release() frees). */
 struct encoded {

@@ -1,9 +1,8 @@
 /**
- * The jSquash codecs we still use (AVIF and PNG decoding, JPEG and PNG encoding; JPEG/WebP decoding and WebP/AVIF
+ * The jSquash codecs we still use (AVIF and PNG decoding, PNG encoding; JPEG/WebP decoding and WebP/AVIF/JPEG
  * encoding are ours, src/pipeline/scaled) behind one small interface, plus omggif for GIF's first frame.
  */
 import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
-import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
 import { GifReader } from 'omggif';
@@ -38,7 +37,6 @@ function once(start: () => Promise<unknown>): () => Promise<unknown> {
  */
 const fresh = {
   avifDecode: () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode),
-  jpegEncode: () => (initJpegEncode as unknown as InitWithModule)(wasm.jpegEncode),
 };
 
 // wasm-bindgen's glue cannot be instantiated twice: the PNG codec keeps one instance (its heap is reused).
@@ -55,7 +53,7 @@ function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferLike; by
 }
 
 /** The DOM ImageData that jSquash's types name; workerd has no such global, and jSquash only reads these fields. */
-type JsquashImage = Parameters<typeof encodeJpeg>[0];
+type JsquashImage = Parameters<typeof encodePng>[0];
 
 /** Some jSquash encoders read `data.buffer` whole: a view into a larger buffer (our scaled decoder's memory) is compacted first. */
 function asImageData(image: Pixels): JsquashImage {
@@ -83,10 +81,6 @@ export const codecs = {
     return { data, width: reader.width, height: reader.height };
   },
 
-  async encodeJpeg(image: Pixels, quality: number, progressive: boolean): Promise<ArrayBuffer> {
-    await fresh.jpegEncode();
-    return encodeJpeg(asImageData(image), { quality, progressive, baseline: !progressive, optimize_coding: true });
-  },
   async encodePng(image: Pixels): Promise<ArrayBuffer> {
     await ready.png();
     return encodePng(asImageData(image));

@@ -19,10 +19,15 @@ function heldPixels(state: ImageState) {
   return { session, pixels };
 }
 
-/** WebP and AVIF are ours, in the session: the encoder frees the pixels as it converts them to YUV. */
+/** WebP, AVIF and JPEG are ours, in the session: each encoder frees the pixels as soon as it no longer needs them. */
 function encodeWebp(state: ImageState, quality: number): ArrayBuffer {
   const { session, pixels } = heldPixels(state);
   return session.encodeWebp(pixels, { quality, method: WEBP_METHOD, alphaQuality: 100 }).buffer;
+}
+
+function encodeJpeg(state: ImageState, quality: number, progressive: boolean): ArrayBuffer {
+  const { session, pixels } = heldPixels(state);
+  return session.encodeJpeg(pixels, { quality, progressive }).buffer;
 }
 
 function encodeAvif(state: ImageState, quality: number, speed: number): ArrayBuffer {
@@ -58,7 +63,7 @@ export async function encode(state: ImageState): Promise<void> {
         break;
       case 'jpeg':
       case 'baseline-jpeg':
-        state.output = await codecs.encodeJpeg(image, quality, format === 'jpeg');
+        state.output = encodeJpeg(state, quality, format === 'jpeg');
         break;
       case 'png':
         state.output = await codecs.encodePng(image);

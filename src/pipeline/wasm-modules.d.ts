@@ -1,5 +1,4 @@
 export declare const wasm: {
   avifDecode: WebAssembly.Module;
-  jpegEncode: WebAssembly.Module;
   png: WebAssembly.Module;
 };

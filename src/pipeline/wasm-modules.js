@@ -2,7 +2,6 @@
 // A plain .js file: @jsquash/png and @jsquash/resize ship *.wasm.d.ts files that tsc rejects as default
 // imports (TS1192), and the `?module` suffix that fixes tsc breaks the vitest pool. Types: wasm-modules.d.ts.
 import avifDecode from '@jsquash/avif/codec/dec/avif_dec.wasm';
-import jpegEncode from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import png from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 
-export const wasm = { avifDecode, jpegEncode, png };
+export const wasm = { avifDecode, png };

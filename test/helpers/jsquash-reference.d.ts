@@ -4,3 +4,5 @@ export declare function jsquashResize(image: Pixels, width: number, height: numb
 export declare function jsquashDecodeJpeg(bytes: Uint8Array): Promise<Pixels>;
 /** Full-size decode with jSquash's libwebp build. */
 export declare function jsquashDecodeWebp(bytes: Uint8Array): Promise<Pixels>;
+/** A JPEG from jSquash's mozjpeg (an encoder independent of ours); extra mozjpeg options pass through. */
+export declare function jsquashEncodeJpeg(image: Pixels, options: { quality: number; progressive?: boolean; chroma_subsample?: number }): Promise<Uint8Array>;

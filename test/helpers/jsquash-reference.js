@@ -1,7 +1,9 @@
-// jSquash's own JPEG (mozjpeg) and WebP decoders and Lanczos-3 resize: independent references for our scaled decoder and
-// our resampler. A .js file because their .wasm.d.ts files break tsc (see src/pipeline/wasm-modules.js).
+// jSquash's own JPEG (mozjpeg) decoder and encoder, WebP decoder and Lanczos-3 resize: independent references for our
+// decoders, encoders and resampler, and an encoder of test JPEGs (mozjpeg options: chroma_subsample 1 is 4:4:4). A .js file because their .wasm.d.ts files break tsc (see src/pipeline/wasm-modules.js).
 import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
+import encodeJpeg, { init as initJpegEncode } from '@jsquash/jpeg/encode.js';
+import jpegEncodeWasm from '@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm';
 import resize, { initResize } from '@jsquash/resize';
 import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
@@ -31,4 +33,14 @@ export async function jsquashDecodeWebp(bytes) {
   await webpReady;
   const image = await decodeWebp(bytes.slice().buffer);
   return { data: image.data, width: image.width, height: image.height };
+}
+
+let jpegEncodeReady;
+
+export async function jsquashEncodeJpeg(image, options) {
+  jpegEncodeReady ??= initJpegEncode(jpegEncodeWasm);
+  await jpegEncodeReady;
+  const { quality, progressive = false, ...rest } = options;
+  const data = image.data instanceof Uint8ClampedArray ? image.data : new Uint8ClampedArray(image.data);
+  return new Uint8Array(await encodeJpeg({ data, width: image.width, height: image.height, colorSpace: 'srgb' }, { quality, progressive, baseline: !progressive, optimize_coding: true, ...rest }));
 }

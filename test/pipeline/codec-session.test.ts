@@ -4,10 +4,8 @@
  * the stream, libwebp's encoder (checked with jSquash's independent WebP decoder), and the session's memory
  * (pixels that survive growth, release, reuse of freed blocks, the encoder's peak).
  */
-import encodeJpeg, { init as initJpegEncodeUntyped } from '@jsquash/jpeg/encode.js';
 import { describe, expect, it } from 'vitest';
 import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
-import { wasm } from '../../src/pipeline/wasm-modules.js';
 import { copyRows, resample, rowsOf, type RowSource } from '../../src/pipeline/resample.js';
 import {
   CodecSession,
@@ -20,7 +18,7 @@ import {
 } from '../../src/pipeline/scaled/index.js';
 import { POOL_LIMIT_BYTES } from '../../src/pipeline/scaled/session.js';
 import { magicOf } from '../helpers/images.js';
-import { jsquashDecodeWebp } from '../helpers/jsquash-reference.js';
+import { jsquashDecodeWebp, jsquashEncodeJpeg } from '../helpers/jsquash-reference.js';
 import arithmetic from '../fixtures/arithmetic-64x48.jpg?bytes';
 import cmyk from '../fixtures/cmyk-64x48.jpg?bytes';
 import grey from '../fixtures/grey-64x48.jpg?bytes';
@@ -30,8 +28,6 @@ import truncated from '../fixtures/truncated-128x96.jpg?bytes';
 import dune from '../../samples/photos/dune.jpg?bytes';
 
 const SCALES: JpegScale[] = [1, 2, 4, 8];
-// jSquash's .d.ts declares init(overrides); the code takes init(module, overrides).
-const initJpegEncode = initJpegEncodeUntyped as unknown as (module: WebAssembly.Module) => Promise<unknown>;
 
 /** A smooth width×height gradient (with a sine so no two rows are alike); `alpha` makes alpha a diagonal ramp. */
 function gradient(width: number, height: number, alpha = false): Pixels {
@@ -112,11 +108,9 @@ const MiB = 1024 * 1024;
 
 describe('streamJpegScaled gives the same pixels as decodeJpegScaled', async () => {
   // 37×101: odd on both axes, several strips, and a partial last iMCU row at every scale.
-  const odd = new Uint8Array(await codecs.encodeJpeg(gradient(37, 101), 90, false));
-  // 4:4:4 (no chroma subsampling): mozjpeg's chroma_subsample 1, through jSquash directly.
-  await initJpegEncode(wasm.jpegEncode);
-  const full = gradient(97, 63);
-  const yuv444 = new Uint8Array(await encodeJpeg({ ...full, colorSpace: 'srgb' } as Parameters<typeof encodeJpeg>[0], { quality: 90, chroma_subsample: 1 }));
+  const odd = await jsquashEncodeJpeg(gradient(37, 101), { quality: 90 });
+  // 4:4:4 (no chroma subsampling): mozjpeg's chroma_subsample 1.
+  const yuv444 = await jsquashEncodeJpeg(gradient(97, 63), { quality: 90, chroma_subsample: 1 });
   it('the 4:4:4 sample really is 4:4:4 (every component sampled 1×1 in its SOF)', () => {
     expect(samplingFactors(yuv444)).toEqual([0x11, 0x11, 0x11]);
     expect(samplingFactors(dune)).toEqual([0x22, 0x11, 0x11]);

@@ -1,7 +1,7 @@
 /** EXIF: reading the master's text fields, writing a minimal block, embedding it in JPEG, PNG and WebP outputs. */
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../src/pipeline/codecs.js';
-import { encodeWebpScaled } from '../../src/pipeline/scaled/index.js';
+import { encodeJpegScaled, encodeWebpScaled } from '../../src/pipeline/scaled/index.js';
 import { type ExifField, embedExif, findExif, keptFields, metadata, readExifFields, writeExif } from '../../src/pipeline/metadata.js';
 import type { ImageState } from '../../src/pipeline/state.js';
 import exifJpeg from '../fixtures/exif-gps-48x32.jpg?bytes';
@@ -97,7 +97,7 @@ describe('embedding in outputs', () => {
   }
 
   it('JPEG: an APP1 Exif segment after SOI (after JFIF APP0 when there is one)', async () => {
-    const jpeg = new Uint8Array(await codecs.encodeJpeg(image, 80, true));
+    const jpeg = encodeJpegScaled(image, { quality: 80, progressive: true });
     const out = await roundTrip(jpeg, 'jpeg', 'Exif\0\0');
     const app0End = 4 + ((jpeg[4]! << 8) | jpeg[5]!);
     expect([out[app0End], out[app0End + 1]]).toEqual([0xff, 0xe1]);
@@ -146,7 +146,7 @@ describe('the metadata step', () => {
   }
 
   it('none leaves the encoded bytes as they are; copyright adds only Artist and Copyright', async () => {
-    const jpeg = new Uint8Array(await codecs.encodeJpeg({ data: new Uint8ClampedArray(64).fill(90), width: 4, height: 4 }, 80, false));
+    const jpeg = encodeJpegScaled({ data: new Uint8ClampedArray(64).fill(90), width: 4, height: 4 }, { quality: 80, progressive: false });
     const none = stateFor(exifPng, 'png', 'none', jpeg);
     metadata(none);
     expect(new Uint8Array(none.output!)).toEqual(jpeg);

@@ -3,7 +3,7 @@ import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
 import { resample } from '../../src/pipeline/resample.js';
 import { decodeJpegScaled, decodeWebpScaled, jpegScaleFor, type JpegScale } from '../../src/pipeline/scaled/index.js';
 import { corpusAvailable, corpusFile } from '../helpers/corpus.js';
-import { jsquashDecodeJpeg, jsquashDecodeWebp } from '../helpers/jsquash-reference.js';
+import { jsquashDecodeJpeg, jsquashDecodeWebp, jsquashEncodeJpeg } from '../helpers/jsquash-reference.js';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import portrait from '../../samples/photos/flower-portrait-exif6.jpg?bytes';
 import storm from '../../samples/photos/storm.jpg?bytes';
@@ -38,7 +38,7 @@ async function fullDecodeResized(bytes: Uint8Array, width: number, height: numbe
   return full.width === width && full.height === height ? full : resize(full, width, height);
 }
 
-/** A smooth synthetic photo of any size, encoded by the pipeline's own JPEG encoder. */
+/** A smooth synthetic photo of any size, encoded by jSquash's mozjpeg (independent of our decoder). */
 async function syntheticJpeg(width: number, height: number, progressive: boolean): Promise<Uint8Array> {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
@@ -50,7 +50,7 @@ async function syntheticJpeg(width: number, height: number, progressive: boolean
       data[i + 3] = 255;
     }
   }
-  return new Uint8Array(await codecs.encodeJpeg({ data, width, height }, 90, progressive));
+  return jsquashEncodeJpeg({ data, width, height }, { quality: 90, progressive });
 }
 
 describe('jpegScaleFor', () => {

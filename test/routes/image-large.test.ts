@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codecs } from '../../src/pipeline/codecs.js';
+import { encodeJpegScaled } from '../../src/pipeline/scaled/index.js';
 import { decodeAny, magicOf } from '../helpers/images.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 
@@ -21,7 +22,7 @@ async function syntheticJpeg(width: number, height: number): Promise<Uint8Array>
       data[i + 3] = 255;
     }
   }
-  return new Uint8Array(await codecs.encodeJpeg({ data, width, height }, 70, false));
+  return encodeJpegScaled({ data, width, height }, { quality: 70, progressive: false });
 }
 
 beforeAll(async () => {

@@ -197,3 +197,8 @@ export function encodeWebpScaled(image: Pixels, quality: number, session = Codec
 export function encodeAvifScaled(image: Pixels, options: { quality: number; speed: number; alpha: boolean }, session = CodecSession.open()): Uint8Array<ArrayBuffer> {
   return session.encodeAvif(session.hold(image), options);
 }
+
+/** Encodes `image` as JPEG (libjpeg-turbo, 4:2:0, optimised Huffman tables; alpha ignored) in a fresh session. */
+export function encodeJpegScaled(image: Pixels, options: { quality: number; progressive: boolean }, session = CodecSession.open()): Uint8Array<ArrayBuffer> {
+  return session.encodeJpeg(session.hold(image), options);
+}

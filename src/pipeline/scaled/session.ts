@@ -56,6 +56,7 @@ interface NativeExports {
   decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;
   encode_webp(rgba: number, width: number, height: number, quality: number, method: number, alphaQuality: number, takeInput: number): number;
   encode_avif(rgba: number, width: number, height: number, quality: number, speed: number, hasAlpha: number, takeInput: number): number;
+  encode_jpeg(rgba: number, width: number, height: number, quality: number, progressive: number, takeInput: number): number;
   resample(
     src: number,
     srcWidth: number,
@@ -358,6 +359,18 @@ export class CodecSession {
   encodeAvif(pixels: SessionPixels, options: { quality: number; speed: number; alpha: boolean }): Uint8Array<ArrayBuffer> {
     this.#consume(pixels);
     return this.#encoded(this.call((wasm) => wasm.encode_avif(pixels.pointer, pixels.width, pixels.height, options.quality, options.speed, options.alpha ? 1 : 0, 1)));
+  }
+
+  /**
+   * Encodes pixels held in this session as JPEG (libjpeg-turbo: YCbCr 4:2:0, its standard tables scaled to `quality`
+   * 1–100, optimised Huffman tables, progressive scans by jpeg_simple_progression or one baseline scan). Alpha is
+   * ignored (flatten first). The pixels are consumed: freed once libjpeg has read the last row into its coefficient
+   * buffers, so its Huffman passes and the output reuse their memory.
+   */
+  encodeJpeg(pixels: SessionPixels, options: { quality: number; progressive: boolean }): Uint8Array<ArrayBuffer> {
+    if (!Number.isInteger(options.quality) || options.quality < 1 || options.quality > 100) throw new RangeError(`JPEG quality must be an integer in 1..100, not ${options.quality}`);
+    this.#consume(pixels);
+    return this.#encoded(this.call((wasm) => wasm.encode_jpeg(pixels.pointer, pixels.width, pixels.height, options.quality, options.progressive ? 1 : 0, 1)));
   }
 
   /** Takes live pixels of this session out of its hands: the encoder they go to frees them. */
