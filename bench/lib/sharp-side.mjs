@@ -11,9 +11,9 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 /**
- * The encoder settings that match our pipeline's (src/pipeline/codecs.ts): WebP method 4 with lossless alpha;
- * AVIF 4:2:0, libaom cpu-used = 9 − effort, so effort 9 − speed; mozjpeg with its defaults (progressive,
- * optimised Huffman, quant table 3, trellis) and 4:2:0.
+ * The encoder settings that match our pipeline's (src/pipeline/encode.ts): WebP method 4 with lossless alpha;
+ * AVIF 4:2:0, libaom cpu-used = 9 − effort, so effort 9 − speed; JPEG as libjpeg-turbo writes it for us: the
+ * standard (Annex K) tables, progressive, optimised Huffman, 4:2:0, no trellis (mozjpeg's extras off).
  * @param {sharp.Sharp} pipeline
  * @param {import('./ours.mjs').TransformCase} c
  */
@@ -25,7 +25,7 @@ function encodeLikeOurs(pipeline, c) {
       return pipeline.avif({ quality: c.quality, effort: Math.max(0, Math.min(9, 9 - c.speed)), chromaSubsampling: '4:2:0' });
     case 'jpeg':
       // Our pipeline flattens alpha onto white for JPEG; libvips would flatten onto black.
-      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: c.quality, mozjpeg: true, chromaSubsampling: '4:2:0' });
+      return pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: c.quality, progressive: true, optimiseCoding: true, chromaSubsampling: '4:2:0' });
   }
 }
 

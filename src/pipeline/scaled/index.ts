@@ -117,7 +117,6 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
   const strict = options.strict ?? true;
   session.setInput(bytes);
   const report = session.report(session.call((wasm) => wasm.jpeg_begin(denom, STRIP_ROWS, maxStrip, maxWork, strict ? 1 : 0)));
-  session.setBusy(true);
   const { width, height, pointer } = report;
   session.setStream({ width, height });
   const rowBytes = width * 4;
@@ -143,7 +142,6 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
       finished = true;
       session.call((wasm) => wasm.jpeg_end());
       session.setStream(undefined);
-      session.setBusy(false);
     },
   };
 }

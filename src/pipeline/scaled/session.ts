@@ -131,9 +131,10 @@ export class CodecSession {
   #dead: ScaledDecodeError | undefined;
   /** Pixels handed out and not yet released. */
   readonly #live = new Set<SessionPixels>();
-  /** Something (a JPEG stream) is open in the module's own state. */
-  #busy = false;
-  /** The open JPEG stream's size (set by streamJpegScaled), and whether the native resampler has read rows of it. */
+  /**
+   * The open JPEG stream's size (set by streamJpegScaled), and whether the native resampler has read rows of it. A
+   * session with a stream open holds libjpeg's state in the module, so it is not recycled.
+   */
   #stream: { width: number; height: number; taken: boolean } | undefined;
 
   private constructor() {
@@ -188,7 +189,7 @@ export class CodecSession {
    * small enough; otherwise lets it go. The session must not be used after this.
    */
   recycle(): void {
-    if (this.#dead || this.#busy || idle) return;
+    if (this.#dead || this.#stream || idle) return;
     try {
       for (const pixels of [...this.#live]) this.release(pixels);
     } catch {
@@ -202,11 +203,6 @@ export class CodecSession {
   /** For tests: forgets the idle session, so the next acquire() opens a fresh one. */
   static dropIdleForTesting(): void {
     idle = undefined;
-  }
-
-  /** Marks module-side state as open (true) or closed (false): an open session is not recycled. */
-  setBusy(busy: boolean): void {
-    this.#busy = busy;
   }
 
   get buffer(): ArrayBuffer {
