@@ -18,6 +18,7 @@ import {
 } from '../../src/pipeline/scaled/index.js';
 import { POOL_LIMIT_BYTES } from '../../src/pipeline/scaled/session.js';
 import { magicOf } from '../helpers/images.js';
+import { gradient, scaledFailure } from '../helpers/pixels.js';
 import { jsquashDecodeWebp, jsquashEncodeJpeg } from '../helpers/jsquash-reference.js';
 import arithmetic from '../fixtures/arithmetic-64x48.jpg?bytes';
 import cmyk from '../fixtures/cmyk-64x48.jpg?bytes';
@@ -28,21 +29,6 @@ import truncated from '../fixtures/truncated-128x96.jpg?bytes';
 import dune from '../../samples/photos/dune.jpg?bytes';
 
 const SCALES: JpegScale[] = [1, 2, 4, 8];
-
-/** A smooth width×height gradient (with a sine so no two rows are alike); `alpha` makes alpha a diagonal ramp. */
-function gradient(width: number, height: number, alpha = false): Pixels {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (255 * x) / width;
-      data[i + 1] = (255 * y) / height;
-      data[i + 2] = 128 + 100 * Math.sin((x + y) / 9);
-      data[i + 3] = alpha ? (255 * (x + y)) / (width + height - 2 || 1) : 255;
-    }
-  }
-  return { data, width, height };
-}
 
 /** Every row of a stream, in order, gathered into one image (then the stream is finished). */
 function readAll(rows: RowSource & { finish(): void }): Pixels {
@@ -66,18 +52,6 @@ function meanAbsDiff(a: Pixels, b: Pixels, from = 0, to = 3): number {
   let sum = 0;
   for (let i = 0; i < a.data.length; i += 4) for (let c = from; c < to; c++) sum += Math.abs(a.data[i + c]! - b.data[i + c]!);
   return sum / ((a.data.length / 4) * (to - from));
-}
-
-/** The error a call throws, checked to be a ScaledDecodeError. */
-function scaledError(call: () => unknown): ScaledDecodeError {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ScaledDecodeError);
-  return caught as ScaledDecodeError;
 }
 
 /** Each component's sampling-factor byte (H << 4 | V) from a JPEG's first SOF marker. */
@@ -163,15 +137,15 @@ describe('a truncated JPEG streamed', () => {
     // The data runs out in the second strip: rows 0..15 are the file's own pixels, as a lenient whole decode gives them.
     const lenient = decodeJpegScaled(truncated, 1, { strict: false });
     for (let y = 0; y < 16; y++) expect(Array.from(rows.row(y))).toEqual(Array.from(lenient.data.subarray(y * 512, (y + 1) * 512)));
-    const error = scaledError(() => {
+    const error = scaledFailure(() => {
       for (let y = 16; y < rows.height; y++) rows.row(y);
       rows.finish();
     });
     expect(error.code).toBe('corrupt');
     expect(error.message).toMatch(/premature end/i);
     // Dead: finishing the stream, or anything else in the session, throws.
-    expect(scaledError(() => rows.finish()).message).toMatch(/already failed: premature end/i);
-    expect(scaledError(() => session.allocate(1, 1)).message).toMatch(/already failed/);
+    expect(scaledFailure(() => rows.finish()).message).toMatch(/already failed: premature end/i);
+    expect(scaledFailure(() => session.allocate(1, 1)).message).toMatch(/already failed/);
     expect(() => streamJpegScaled(session, quadrants, 1)).toThrow(ScaledDecodeError);
 
     const fresh = CodecSession.open();
@@ -230,7 +204,7 @@ describe('encodeWebpScaled (libwebp in the session)', () => {
   });
 
   it('keeps alpha (an ALPH chunk, decoded exactly at alpha quality 100)', async () => {
-    const image = gradient(64, 48, true);
+    const image = gradient(64, 48, { alpha: true });
     const webp = encodeWebpScaled(image, 90);
     expect(webpChunks(webp)).toEqual(['VP8X', 'ALPH', 'VP8 ']);
     const decoded = await jsquashDecodeWebp(webp);
@@ -280,7 +254,7 @@ describe('encodeAvifScaled (libavif + libaom in the session)', () => {
   });
 
   it('keeps alpha when asked, and drops it (opaque output) when not', async () => {
-    const image = gradient(64, 48, true);
+    const image = gradient(64, 48, { alpha: true });
     const kept = await codecs.decodeAvif(encodeAvifScaled(image, { quality: 75, speed: 8, alpha: true }).slice().buffer);
     const alphaError = meanAbsDiff(kept, image, 3, 4);
     console.log(`avif q75 alpha ramp 64×48: mean |Δ| alpha ${alphaError.toFixed(2)}`);
@@ -305,7 +279,7 @@ describe('encodeAvifScaled (libavif + libaom in the session)', () => {
     const pixels = session.hold(gradient(16, 16));
     expect(majorBrand(session.encodeAvif(pixels, { quality: 60, speed: 8, alpha: false }))).toBe('ftypavif');
     expect(() => pixels.data).toThrow(/released/);
-    const error = scaledError(() => session.encodeAvif(session.hold(gradient(8, 8)), { quality: 101, speed: 8, alpha: false }));
+    const error = scaledFailure(() => session.encodeAvif(session.hold(gradient(8, 8)), { quality: 101, speed: 8, alpha: false }));
     expect(error.code).toBe('invalid');
     expect(() => session.allocate(1, 1)).toThrow(ScaledDecodeError);
   });
@@ -334,10 +308,10 @@ describe('the module memory cap (96 MiB, below the isolate\'s 128 MB)', () => {
       image.data[i] = seed >>> 24;
     }
     const session = CodecSession.open();
-    const error = scaledError(() => session.encodeWebp(session.hold(image), { quality: 80, method: 4, alphaQuality: 100 }));
+    const error = scaledFailure(() => session.encodeWebp(session.hold(image), { quality: 80, method: 4, alphaQuality: 100 }));
     expect(error.code).toBe('out-of-memory');
     expect(session.memoryBytes).toBeLessThanOrEqual(96 * MiB);
-    expect(magicOf(encodeWebpScaled(gradient(64, 64, true), 80))).toBe('webp');
+    expect(magicOf(encodeWebpScaled(gradient(64, 64, { alpha: true }), 80))).toBe('webp');
   });
 });
 
@@ -385,7 +359,7 @@ describe('session memory', () => {
   function encodeCost(alpha: boolean): number {
     const session = CodecSession.open();
     const initial = session.memoryBytes;
-    const webp = session.encodeWebp(session.hold(gradient(1000, 1000, alpha)), { quality: 80, method: 4, alphaQuality: 100 });
+    const webp = session.encodeWebp(session.hold(gradient(1000, 1000, { alpha })), { quality: 80, method: 4, alphaQuality: 100 });
     const cost = session.memoryBytes - initial;
     console.log(`webp encode 1000×1000 ${alpha ? 'with alpha' : 'opaque'}: +${(cost / MiB).toFixed(2)} MiB over ${(initial / MiB).toFixed(2)} MiB, ${webp.length} bytes`);
     return cost;

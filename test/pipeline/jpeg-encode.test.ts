@@ -9,23 +9,9 @@ import type { Pixels } from '../../src/pipeline/codecs.js';
 import { CodecSession, decodeJpegScaled, encodeJpegScaled, ScaledDecodeError } from '../../src/pipeline/scaled/index.js';
 import { magicOf } from '../helpers/images.js';
 import { jsquashDecodeJpeg } from '../helpers/jsquash-reference.js';
+import { gradient } from '../helpers/pixels.js';
 
 const MiB = 1024 * 1024;
-
-/** A smooth width×height gradient (with a sine so no two rows are alike), opaque. */
-function gradient(width: number, height: number): Pixels {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (255 * x) / width;
-      data[i + 1] = (255 * y) / height;
-      data[i + 2] = 128 + 100 * Math.sin((x + y) / 9);
-      data[i + 3] = 255;
-    }
-  }
-  return { data, width, height };
-}
 
 /** The mean absolute difference over R, G, B. */
 function meanAbsDiff(a: Pixels, b: Pixels): number {

@@ -10,6 +10,7 @@ import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
 import { resample, type ResampleOptions } from '../../src/pipeline/resample.js';
 import { CodecSession, decodeJpegScaled, type JpegScale, type SessionPixels, streamJpegScaled } from '../../src/pipeline/scaled/index.js';
 import alphaPng from '../fixtures/alpha-left-half-32x32.png?bytes';
+import { gradient } from '../helpers/pixels.js';
 import type { Rect } from '../../src/options/types.js';
 
 const MODES: ResampleOptions[] = [
@@ -56,21 +57,6 @@ function both(source: Pixels, crop: Rect, width: number, height: number, options
   const target = session.resample(held, crop, session.allocate(width, height), options);
   const native = { data: target.data.slice(), width, height };
   return [native, resample(source, crop, width, height, options)];
-}
-
-/** A smooth gradient with some texture; `alpha` makes alpha a diagonal ramp from 0 to 255. */
-function gradient(width: number, height: number, alpha: boolean): Pixels {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (255 * x) / width;
-      data[i + 1] = (255 * y) / height;
-      data[i + 2] = 128 + 120 * Math.sin((x * 3 + y) / 5);
-      data[i + 3] = alpha ? (255 * (x + y)) / (width + height - 2 || 1) : 255;
-    }
-  }
-  return { data, width, height };
 }
 
 const photo = ((): Pixels => {
@@ -131,7 +117,7 @@ describe('native resample with transparency', () => {
   });
 
   it('matches on a gradient with an alpha ramp', () => {
-    const image = gradient(301, 203, true);
+    const image = gradient(301, 203, { alpha: true, fine: true });
     for (const options of MODES) {
       expectClose(`alpha ramp 301×203 → 97×64 ${name(options)}`, ...both(image, whole(image), 97, 64, options));
       expectClose(`alpha ramp 301×203 → 450×333 ${name(options)}`, ...both(image, whole(image), 450, 333, options));
@@ -184,7 +170,7 @@ describe('native resample from the streamed JPEG decode (dune.jpg)', () => {
 
   it('rejects a crop outside the source, and a target or source of another session', () => {
     const session = CodecSession.open();
-    const source = session.hold(gradient(20, 10, false));
+    const source = session.hold(gradient(20, 10, { fine: true }));
     const target = session.allocate(5, 5);
     expect(() => session.resample(source, { x: 10, y: 0, width: 11, height: 10 }, target, MODES[0]!)).toThrow(RangeError);
     expect(() => session.resample(source, { x: 0, y: 0, width: 0, height: 10 }, target, MODES[0]!)).toThrow(RangeError);

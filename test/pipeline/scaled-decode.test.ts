@@ -3,6 +3,7 @@ import { codecs, type Pixels } from '../../src/pipeline/codecs.js';
 import { resample } from '../../src/pipeline/resample.js';
 import { decodeJpegScaled, decodeWebpScaled, jpegScaleFor, type JpegScale } from '../../src/pipeline/scaled/index.js';
 import { corpusAvailable, corpusFile } from '../helpers/corpus.js';
+import { gradient } from '../helpers/pixels.js';
 import { jsquashDecodeJpeg, jsquashDecodeWebp, jsquashEncodeJpeg } from '../helpers/jsquash-reference.js';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import portrait from '../../samples/photos/flower-portrait-exif6.jpg?bytes';
@@ -40,17 +41,7 @@ async function fullDecodeResized(bytes: Uint8Array, width: number, height: numbe
 
 /** A smooth synthetic photo of any size, encoded by jSquash's mozjpeg (independent of our decoder). */
 async function syntheticJpeg(width: number, height: number, progressive: boolean): Promise<Uint8Array> {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      data[i] = (255 * x) / width;
-      data[i + 1] = (255 * y) / height;
-      data[i + 2] = 128 + 100 * Math.sin((x + y) / 9);
-      data[i + 3] = 255;
-    }
-  }
-  return jsquashEncodeJpeg({ data, width, height }, { quality: 90, progressive });
+  return jsquashEncodeJpeg(gradient(width, height), { quality: 90, progressive });
 }
 
 describe('jpegScaleFor', () => {

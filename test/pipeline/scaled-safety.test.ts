@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeJpegScaled,
-  decodeWebpScaled,
-  ScaledDecodeError,
-  trapForTesting,
-  type ScaledDecodeErrorCode,
-} from '../../src/pipeline/scaled/index.js';
+import { decodeJpegScaled, decodeWebpScaled, trapForTesting } from '../../src/pipeline/scaled/index.js';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import storm from '../../samples/photos/storm.jpg?bytes';
 import rose from '../../samples/webp/rose.webp?bytes';
 import png from '../../samples/alpha/rose.png?bytes';
-
-/** The error a call throws, checked to be a ScaledDecodeError with this code. */
-function failure(call: () => unknown, code: ScaledDecodeErrorCode): ScaledDecodeError {
-  let caught: unknown;
-  try {
-    call();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ScaledDecodeError);
-  expect(caught).toBeInstanceOf(Error);
-  expect((caught as ScaledDecodeError).code).toBe(code);
-  return caught as ScaledDecodeError;
-}
+import { scaledFailure } from '../helpers/pixels.js';
 
 /** The next decode is unaffected: a fresh instance per call. */
 function stillWorks(): void {
@@ -47,13 +28,13 @@ function withClaimedSize(jpeg: Uint8Array, width: number, height: number): Uint8
 
 describe('corrupt input is a clean error, and the next decode works', () => {
   it('a JPEG cut in half (libjpeg: premature end of file, a warning)', () => {
-    const error = failure(() => decodeJpegScaled(dune.subarray(0, dune.length >> 1), 2), 'corrupt');
+    const error = scaledFailure(() => decodeJpegScaled(dune.subarray(0, dune.length >> 1), 2), 'corrupt');
     expect(error.message).toMatch(/premature end/i);
     stillWorks();
   });
 
   it('a progressive JPEG cut short', () => {
-    failure(() => decodeJpegScaled(storm.subarray(0, storm.length - 5000), 4), 'corrupt');
+    scaledFailure(() => decodeJpegScaled(storm.subarray(0, storm.length - 5000), 4), 'corrupt');
     stillWorks();
   });
 
@@ -67,7 +48,7 @@ describe('corrupt input is a clean error, and the next decode works', () => {
   it('an end-of-image marker in the middle of the scan', () => {
     const bytes = dune.slice();
     bytes.set([0xff, 0xd9], bytes.length >> 1);
-    failure(() => decodeJpegScaled(bytes, 1), 'corrupt');
+    scaledFailure(() => decodeJpegScaled(bytes, 1), 'corrupt');
     stillWorks();
   });
 
@@ -77,7 +58,7 @@ describe('corrupt input is a clean error, and the next decode works', () => {
     ['a PNG', png],
     ['a WebP', rose],
   ])('%s is not a JPEG', (_name, bytes) => {
-    const error = failure(() => decodeJpegScaled(bytes, 1), _name === 'only the header' ? 'corrupt' : 'invalid');
+    const error = scaledFailure(() => decodeJpegScaled(bytes, 1), _name === 'only the header' ? 'corrupt' : 'invalid');
     expect(error.message.length).toBeGreaterThan(5);
     stillWorks();
   });
@@ -88,12 +69,12 @@ describe('corrupt input is a clean error, and the next decode works', () => {
     ['empty', new Uint8Array(0)],
     ['a JPEG', dune],
   ])('a WebP %s is a clean error', (_name, bytes) => {
-    failure(() => decodeWebpScaled(bytes, 100, 75), 'invalid');
+    scaledFailure(() => decodeWebpScaled(bytes, 100, 75), 'invalid');
     stillWorks();
   });
 
   it('a trap inside the module (unreachable) leaves the next decode unaffected', () => {
-    const error = failure(() => trapForTesting(), 'trap');
+    const error = scaledFailure(() => trapForTesting(), 'trap');
     expect(error.cause).toBeInstanceOf(WebAssembly.RuntimeError);
     stillWorks();
   });
@@ -101,33 +82,33 @@ describe('corrupt input is a clean error, and the next decode works', () => {
 
 describe('allocations are bounded', () => {
   it('refuses an output over maxOutputBytes before allocating it', () => {
-    const error = failure(() => decodeJpegScaled(dune, 1, { maxOutputBytes: 1680 * 1050 * 4 - 1 }), 'too-large');
+    const error = scaledFailure(() => decodeJpegScaled(dune, 1, { maxOutputBytes: 1680 * 1050 * 4 - 1 }), 'too-large');
     expect(error.message).toContain('1680x1050');
     expect(decodeJpegScaled(dune, 2, { maxOutputBytes: 840 * 525 * 4 }).width).toBe(840);
-    failure(() => decodeWebpScaled(rose, 4000, 3000, { maxOutputBytes: 40_000_000 }), 'too-large');
+    scaledFailure(() => decodeWebpScaled(rose, 4000, 3000, { maxOutputBytes: 40_000_000 }), 'too-large');
   });
 
   it('refuses a hostile header (65500×65500) by the output limit at any scale', () => {
     const hostile = withClaimedSize(dune, 65500, 65500);
-    for (const denom of [1, 2, 4, 8] as const) failure(() => decodeJpegScaled(hostile, denom), 'too-large');
+    for (const denom of [1, 2, 4, 8] as const) scaledFailure(() => decodeJpegScaled(hostile, denom), 'too-large');
     stillWorks();
   });
 
   it('cannot grow past the module maximum (96 MiB) even with the output limit lifted', () => {
     // 1/8 of 65500² is 8188² RGBA = 268 MB: malloc fails inside the module, which reports it.
-    failure(() => decodeJpegScaled(withClaimedSize(dune, 65500, 65500), 8, { maxOutputBytes: 0xffff_ffff }), 'out-of-memory');
+    scaledFailure(() => decodeJpegScaled(withClaimedSize(dune, 65500, 65500), 8, { maxOutputBytes: 0xffff_ffff }), 'out-of-memory');
     stillWorks();
   });
 
   it("caps libjpeg's working memory: a progressive file's coefficient buffers", () => {
     // storm.jpg is progressive: libjpeg keeps every coefficient (2 bytes × 64 per block) whatever the scale.
-    const error = failure(() => decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }), 'too-large');
+    const error = scaledFailure(() => decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }), 'too-large');
     expect(error.message).toMatch(/working memory/);
     expect(decodeJpegScaled(storm, 8, { maxWorkBytes: 16 << 20 }).width).toBe(240);
     // A baseline file needs only a few rows of working memory.
     expect(decodeJpegScaled(dune, 8, { maxWorkBytes: 1 << 20 }).width).toBe(210);
     // A hostile progressive header: 30000² needs ~2.7 GB of coefficients.
-    failure(() => decodeJpegScaled(withClaimedSize(storm, 30000, 30000), 8), 'too-large');
+    scaledFailure(() => decodeJpegScaled(withClaimedSize(storm, 30000, 30000), 8), 'too-large');
     stillWorks();
   });
 
