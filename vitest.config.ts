@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -24,13 +24,18 @@ function binaryFiles(): Plugin {
   };
 }
 
+// UPLOAD_TOKEN is a secret (never in wrangler.toml); tests get a fixed one. Wrangler reads required secrets from
+// process.env, so setting it here also keeps it from warning once per test file.
+const uploadToken = 'test-upload-token-0123456789';
+process.env.UPLOAD_TOKEN = uploadToken;
+process.env.WRANGLER_LOG ??= 'warn';
+
 export default defineConfig({
   plugins: [
     binaryFiles(),
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
-      // UPLOAD_TOKEN is a secret (never in wrangler.toml); tests get a fixed one here.
-      miniflare: { bindings: { UPLOAD_TOKEN: 'test-upload-token-0123456789' } },
+      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken } },
     }),
   ],
   test: {

@@ -4,8 +4,8 @@
 //
 //   node scripts/start.mjs [--seed-only] [--force] [--port N] [--persist-to DIR] [-- <more wrangler dev args>]
 //
-// Seeding opens the persisted local R2 storage directly with Miniflare (the same thing `wrangler r2 object put
-// --local` does), so no worker has to be running. Objects go under `masters/samples/<path in samples/>` with their
+// Seeding opens the persisted local R2 storage with wrangler's getPlatformProxy (the same storage `wrangler r2 object
+// put --local` writes), so no worker has to be running. Objects go under `masters/samples/<path in samples/>` with their
 // Content-Type taken from the file's magic bytes; an object already there with the same size and type is skipped.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -119,16 +119,12 @@ export async function seed({ persistTo, force = false }) {
     .map((file) => ({ file, type: sniffContentType(readHead(file)) }))
     .filter(({ type }) => type !== null);
 
-  const { Miniflare } = createRequire(path.join(wranglerDir, 'package.json'))('miniflare');
-  const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch() { return new Response(null, { status: 404 }); } };',
-    defaultPersistRoot: root,
-    r2Buckets: { [MASTERS_BINDING]: bucketName },
-  });
+  // Wrangler's own local-bindings API, on the same storage `wrangler dev` uses.
+  const { getPlatformProxy } = await import(pathToFileURL(path.join(wranglerDir, 'wrangler-dist', 'cli.js')).href);
+  const proxy = await getPlatformProxy({ configPath, persist: { path: root }, remoteBindings: false });
   let put = 0;
   try {
-    const bucket = await mf.getR2Bucket(MASTERS_BINDING);
+    const bucket = proxy.env[MASTERS_BINDING];
     for (const { file, type } of files) {
       const key = KEY_PREFIX + path.relative(samplesDir, file).split(path.sep).join('/');
       const size = fs.statSync(file).size;
@@ -145,7 +141,7 @@ export async function seed({ persistTo, force = false }) {
       console.log(`  + ${key}  ${type}, ${(size / 1024).toFixed(1)} KiB`);
     }
   } finally {
-    await mf.dispose();
+    await proxy.dispose();
   }
   console.log(
     `seeded local R2 bucket "${bucketName}" (binding ${MASTERS_BINDING}) in ${path.relative(process.cwd(), root) || '.'}: ` +
