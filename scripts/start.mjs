@@ -120,7 +120,7 @@ export async function seed({ persistTo, force = false }) {
     .filter(({ type }) => type !== null);
 
   // Wrangler's own local-bindings API, on the same storage `wrangler dev` uses.
-  const { getPlatformProxy } = await import(pathToFileURL(path.join(wranglerDir, 'wrangler-dist', 'cli.js')).href);
+  const { getPlatformProxy } = await import('wrangler');
   const proxy = await getPlatformProxy({ configPath, persist: { path: root }, remoteBindings: false });
   let put = 0;
   try {
