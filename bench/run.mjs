@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { unstable_readConfig } from 'wrangler';
 import { benchHits } from './lib/hits.mjs';
+import { measureVary } from './lib/vary.mjs';
 import { corpusAvailable, corpusMaster, upscaledMaster } from './lib/masters.mjs';
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
-import { avifSpeedTable, hitsTable, machineLine, memoryTable, stampedeTable, transformTable } from './lib/report.mjs';
+import { avifSpeedTable, hitsTable, machineLine, memoryTable, stampedeTable, transformTable, varyTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
 import { snapshotSources } from './lib/snapshot.mjs';
 import { stampede } from './lib/stampede.mjs';
@@ -21,7 +22,7 @@ import { benchTransforms } from './lib/transform-bench.mjs';
 import { ManagedWorker } from './lib/workers.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const sections = ['hits', 'stampede', 'transform', 'memory'];
+const sections = ['hits', 'vary', 'stampede', 'transform', 'memory'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -152,6 +153,7 @@ const result = {
   /** @type {import('./lib/hits.mjs').HitResult | null} */ hits: null,
   /** @type {{ perMaster: import('./lib/memory.mjs').OneTransformMemory[], mixed: Array<import('./lib/memory.mjs').MixedMemory & { name: string }> } | null} */ memory: null,
   /** @type {import('./lib/stampede.mjs').StampedeResult[] | null} */ stampede: null,
+  /** @type {import('./lib/vary.mjs').VaryResult | null} */ vary: null,
   headlines: { transform: '', hits: '', memory: '' },
   markdown: '',
   seconds: 0,
@@ -161,16 +163,20 @@ const result = {
 
 const bench = new ManagedWorker({ name: 'bench', config: BENCH_CONFIG, persist: false, compatibilityDate, vars });
 const real = new ManagedWorker({ name: 'worker', config: ROOT_CONFIG, persist: join(temp, 'state') });
+// The same worker and storage with the in-isolate metadata memo off: every hit then asks the Cache API twice.
+const realNoMemo = new ManagedWorker({ name: 'worker (no memo)', config: ROOT_CONFIG, persist: join(temp, 'state-no-memo'), vars: { META_MEMO_TTL: '0' } });
 try {
-  if (only.includes('hits') || only.includes('stampede')) {
+  if (only.includes('hits') || only.includes('vary') || only.includes('stampede')) {
     log("seeding the real worker's local R2 and starting it (root wrangler.toml)");
     const seeded = [{ key: 'bench/storm.jpg', master: masters.jpeg2 }, { key: 'bench/storm-cold.jpg', master: masters.jpeg2 }];
     await seedMasters({ config: ROOT_CONFIG, persist: join(temp, 'state'), masters: seeded });
+    if (only.includes('hits')) await seedMasters({ config: ROOT_CONFIG, persist: join(temp, 'state-no-memo'), masters: seeded });
   }
   if (only.includes('hits')) {
     log('cache hits: a cached variant against a same-size static body');
     result.hits = await benchHits({
       real,
+      realNoMemo,
       bench,
       path: '/cdn-cgi/image/width=800,format=auto/bench/storm.jpg',
       headers: { Accept: 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8' },
@@ -180,6 +186,11 @@ try {
       rounds: 2,
       log,
     });
+  }
+  if (only.includes('vary')) {
+    log('vary: one format=auto variant under the Accept values browsers and clients send');
+    result.vary = await measureVary({ base: (await real.ensure()).direct, path: '/cdn-cgi/image/width=400,format=auto/bench/storm.jpg' });
+    log(`  ${result.vary.acceptValues} Accept values, ${result.vary.formats} formats: ×${result.vary.fragmentation}`);
   }
   if (only.includes('stampede')) {
     log('stampede: 50 concurrent requests for one uncached variant');
@@ -193,6 +204,7 @@ try {
     for (const s of result.stampede) log(`  ${s.name}: ${s.transforms} transforms ran, ${s.coalesced} coalesced, ${s.hits} hits, ${JSON.stringify(s.statuses)}`);
   }
   await real.dispose();
+  await realNoMemo.dispose();
   if (only.includes('transform')) {
     const cases = transformCases();
     log(`transform cost: ${cases.length} cases × ${runs} runs, ours and sharp interleaved`);
@@ -222,6 +234,7 @@ try {
 } finally {
   result.restarts = bench.restarts + real.restarts;
   await real.dispose();
+  await realNoMemo.dispose();
   await bench.dispose();
   rmSync(temp, { recursive: true, force: true });
 }
@@ -232,7 +245,9 @@ result.seconds = round((performance.now() - began) / 1000, 0);
 const headline = result.transforms?.find((r) => r.master === masters.jpeg13.id && r.width === 1600 && r.format === 'webp');
 result.headlines.transform = headline?.ours && headline.sharp ? `12 MP JPEG → 1600 px WebP: ours ${headline.ours.medianMs} ms, sharp ${headline.sharp.medianMs} ms: ×${headline.ratio}` : 'not measured';
 const direct = result.hits?.pairs[0];
-result.headlines.hits = direct ? `cache hit ${direct.hit.rps} req/s vs bare ${direct.bare.rps} req/s: ×${direct.rpsRatio} (p50 ${direct.hit.p50Ms} vs ${direct.bare.p50Ms} ms)` : 'not measured';
+result.headlines.hits = direct
+  ? `cache hit ${direct.hit.rps} req/s: ×${direct.floor1Ratio} of one bare Cache API lookup (${direct.floor1.rps} req/s), ×${direct.rpsRatio} of a bare response (${direct.bare.rps} req/s); without the metadata memo ${direct.hitNoMemo.rps} req/s (memo ×${direct.memoGain})`
+  : 'not measured';
 const twelve = result.memory?.perMaster.find((r) => r.master === masters.jpeg13.id && r.format === 'webp');
 result.headlines.memory = twelve ? `12 MP master → 1600 px WebP: peak resident growth ${twelve.peakGrowthMB} MB` : 'not measured';
 
@@ -244,6 +259,7 @@ if (result.transforms) {
   parts.push('', '**AVIF speed** (ours: libavif speed; sharp: effort 9 − speed)', '', avifSpeedTable(result.transforms));
 }
 if (result.hits) parts.push('', `**Cache hits** (\`${result.hits.path}\`, ${kbOf(result.hits.bodyBytes)} ${result.hits.contentType}, ${result.hits.connections} keep-alive connections)`, '', hitsTable(result.hits));
+if (result.vary) parts.push('', `**Vary: Accept in Workers Cache** (\`${result.vary.path}\`)`, '', varyTable(result.vary));
 if (result.memory) parts.push('', '**Memory** (resident growth of the runtime workerd; one 1600 px transform on a fresh isolate, warmed by one tiny WebP transform)', '', memoryTable(result.memory.perMaster, result.memory.mixed));
 if (result.stampede) parts.push('', '**Stampede** (50 concurrent requests, one uncached variant, one isolate)', '', stampedeTable(result.stampede));
 result.markdown = parts.join('\n');

@@ -7,7 +7,7 @@
  *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
  *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
- *   GET  /cache-floor?bytes=N&type=image/avif → the same bytes, but looked up as a hit is: a small JSON entry
+ *   GET  /cache-floor?bytes=N&type=image/avif[&lookups=1] → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
  */
 import { inputLimits, readConfig, type Vars } from '../src/config.js';
@@ -43,18 +43,23 @@ function staticBody(bytes: number): Uint8Array {
   return body;
 }
 
-/** Two Cache API lookups, as a hit makes (master metadata, then the variant), and nothing else. */
+/**
+ * The Cache API lookups a hit makes, and nothing else: `lookups=2` (default) the metadata entry then the variant,
+ * as a hit does without the memo; `lookups=1` the variant alone, as a warm hit does with it.
+ */
 async function cacheFloor(url: URL): Promise<Response> {
   const cache = caches.default;
   const bytes = number(url.searchParams, 'bytes');
   const metaUrl = `${url.origin}/__bench/meta`;
   const bodyUrl = `${url.origin}/__bench/body?bytes=${bytes}`;
-  const meta = await cache.match(metaUrl);
-  if (!meta) {
-    const entry = { meta: { key: 'bench', etag: 'bench', bytes, info: { format: 'jpeg', width: 1, height: 1 } } };
-    await cache.put(metaUrl, Response.json(entry, { headers: { 'Cache-Control': 'max-age=86400' } }));
-  } else {
-    await meta.json();
+  if (url.searchParams.get('lookups') !== '1') {
+    const meta = await cache.match(metaUrl);
+    if (!meta) {
+      const entry = { meta: { key: 'bench', etag: 'bench', bytes, info: { format: 'jpeg', width: 1, height: 1 } } };
+      await cache.put(metaUrl, Response.json(entry, { headers: { 'Cache-Control': 'max-age=86400' } }));
+    } else {
+      await meta.json();
+    }
   }
   let hit = await cache.match(bodyUrl);
   if (!hit) {

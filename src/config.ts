@@ -28,8 +28,15 @@ export interface Config {
   cacheTtl: number;
   /** `stale-while-revalidate` of variants and originals, seconds. */
   staleWhileRevalidate: number;
-  /** How long a master's metadata entry lives in the Cache API, seconds. */
+  /**
+   * Freshness of variants and originals in Workers Cache (`Cloudflare-CDN-Cache-Control: max-age`), seconds. A
+   * replaced master is purged from it by tag; this bounds how long an old variant can outlive a purge that failed.
+   */
+  cdnTtl: number;
+  /** How long a master's metadata entry lives in the Cache API (per data centre), seconds. */
   metaTtl: number;
+  /** How long an isolate remembers a master's metadata without asking the Cache API, seconds (0: not at all). */
+  metaMemoTtl: number;
   /** Default encoder quality per output format, 1..100. */
   quality: { avif: number; webp: number; jpeg: number };
   /** AVIF encoder speed, 0 (slowest, smallest) .. 10 (fastest). */
@@ -61,7 +68,9 @@ export interface Vars {
   AVIF_LIMIT_PIXELS?: string;
   CACHE_TTL?: string;
   STALE_WHILE_REVALIDATE?: string;
+  CDN_TTL?: string;
   META_TTL?: string;
+  META_MEMO_TTL?: string;
   QUALITY_AVIF?: string;
   QUALITY_WEBP?: string;
   QUALITY_JPEG?: string;
@@ -122,7 +131,9 @@ export function readConfig(vars: Vars): Config {
     avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
     staleWhileRevalidate: integer(vars.STALE_WHILE_REVALIDATE, 'STALE_WHILE_REVALIDATE', 86_400, 0, 31_536_000),
-    metaTtl: integer(vars.META_TTL, 'META_TTL', 60, 1, 86_400),
+    cdnTtl: integer(vars.CDN_TTL, 'CDN_TTL', 86_400, 0, 31_536_000),
+    metaTtl: integer(vars.META_TTL, 'META_TTL', 20, 1, 86_400),
+    metaMemoTtl: integer(vars.META_MEMO_TTL, 'META_MEMO_TTL', 5, 0, 3_600),
     quality: {
       avif: integer(vars.QUALITY_AVIF, 'QUALITY_AVIF', 60, 1, 100),
       webp: integer(vars.QUALITY_WEBP, 'QUALITY_WEBP', 80, 1, 100),

@@ -28,7 +28,8 @@ function rawRest(url: string, mount: string): string {
 
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
-app.get('/health', (c) => c.json({ ok: true }));
+// no-store: Workers Cache would otherwise keep a 200 without Cache-Control for two hours.
+app.get('/health', (c) => c.json({ ok: true }, 200, { 'Cache-Control': 'no-store' }));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
 app.delete('/masters/*', (c) => removeMaster(c, rawRest(c.req.url, '/masters')));

@@ -14,11 +14,16 @@ import { round } from './stats.mjs';
  * @typedef {object} HitPair
  * @property {string} via        'runtime socket' or 'wrangler dev proxy'
  * @property {number} seconds    measured per side
- * @property {LoadResult} hit
- * @property {LoadResult} floor  the bench worker making the same two Cache API lookups, without our code
+ * @property {LoadResult} hit        the real worker, metadata memo on (META_MEMO_TTL as configured)
+ * @property {LoadResult} hitNoMemo  the real worker with META_MEMO_TTL=0: every hit asks the Cache API for metadata
+ * @property {LoadResult} floor1     the bench worker making one Cache API lookup (the variant), nothing else
+ * @property {LoadResult} floor      the bench worker making two Cache API lookups (metadata, then the variant)
  * @property {LoadResult} bare
  * @property {number} rpsRatio   hit ÷ bare
- * @property {number} floorRatio hit ÷ floor (req/s)
+ * @property {number} noMemoRatio hit without the memo ÷ bare
+ * @property {number} floor1Ratio hit ÷ one lookup (req/s)
+ * @property {number} floorRatio hit without the memo ÷ two lookups (req/s)
+ * @property {number} memoGain   hit ÷ hit without the memo (req/s)
  * @property {number} p50Ratio   hit ÷ bare
  * @property {number} p99Ratio   hit ÷ bare
  * @typedef {object} HitResult
@@ -50,65 +55,77 @@ async function primeVariant(url, headers) {
 }
 
 /**
- * Loads the cached variant and then the static body, `rounds` times each, for `seconds` per side per route.
- * Routes: the runtime's own socket (what production serves from), and, when `proxySeconds` > 0, wrangler's dev
- * proxy in front of it (what `wrangler dev` serves on its port; it does not exist in production).
- * A route is measured again, once, if either worker's runtime went away during it.
- * @param {{ real: ManagedWorker, bench: ManagedWorker, path: string, headers: Record<string, string>, connections: number,
- *           seconds: number, proxySeconds: number, rounds: number, log: (line: string) => void }} options
+ * Loads the cached variant (memo on, then off) and the three baselines, `rounds` times each, for `seconds` per side
+ * per route. Routes: the runtime's own socket (what production serves from), and, when `proxySeconds` > 0,
+ * wrangler's dev proxy in front of it (what `wrangler dev` serves on its port; it does not exist in production).
+ * A route is measured again, once, if any worker's runtime went away during it.
+ * @param {{ real: ManagedWorker, realNoMemo: ManagedWorker, bench: ManagedWorker, path: string, headers: Record<string, string>,
+ *           connections: number, seconds: number, proxySeconds: number, rounds: number, log: (line: string) => void }} options
  * @returns {Promise<HitResult>}
  */
-export async function benchHits({ real, bench, path, headers, connections, seconds, proxySeconds, rounds, log }) {
+export async function benchHits({ real, realNoMemo, bench, path, headers, connections, seconds, proxySeconds, rounds, log }) {
   const primed = await primeVariant(new URL(path, (await real.ensure()).direct), headers);
-  const staticPath = `/static?bytes=${primed.bytes}&type=${encodeURIComponent(primed.contentType)}`;
-  const floorPath = `/cache-floor?bytes=${primed.bytes}&type=${encodeURIComponent(primed.contentType)}`;
+  await primeVariant(new URL(path, (await realNoMemo.ensure()).direct), headers);
+  const query = `bytes=${primed.bytes}&type=${encodeURIComponent(primed.contentType)}`;
   const isHit = (/** @type {Record<string, string | string[] | undefined>} */ h) => h['x-cache'] === 'HIT';
+  /** @typedef {{ name: 'hit' | 'hitNoMemo' | 'floor1' | 'floor' | 'bare', worker: ManagedWorker, path: string, check?: typeof isHit }} Side */
+  /** @type {Side[]} */
+  const sides = [
+    { name: 'hit', worker: real, path, check: isHit },
+    { name: 'hitNoMemo', worker: realNoMemo, path, check: isHit },
+    { name: 'floor1', worker: bench, path: `/cache-floor?${query}&lookups=1` },
+    { name: 'floor', worker: bench, path: `/cache-floor?${query}` },
+    { name: 'bare', worker: bench, path: `/static?${query}` },
+  ];
   /** @type {HitPair[]} */
   const pairs = [];
   const routes = [{ via: 'runtime socket', seconds, proxy: false }];
   if (proxySeconds > 0) routes.push({ via: 'wrangler dev proxy', seconds: proxySeconds, proxy: true });
   for (const route of routes) {
-    /** @type {LoadResult[]} */
-    let hits = [];
-    /** @type {LoadResult[]} */
-    let bares = [];
-    /** @type {LoadResult[]} */
-    let floors = [];
+    /** @type {Record<Side['name'], LoadResult[]>} */
+    let results = { hit: [], hitNoMemo: [], floor1: [], floor: [], bare: [] };
     const durationMs = (route.seconds * 1000) / rounds;
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const r = await real.ensure();
-      const b = await bench.ensure();
-      if (attempt > 1) await primeVariant(new URL(path, r.direct), headers);
-      const realBase = route.proxy ? r.url : r.direct;
-      const benchBase = route.proxy ? b.url : b.direct;
-      const realPids = route.proxy ? [r.runtimePid, r.proxyPid] : [r.runtimePid];
-      const benchPids = route.proxy ? [b.runtimePid, b.proxyPid] : [b.runtimePid];
-      hits = [];
-      bares = [];
-      floors = [];
-      for (let round = 0; round < rounds; round++) {
-        hits.push(await load({ url: new URL(path, realBase), headers, connections, durationMs, warmupMs: 500, serverPids: realPids, check: isHit, expectBytes: primed.bytes }));
-        bares.push(await load({ url: new URL(staticPath, benchBase), connections, durationMs, warmupMs: 500, serverPids: benchPids, expectBytes: primed.bytes }));
-        floors.push(await load({ url: new URL(floorPath, benchBase), connections, durationMs, warmupMs: 500, serverPids: benchPids, expectBytes: primed.bytes }));
+      const started = await Promise.all(sides.map(async (side) => ({ side, running: await side.worker.ensure() })));
+      if (attempt > 1) {
+        await primeVariant(new URL(path, (await real.ensure()).direct), headers);
+        await primeVariant(new URL(path, (await realNoMemo.ensure()).direct), headers);
       }
-      if (real.isCurrent(r) && bench.isCurrent(b)) break;
+      results = { hit: [], hitNoMemo: [], floor1: [], floor: [], bare: [] };
+      for (let round = 0; round < rounds; round++) {
+        for (const { side, running } of started) {
+          const base = route.proxy ? running.url : running.direct;
+          const serverPids = route.proxy ? [running.runtimePid, running.proxyPid] : [running.runtimePid];
+          results[side.name].push(
+            await load({ url: new URL(side.path, base), headers: side.check ? headers : {}, connections, durationMs, warmupMs: 500, serverPids, check: side.check, expectBytes: primed.bytes }),
+          );
+        }
+      }
+      if (started.every(({ side, running }) => side.worker.isCurrent(running))) break;
       log(`  a worker's runtime went away during the ${route.via} run${attempt === 1 ? '; measuring it again' : ''}`);
     }
-    const hit = combine(hits, route.seconds);
-    const bare = combine(bares, route.seconds);
-    const floor = combine(floors, route.seconds);
+    const [hit, hitNoMemo, floor1, floor, bare] = /** @type {const} */ (['hit', 'hitNoMemo', 'floor1', 'floor', 'bare']).map((name) => combine(results[name], route.seconds));
+    if (!hit || !hitNoMemo || !floor1 || !floor || !bare) throw new Error('a side was not measured');
     pairs.push({
       via: route.via,
       seconds: route.seconds,
       hit,
+      hitNoMemo,
+      floor1,
       floor,
       bare,
       rpsRatio: round(hit.rps / bare.rps, 2),
-      floorRatio: round(hit.rps / floor.rps, 2),
+      noMemoRatio: round(hitNoMemo.rps / bare.rps, 2),
+      floor1Ratio: round(hit.rps / floor1.rps, 2),
+      floorRatio: round(hitNoMemo.rps / floor.rps, 2),
+      memoGain: round(hit.rps / hitNoMemo.rps, 2),
       p50Ratio: round(hit.p50Ms / bare.p50Ms, 2),
       p99Ratio: round(hit.p99Ms / bare.p99Ms, 2),
     });
-    log(`  ${route.via}: hit ${hit.rps} req/s (p50 ${hit.p50Ms} ms, p99 ${hit.p99Ms} ms), two Cache API lookups alone ${floor.rps} req/s, bare ${bare.rps} req/s (p50 ${bare.p50Ms} ms, p99 ${bare.p99Ms} ms)`);
+    log(
+      `  ${route.via}: hit ${hit.rps} req/s (p50 ${hit.p50Ms} ms), without the memo ${hitNoMemo.rps} req/s, ` +
+        `one Cache API lookup alone ${floor1.rps} req/s, two ${floor.rps} req/s, bare ${bare.rps} req/s (p50 ${bare.p50Ms} ms)`,
+    );
   }
   return { path, requestHeaders: headers, contentType: primed.contentType, bodyBytes: primed.bytes, serverTiming: primed.serverTiming, connections, pairs };
 }

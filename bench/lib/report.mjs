@@ -84,11 +84,16 @@ export function hitsTable(hits) {
   const rows = [];
   for (const pair of hits.pairs) {
     const cpu = (/** @type {number[]} */ shares) => shares.map((s) => `${Math.round(s * 100)}%`).join(' + ');
-    rows.push([pair.via, 'cached variant (worker)', pair.hit.rps, pair.hit.p50Ms, pair.hit.p99Ms, pair.hit.errors, cpu(pair.hit.serverCpu), `${Math.round(pair.hit.generatorCpu * 100)}%`]);
-    rows.push([pair.via, 'two Cache API lookups, no app code', pair.floor.rps, pair.floor.p50Ms, pair.floor.p99Ms, pair.floor.errors, cpu(pair.floor.serverCpu), `${Math.round(pair.floor.generatorCpu * 100)}%`]);
-    rows.push([pair.via, 'same-size static body', pair.bare.rps, pair.bare.p50Ms, pair.bare.p99Ms, pair.bare.errors, cpu(pair.bare.serverCpu), `${Math.round(pair.bare.generatorCpu * 100)}%`]);
-    rows.push([pair.via, '**hit ÷ bare**', `**${pair.rpsRatio}**`, pair.p50Ratio, pair.p99Ratio, '', '', '']);
-    rows.push([pair.via, 'hit ÷ Cache API lookups alone', pair.floorRatio, '', '', '', '', '']);
+    const row = (/** @type {string} */ what, /** @type {import('./load.mjs').LoadResult} */ r) => [pair.via, what, r.rps, r.p50Ms, r.p99Ms, r.errors, cpu(r.serverCpu), `${Math.round(r.generatorCpu * 100)}%`];
+    rows.push(row('cached variant (worker, metadata memo on)', pair.hit));
+    rows.push(row('cached variant (worker, META_MEMO_TTL=0)', pair.hitNoMemo));
+    rows.push(row('one Cache API lookup, no app code', pair.floor1));
+    rows.push(row('two Cache API lookups, no app code', pair.floor));
+    rows.push(row('same-size static body', pair.bare));
+    rows.push([pair.via, '**hit ÷ one Cache API lookup**', `**${pair.floor1Ratio}**`, '', '', '', '', '']);
+    rows.push([pair.via, 'hit without the memo ÷ two lookups', pair.floorRatio, '', '', '', '', '']);
+    rows.push([pair.via, 'memo on ÷ memo off', pair.memoGain, '', '', '', '', '']);
+    rows.push([pair.via, 'hit ÷ bare (memo on / off)', `${pair.rpsRatio} / ${pair.noMemoRatio}`, pair.p50Ratio, pair.p99Ratio, '', '', '']);
   }
   return table(header, ...rows);
 }
@@ -115,4 +120,16 @@ export function stampedeTable(results) {
 /** @param {Machine} m */
 export function machineLine(m) {
   return `${m.nproc} × ${m.cpu}, ${m.memoryGB} GB; Node ${m.node}, workerd ${m.workerd} (wrangler ${m.wrangler}), sharp ${m.sharp} / libvips ${m.libvips}; load average ${m.loadAverageStart.join(' ')} at start, ${m.loadAverageEnd.join(' ')} at end`;
+}
+
+/** @param {import('./vary.mjs').VaryResult} vary */
+export function varyTable(vary) {
+  const header = ['client', 'Accept', 'negotiated'];
+  const body = vary.rows.map((r) => [r.client, r.accept === null ? '(none)' : `\`${r.accept}\``, r.contentType]);
+  return (
+    table(header, ...body) +
+    `\n\n${vary.acceptValues} distinct Accept values get ${vary.formats} formats: Workers Cache keeps up to **${vary.acceptValues} entries per URL** ` +
+    `(it keys Vary verbatim) where the worker's Cache API tier keeps ${vary.formats} (×${vary.fragmentation}). ` +
+    'Each extra entry costs one run of the worker per URL and Accept value (a Cache API hit, no transform) when it is first filled.'
+  );
 }

@@ -5,6 +5,25 @@ export function cacheControl(config: Config): string {
   return `public, max-age=${config.cacheTtl}, stale-while-revalidate=${config.staleWhileRevalidate}`;
 }
 
+/**
+ * What Workers Cache (in front of the Worker) keeps, and for how long. Cloudflare reads this header in preference
+ * to Cache-Control and strips it, so browsers still see CACHE_TTL; the Cache API tier never stores it.
+ */
+export const CDN_CACHE_CONTROL = 'Cloudflare-CDN-Cache-Control';
+
+export function cdnCacheControl(config: Config): string {
+  return `public, max-age=${config.cdnTtl}, stale-while-revalidate=${config.staleWhileRevalidate}`;
+}
+
+/** The caching headers of anything made from a master: browser and CDN lifetimes, and the master's tag. */
+export function masterDerivedHeaders(config: Config, key: string): Record<string, string> {
+  return {
+    'Cache-Control': cacheControl(config),
+    [CDN_CACHE_CONTROL]: cdnCacheControl(config),
+    'Cache-Tag': masterCacheTag(key),
+  };
+}
+
 /** RFC 9110 §13.1.2: weak comparison, a list of tags, or `*`. */
 export function ifNoneMatchHits(header: string | null, etag: string): boolean {
   if (!header) return false;

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
 import type { AppEnv } from '../app-env.js';
 import { type Config, inputLimits } from '../config.js';
-import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
+import { CDN_CACHE_CONTROL, cdnCacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag, masterDerivedHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { checkBreaker, countTransform } from '../limits/breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
@@ -96,10 +96,12 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
 
   const lookupStarted = performance.now();
-  const { meta } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
+  const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil);
+  setMetric(c, 'meta', performance.now() - lookupStarted, source);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   if (options.format === 'json') {
-    return c.json(metadataJson(meta, options, config), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
+    const json = { 'Cache-Control': `public, max-age=${config.metaTtl}`, [CDN_CACHE_CONTROL]: cdnCacheControl(config), 'Cache-Tag': masterCacheTag(key) };
+    return c.json(metadataJson(meta, options, config), 200, { ...json, ...imageHeaders });
   }
 
   const { plan } = planTransform(meta.info, options, config);
@@ -113,12 +115,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   });
   const canonical = canonicalOptions(options);
   const etag = await variantETag(meta.etag, canonical, format);
-  const headers: Record<string, string> = {
-    'Cache-Control': cacheControl(config),
-    ETag: etag,
-    'Cache-Tag': masterCacheTag(key),
-    ...imageHeaders,
-  };
+  const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: etag, ...imageHeaders };
   if (options.format === 'auto') headers.Vary = 'Accept';
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
     return new Response(null, { status: 304, headers });
@@ -129,6 +126,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   setMetric(c, 'cache', performance.now() - lookupStarted, 'metadata and variant lookup');
   if (hit) {
     const response = new Response(hit.body, hit);
+    response.headers.set(CDN_CACHE_CONTROL, headers[CDN_CACHE_CONTROL]!);
     response.headers.set('X-Cache', 'HIT');
     return response;
   }
@@ -141,7 +139,9 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
   const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
-  const rateLimit = await chargeClient(c.env, client, [charge], true);
+  // What is left of the quota is said on a 429 only: a variant is stored by shared caches (Workers Cache in
+  // front), which must never hand one client's quota to another.
+  await chargeClient(c.env, client, [charge], true);
   if (!client.exempt) countTransform();
   const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
   let result: TransformResult;
@@ -168,5 +168,5 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     throw error;
   }
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
-  return new Response(result.bytes.slice(0), { headers: { ...variantHeaders, ...rateLimit, 'X-Cache': 'MISS' } });
+  return new Response(result.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': 'MISS' } });
 }

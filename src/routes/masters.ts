@@ -13,6 +13,7 @@ import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
 import type { MasterInfo } from '../options/types.js';
 import { deleteMaster, parseEtagCondition, type Preconditions, writeMaster } from '../storage/master-writes.js';
+import { type CachePurger, purgeMaster } from '../storage/cdn-purge.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 
 /** What PUT and GET answer about a master. */
@@ -41,6 +42,16 @@ function masterJson(origin: string, key: string, etag: string, bytes: number, up
   };
 }
 
+/**
+ * After a master changed: this isolate and data centre forget its metadata before the response, and Workers Cache
+ * (where it runs) purges everything made from it, now and once the other data centres' metadata has expired.
+ */
+async function forgetMaster(c: Context<AppEnv>, key: string): Promise<void> {
+  await dropMasterMeta(caches.default, new URL(c.req.url).origin, key);
+  const purger = (c.executionCtx as { cache?: CachePurger }).cache;
+  c.executionCtx.waitUntil(purgeMaster(purger, key, c.get('config')));
+}
+
 function preconditionsOf(c: Context<AppEnv>): Preconditions {
   return { ifMatch: parseEtagCondition(c.req.header('If-Match')), ifNoneMatch: parseEtagCondition(c.req.header('If-None-Match')) };
 }
@@ -67,8 +78,10 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
     hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation,
   };
   const { outcome, object } = await writeMaster(c.env.MASTERS, key, { bytes, info, sha256: await sha256Hex(bytes) }, preconditionsOf(c));
-  // Before answering, so that this data centre's next request already sees the new master.
-  if (outcome !== 'unchanged') await dropMasterMeta(caches.default, origin, key);
+  // Before answering, so that this data centre's next request already sees the new master. A new key needs no
+  // purge: nothing was cached under it (errors are never stored).
+  if (outcome === 'replaced') await forgetMaster(c, key);
+  else if (outcome === 'created') await dropMasterMeta(caches.default, origin, key);
   const headers: Record<string, string> = { ETag: object.httpEtag, 'Cache-Control': 'no-store', ...rateLimit };
   if (outcome === 'created') headers.Location = `${origin}/masters/${keyPath(key)}`;
   const body = masterJson(origin, key, object.etag, object.size, object.uploaded.toISOString(), info);
@@ -81,7 +94,7 @@ export async function removeMaster(c: Context<AppEnv>, rawKey: string): Promise<
   if (!(await deleteMaster(c.env.MASTERS, key, preconditionsOf(c)))) {
     throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   }
-  await dropMasterMeta(caches.default, new URL(c.req.url).origin, key);
+  await forgetMaster(c, key);
   return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
 }
 
@@ -91,7 +104,7 @@ export async function describeMasterRoute(c: Context<AppEnv>, rawKey: string): P
   const config = c.get('config');
   const origin = new URL(c.req.url).origin;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
-  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, origin, key, config.metaTtl, waitUntil);
+  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, origin, key, config, waitUntil);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const headers: Record<string, string> = { ...imageHeaders, ETag: `"${meta.etag}"`, 'Cache-Control': 'no-cache' };
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, headers.ETag!)) return new Response(null, { status: 304, headers });

@@ -1,7 +1,7 @@
 /** GET/HEAD /originals/<key>: a master's bytes as stored (where `onerror=redirect` sends a failed transform). */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
+import { ifNoneMatchHits, imageHeaders, masterDerivedHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { decodeKey } from '../options/key.js';
 import type { InputFormat } from '../options/types.js';
@@ -23,12 +23,11 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
   const url = new URL(c.req.url);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
   // The type comes from the bytes (sniffed once, then cached), never from what was written to R2 by hand.
-  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
+  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config, waitUntil);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const headers = new Headers({
-    'Cache-Control': cacheControl(config),
+    ...masterDerivedHeaders(config, key),
     ETag: `"${meta.etag}"`,
-    'Cache-Tag': masterCacheTag(key),
     'Last-Modified': new Date(meta.uploaded).toUTCString(),
     'Content-Type': contentTypes[meta.info.format],
     ...imageHeaders,

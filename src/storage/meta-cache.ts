@@ -1,9 +1,11 @@
 /**
  * A master's metadata kept in the Cache API for META_TTL seconds, so that a variant hit touches neither R2
- * nor a codec. Absent masters are remembered too (briefly), so a flood of 404s does not become R2 reads.
+ * nor a codec, and in this isolate's memo for META_MEMO_TTL seconds, so that a warm hit does not even ask the
+ * Cache API for it. Absent masters are remembered too (briefly), so a flood of 404s does not become R2 reads.
  */
 import { metaCacheUrl } from '../options/cache-key.js';
 import { describeMaster, type MasterMeta } from './masters.js';
+import { metaMemo } from './meta-memo.js';
 
 interface Entry {
   meta: MasterMeta | null;
@@ -25,23 +27,41 @@ export function storeMasterMeta(cache: Cache, origin: string, key: string, meta:
   return cache.put(metaCacheUrl(origin, key), response);
 }
 
-/** Called by whatever changes a master, so this data centre never serves a variant of the old one. */
+/** Called by whatever changes a master, so this isolate and this data centre never serve a variant of the old one. */
 export async function dropMasterMeta(cache: Cache, origin: string, key: string): Promise<void> {
-  await cache.delete(metaCacheUrl(origin, key));
+  const url = metaCacheUrl(origin, key);
+  metaMemo.forget(url);
+  await cache.delete(url);
 }
 
-/** A master's metadata: from the Cache API when fresh, else from R2 (and then kept for `ttl` seconds). */
+/** How long metadata is kept: `metaTtl` in the Cache API, `metaMemoTtl` in this isolate's memo (seconds). */
+export interface MetaTtls {
+  metaTtl: number;
+  metaMemoTtl: number;
+}
+
+/** Where the metadata came from: the isolate's memo, the Cache API, or R2. */
+export type MetaSource = 'memo' | 'cache' | 'r2';
+
+/** A master's metadata: from the memo, else the Cache API, else R2; each answer is kept by the tiers above it. */
 export async function lookupMaster(
   cache: Cache,
   bucket: R2Bucket,
   origin: string,
   key: string,
-  ttl: number,
+  ttls: MetaTtls,
   waitUntil: (promise: Promise<unknown>) => void,
-): Promise<{ meta: MasterMeta | null; cached: boolean }> {
+): Promise<{ meta: MasterMeta | null; source: MetaSource }> {
+  const url = metaCacheUrl(origin, key);
+  const remembered = metaMemo.recall(url, Date.now());
+  if (remembered) return { meta: remembered.meta, source: 'memo' };
   const entry = await cachedMasterMeta(cache, origin, key);
-  if (entry) return { meta: entry.meta, cached: true };
+  if (entry) {
+    metaMemo.remember(url, entry.meta, ttls.metaMemoTtl, Date.now());
+    return { meta: entry.meta, source: 'cache' };
+  }
   const meta = await describeMaster(bucket, key);
-  waitUntil(storeMasterMeta(cache, origin, key, meta, ttl));
-  return { meta, cached: false };
+  metaMemo.remember(url, meta, ttls.metaMemoTtl, Date.now());
+  waitUntil(storeMasterMeta(cache, origin, key, meta, ttls.metaTtl));
+  return { meta, source: 'r2' };
 }
