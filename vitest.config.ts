@@ -35,7 +35,8 @@ export default defineConfig({
     binaryFiles(),
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken } },
+      // No pre-generation behind every upload of every test: the tests that are about it ask for it.
+      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken, PREGENERATE_WIDTHS: '' } },
     }),
   ],
   test: {

@@ -1,5 +1,6 @@
 /** The one typed view of the Worker's `[vars]`: read once per isolate, validated, bounded, with defaults. */
 import { parseExemptions } from './limits/client.js';
+import type { OutputFormat } from './options/types.js';
 import type { QuotaConfig } from './limits/quota.js';
 
 export interface Config {
@@ -37,6 +38,10 @@ export interface Config {
   metaTtl: number;
   /** How long an isolate remembers a master's metadata without asking the Cache API, seconds (0: not at all). */
   metaMemoTtl: number;
+  /** Variants made after each upload, ahead of the first request: every width in every format. */
+  pregenerate: { widths: number[]; formats: OutputFormat[] };
+  /** How long the isolate making a variant holds it against other isolates, ms. */
+  variantLeaseMs: number;
   /** Default encoder quality per output format, 1..100. */
   quality: { avif: number; webp: number; jpeg: number };
   /** AVIF encoder speed, 0 (slowest, smallest) .. 10 (fastest). */
@@ -71,6 +76,9 @@ export interface Vars {
   CDN_TTL?: string;
   META_TTL?: string;
   META_MEMO_TTL?: string;
+  PREGENERATE_WIDTHS?: string;
+  PREGENERATE_FORMATS?: string;
+  VARIANT_LEASE_MS?: string;
   QUALITY_AVIF?: string;
   QUALITY_WEBP?: string;
   QUALITY_JPEG?: string;
@@ -95,9 +103,27 @@ function integer(raw: string | undefined, name: string, fallback: number, min: n
   return value;
 }
 
+/** At most this many widths and formats: their product is the transforms each upload queues. */
+const MAX_PREGENERATE_WIDTHS = 16;
+const pregenerateFormats: readonly OutputFormat[] = ['avif', 'webp', 'jpeg', 'png'];
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function pregenerate(widths: string | undefined, formats: string | undefined, maxDimension: number): Config['pregenerate'] {
+  const parsedWidths = list(widths).map((w) => integer(w, 'PREGENERATE_WIDTHS', 0, 1, maxDimension));
+  if (parsedWidths.length > MAX_PREGENERATE_WIDTHS) throw new Error(`[vars] PREGENERATE_WIDTHS lists more than ${MAX_PREGENERATE_WIDTHS} widths`);
+  const parsedFormats = list(formats).map((f) => {
+    if (!pregenerateFormats.includes(f as OutputFormat)) throw new Error(`[vars] PREGENERATE_FORMATS: ${f} is not one of ${pregenerateFormats.join(', ')}`);
+    return f as OutputFormat;
+  });
+  return { widths: [...new Set(parsedWidths)], formats: [...new Set(parsedFormats)] };
+}
+
 function prefix(raw: string | undefined): string {
   const value = (raw ?? '/img').replace(/\/+$/, '');
-  const reserved = ['/cdn-cgi', '/masters', '/originals', '/health'];
+  const reserved = ['/cdn-cgi', '/masters', '/originals', '/health', '/jobs'];
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value === '' || reserved.some((r) => value === r || value.startsWith(r + '/'))) {
     throw new Error(`[vars] IMAGE_PREFIX=${raw} must be a path like /img`);
   }
@@ -134,6 +160,8 @@ export function readConfig(vars: Vars): Config {
     cdnTtl: integer(vars.CDN_TTL, 'CDN_TTL', 86_400, 0, 31_536_000),
     metaTtl: integer(vars.META_TTL, 'META_TTL', 20, 1, 86_400),
     metaMemoTtl: integer(vars.META_MEMO_TTL, 'META_MEMO_TTL', 5, 0, 3_600),
+    pregenerate: pregenerate(vars.PREGENERATE_WIDTHS, vars.PREGENERATE_FORMATS, integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384)),
+    variantLeaseMs: integer(vars.VARIANT_LEASE_MS, 'VARIANT_LEASE_MS', 10_000, 100, 60_000),
     quality: {
       avif: integer(vars.QUALITY_AVIF, 'QUALITY_AVIF', 60, 1, 100),
       webp: integer(vars.QUALITY_WEBP, 'QUALITY_WEBP', 80, 1, 100),

@@ -8,7 +8,10 @@ import { ImageError, problemResponse } from './http/problem.js';
 import { requireUploadToken } from './limits/upload-auth.js';
 import { serveImage } from './routes/image.js';
 import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
+import { backfillPage } from './routes/jobs.js';
 import { serveOriginal } from './routes/originals.js';
+import { handleVariantJobs } from './jobs/consumer.js';
+import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
 
 const app = new Hono<AppEnv>();
 
@@ -31,6 +34,7 @@ app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')
 // no-store: Workers Cache would otherwise keep a 200 without Cache-Control for two hours.
 app.get('/health', (c) => c.json({ ok: true }, 200, { 'Cache-Control': 'no-store' }));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
+app.post('/jobs/pregenerate', requireUploadToken(), (c) => backfillPage(c));
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
 app.delete('/masters/*', (c) => removeMaster(c, rawRest(c.req.url, '/masters')));
 app.get('/masters/*', (c) => describeMasterRoute(c, rawRest(c.req.url, '/masters')));
@@ -53,4 +57,15 @@ app.onError((error, c) => {
 });
 
 export { QuotaBucket, TransformBreaker } from './limits/quota-object.js';
-export default app;
+export { VariantLease } from './limits/variant-lease.js';
+
+export default {
+  fetch: app.fetch,
+  /** Pre-generation and sweeps of the R2 variant tier (wrangler.toml `[[queues.consumers]]`). */
+  queue: (batch, env, _ctx) => handleVariantJobs(batch, env),
+  /** The bounded sweep of stale tier variants (wrangler.toml `[triggers] crons`). */
+  scheduled: async (_controller, env, _ctx) => {
+    const report = await sweepStaleVariants(env.MASTERS);
+    console.log('variant sweep', JSON.stringify(report));
+  },
+} satisfies ExportedHandler<Env>;

@@ -12,25 +12,32 @@ import { checkBreaker, countTransform } from '../limits/breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
 import { Coalescer, TransformGate, busy } from '../limits/transform-gate.js';
 import { carriesUploadToken } from '../limits/upload-auth.js';
-import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
-import { outputPixels } from '../options/geometry.js';
-import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
+import { identifyVariant, MasterChanged, renderVariant, type VariantIdentity } from '../jobs/render.js';
+import { acquireLease, releaseLease } from '../limits/variant-lease.js';
+import { variantCacheUrl } from '../options/cache-key.js';
+import { contentTypeOf } from '../options/negotiate.js';
 import { parseOptions } from '../options/parse.js';
 import { parseImagePath } from '../options/source.js';
-import type { OutputFormat, TransformOptions } from '../options/types.js';
+import type { TransformOptions } from '../options/types.js';
 import { checkSourceSize } from '../pipeline/decode-plan.js';
-import { resolveQuality } from '../pipeline/encode.js';
-import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
-import { transform, type TransformResult } from '../pipeline/run.js';
-import { type MasterMeta, readMaster } from '../storage/masters.js';
+import { planTransform } from '../pipeline/prepare.js';
+import type { MasterMeta } from '../storage/masters.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
+import { readTierVariant, type StoredVariant, writeTierVariant } from '../storage/variant-tier.js';
 
 let gate: TransformGate | undefined;
-const stampede = new Coalescer<TransformResult>();
+const stampede = new Coalescer<Made>();
 
-/** Raised when the master changed between its metadata and its bytes: the request is answered afresh once. */
-class MasterChanged extends Error {}
+/** A variant's bytes, and whether this isolate made them or found them in the R2 tier after waiting for a lease. */
+interface Made {
+  bytes: ArrayBuffer;
+  timings: Record<string, number>;
+  from: 'transform' | 'tier';
+}
+
+/** How often a request waiting on another isolate's lease looks for the variant in the R2 tier. */
+const TIER_POLL_MS = 100;
 
 /** Refuses work that cannot fit, from the metadata alone: nothing is read or decoded first. */
 function checkInputLimits(meta: MasterMeta, config: Config): void {
@@ -50,23 +57,41 @@ function metadataJson(meta: MasterMeta, options: TransformOptions, config: Confi
   };
 }
 
-async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, format: OutputFormat): Promise<TransformResult> {
+/** The variant from the R2 tier once another isolate's lease on it ends; null when the lease ran out first. */
+async function awaitTier(bucket: R2Bucket, tierKey: string, until: number): Promise<StoredVariant | null> {
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, TIER_POLL_MS));
+    const stored = await readTierVariant(bucket, tierKey);
+    if (stored) return stored;
+  }
+  return null;
+}
+
+/**
+ * Makes the variant once across isolates: with the lease, transform (one at a time in this isolate, through the
+ * gate) and write the tier behind the response; without it, wait for the holder's write, and transform only if
+ * the lease expires first (its holder is gone).
+ */
+async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, variant: VariantIdentity): Promise<Made> {
   const config = c.get('config');
-  const started = performance.now();
-  const bytes = await readMaster(c.env.MASTERS, meta);
-  setMetric(c, 'r2', performance.now() - started, 'master read');
-  if (!bytes) throw new MasterChanged();
-  return transform({
-    bytes,
-    info: meta.info,
-    options,
-    format,
-    quality: resolveQuality(options.quality, format, config.quality),
-    avifSpeed: config.avifSpeed,
-    maxOutputDimension: config.maxOutputDimension,
-    maxOutputPixels: config.maxOutputPixels,
-    limits: inputLimits(config),
-  });
+  const leases = c.env.VARIANT_LEASE;
+  const holder = crypto.randomUUID();
+  const lease = await acquireLease(leases, variant.tierKey, holder, config.variantLeaseMs);
+  if (!lease.granted) {
+    const stored = await awaitTier(c.env.MASTERS, variant.tierKey, lease.expiresAt);
+    if (stored) return { bytes: stored.bytes, timings: {}, from: 'tier' };
+    await acquireLease(leases, variant.tierKey, holder, config.variantLeaseMs);
+  }
+  try {
+    const result = await gate!.run(() => renderVariant(c.env.MASTERS, meta, options, variant.format, config));
+    const bytes = new Uint8Array(result.bytes);
+    const stored = writeTierVariant(c.env.MASTERS, variant.tierKey, bytes, variant).finally(() => releaseLease(leases, variant.tierKey, holder));
+    c.executionCtx.waitUntil(stored.catch((e) => console.error('variant tier write failed', e)));
+    return { bytes: result.bytes, timings: result.timings, from: 'transform' };
+  } catch (error) {
+    await releaseLease(leases, variant.tierKey, holder);
+    throw error;
+  }
 }
 
 function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
@@ -104,17 +129,8 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     return c.json(metadataJson(meta, options, config), 200, { ...json, ...imageHeaders });
   }
 
-  const { plan } = planTransform(meta.info, options, config);
-  const format = negotiateFormat({
-    requested: options.format,
-    accept: c.req.header('Accept') ?? null,
-    hasAlpha: outputHasAlpha(meta.info, options, 'png'),
-    outputPixels: outputPixels(plan),
-    avifMaxPixels: config.avifMaxPixels,
-    avifLimitPixels: config.avifLimitPixels,
-  });
-  const canonical = canonicalOptions(options);
-  const etag = await variantETag(meta.etag, canonical, format);
+  const variant = await identifyVariant(meta, options, c.req.header('Accept') ?? null, config);
+  const { format, canonical, etag } = variant;
   const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: etag, ...imageHeaders };
   if (options.format === 'auto') headers.Vary = 'Accept';
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
@@ -131,6 +147,18 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     return response;
   }
 
+  const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
+  // What is shared through the cache carries no per-request or per-client header.
+  const keep = (bytes: ArrayBuffer) => storeVariant(cache, cacheUrl, new Response(bytes.slice(0), { headers: variantHeaders }));
+
+  const tierStarted = performance.now();
+  const tiered = await readTierVariant(c.env.MASTERS, variant.tierKey);
+  setMetric(c, 'tier', performance.now() - tierStarted, 'R2 variant tier');
+  if (tiered) {
+    waitUntil(keep(tiered.bytes));
+    return new Response(tiered.bytes, { headers: { ...variantHeaders, 'X-Cache': 'TIER' } });
+  }
+
   checkInputLimits(meta, config);
   // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call, and what is
   // refused below for load (503) is refused before the client is charged for it.
@@ -138,25 +166,23 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   if (gate.full) throw busy();
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
-  const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
+  const charge = { policy: transformPolicy(config.quota), cost: transformCost(variant.outputPixels) };
   // What is left of the quota is said on a 429 only: a variant is stored by shared caches (Workers Cache in
   // front), which must never hand one client's quota to another.
   await chargeClient(c.env, client, [charge], true);
   if (!client.exempt) countTransform();
-  const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
-  let result: TransformResult;
+  let made: Made;
   try {
     const { value, joined } = await stampede.run(
       cacheUrl,
-      () => gate!.run(() => produce(c, meta, options, format)),
-      (made) => {
-        // What is shared through the cache carries no per-request or per-client header.
-        const stored = storeVariant(cache, cacheUrl, new Response(made.bytes.slice(0), { headers: variantHeaders }));
+      () => produce(c, meta, options, variant),
+      (value) => {
+        const stored = keep(value.bytes);
         waitUntil(stored);
         return stored;
       },
     );
-    result = value;
+    made = value;
     // Observable, so a stampede test can count how many transforms really ran.
     if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
   } catch (error) {
@@ -167,6 +193,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     if (error instanceof MasterChanged) throw new ImageError(503, 'master-changed', 'the master is changing; try again', { 'Retry-After': '1' });
     throw error;
   }
-  for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
-  return new Response(result.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': 'MISS' } });
+  for (const [phase, ms] of Object.entries(made.timings)) setMetric(c, phase, ms);
+  const xCache = made.from === 'tier' ? 'TIER' : 'MISS';
+  return new Response(made.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': xCache } });
 }

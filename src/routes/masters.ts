@@ -13,6 +13,7 @@ import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
 import type { MasterInfo } from '../options/types.js';
 import { deleteMaster, parseEtagCondition, type Preconditions, writeMaster } from '../storage/master-writes.js';
+import { pregenerationJobs, type VariantJob } from '../jobs/messages.js';
 import { type CachePurger, purgeMaster } from '../storage/cdn-purge.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 
@@ -40,6 +41,13 @@ function masterJson(origin: string, key: string, etag: string, bytes: number, up
       example: `${origin}/cdn-cgi/image/width=640,format=auto/${keyPath(key)}`,
     },
   };
+}
+
+/** Queues work behind the response; a queue that refuses it is logged, never the write's failure. */
+function enqueue(c: Context<AppEnv>, jobs: VariantJob[]): void {
+  if (jobs.length === 0) return;
+  const sent = c.env.VARIANT_JOBS.sendBatch(jobs.map((body) => ({ body })));
+  c.executionCtx.waitUntil(sent.catch((error) => console.error('variant jobs not queued', jobs.length, error)));
 }
 
 /**
@@ -82,6 +90,11 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   // purge: nothing was cached under it (errors are never stored).
   if (outcome === 'replaced') await forgetMaster(c, key);
   else if (outcome === 'created') await dropMasterMeta(caches.default, origin, key);
+  if (outcome !== 'unchanged') {
+    const jobs: VariantJob[] = pregenerationJobs(key, object.etag, config.pregenerate);
+    if (outcome === 'replaced') jobs.push({ kind: 'sweep', key, keepEtag: object.etag });
+    enqueue(c, jobs);
+  }
   const headers: Record<string, string> = { ETag: object.httpEtag, 'Cache-Control': 'no-store', ...rateLimit };
   if (outcome === 'created') headers.Location = `${origin}/masters/${keyPath(key)}`;
   const body = masterJson(origin, key, object.etag, object.size, object.uploaded.toISOString(), info);
@@ -95,6 +108,7 @@ export async function removeMaster(c: Context<AppEnv>, rawKey: string): Promise<
     throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   }
   await forgetMaster(c, key);
+  enqueue(c, [{ kind: 'sweep', key, keepEtag: null }]);
   return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
 }
 

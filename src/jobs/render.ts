@@ -1,0 +1,64 @@
+/**
+ * Making one variant from R2: the master's bytes (only if it is still the version the metadata names), the
+ * pipeline, and the variant's identity (ETag and R2 tier key). Shared by the image route and the queue consumer,
+ * so a pre-generated variant is byte for byte the one a request would have made.
+ */
+import { type Config, inputLimits } from '../config.js';
+import { variantETag, canonicalOptions } from '../options/cache-key.js';
+import { outputPixels } from '../options/geometry.js';
+import { negotiateFormat } from '../options/negotiate.js';
+import type { OutputFormat, TransformOptions } from '../options/types.js';
+import { resolveQuality } from '../pipeline/encode.js';
+import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
+import { transform, type TransformResult } from '../pipeline/run.js';
+import { type MasterMeta, readMaster } from '../storage/masters.js';
+import { variantObjectKey } from '../storage/variant-tier.js';
+
+/** Raised when the master changed between its metadata and its bytes. */
+export class MasterChanged extends Error {}
+
+/** Who a variant is: the format it is encoded in, its canonical options, strong ETag and R2 tier object. */
+export interface VariantIdentity {
+  format: OutputFormat;
+  canonical: string;
+  etag: string;
+  tierKey: string;
+  outputPixels: number;
+}
+
+/** The identity of the variant `options` ask for, for a client whose Accept header is `accept`. */
+export async function identifyVariant(meta: MasterMeta, options: TransformOptions, accept: string | null, config: Config): Promise<VariantIdentity> {
+  const { plan } = planTransform(meta.info, options, config);
+  const pixels = outputPixels(plan);
+  const format = negotiateFormat({
+    requested: options.format,
+    accept,
+    hasAlpha: outputHasAlpha(meta.info, options, 'png'),
+    outputPixels: pixels,
+    avifMaxPixels: config.avifMaxPixels,
+    avifLimitPixels: config.avifLimitPixels,
+  });
+  const canonical = canonicalOptions(options);
+  const etag = await variantETag(meta.etag, canonical, format);
+  return { format, canonical, etag, tierKey: variantObjectKey(meta.key, meta.etag, etag), outputPixels: pixels };
+}
+
+/** Reads the master and runs the pipeline. `r2` in the timings is the read. */
+export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options: TransformOptions, format: OutputFormat, config: Config): Promise<TransformResult> {
+  const started = performance.now();
+  const bytes = await readMaster(bucket, meta);
+  const r2 = performance.now() - started;
+  if (!bytes) throw new MasterChanged();
+  const result = await transform({
+    bytes,
+    info: meta.info,
+    options,
+    format,
+    quality: resolveQuality(options.quality, format, config.quality),
+    avifSpeed: config.avifSpeed,
+    maxOutputDimension: config.maxOutputDimension,
+    maxOutputPixels: config.maxOutputPixels,
+    limits: inputLimits(config),
+  });
+  return { ...result, timings: { r2, ...result.timings } };
+}
