@@ -7,14 +7,15 @@
  * isolate's lease and read its result from R2.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 /**
  * @typedef {object} IsolateStampede
+ * @property {string} name
  * @property {number} isolates
  * @property {number} requests
  * @property {number} transforms    MISS responses that did not join another request's transform
@@ -26,10 +27,10 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler';
  */
 
 /**
- * @param {{ config: string, isolates: number, requests: number, seed: { key: string, bytes: Uint8Array, contentType: string }, path: string, log: (line: string) => void }} options
+ * @param {{ config: string, isolates: number, requests: number, leaseMs?: string, seed: { key: string, bytes: Uint8Array, contentType: string }, path: string, log: (line: string) => void }} options
  * @returns {Promise<IsolateStampede>}
  */
-export async function stampedeOverIsolates({ config, isolates, requests, seed, path, log }) {
+export async function stampedeOverIsolates({ config, isolates, requests, leaseMs, seed, path, log }) {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-isolates-'));
   /** @type {Miniflare | undefined} */
   let mf;
@@ -41,12 +42,14 @@ export async function stampedeOverIsolates({ config, isolates, requests, seed, p
     const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
     const names = Array.from({ length: isolates }, (_, i) => `isolate-${i}`);
     const workers = names.map((name, i) => ({
-      ...workerOptions,
+      ...Object.fromEntries(Object.entries(workerOptions).filter(([option]) => option !== 'modulesRules')),
       name,
-      modules: true,
-      scriptPath: join(outdir, 'index.js'),
-      modulesRules: [{ type: /** @type {const} */ ('CompiledWasm'), include: ['**/*.wasm'] }],
-      bindings: { ...(workerOptions.bindings ?? {}), UPLOAD_TOKEN: 'bench-upload-token-0123456789', PREGENERATE_WIDTHS: '' },
+      modulesRoot: outdir,
+      modules: readdirSync(outdir)
+        .filter((file) => file.endsWith('.js') || file.endsWith('.wasm'))
+        .sort((a, b) => (a === 'index.js' ? -1 : b === 'index.js' ? 1 : 0))
+        .map((file) => ({ type: file.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(outdir, file) })),
+      bindings: { ...(workerOptions.bindings ?? {}), UPLOAD_TOKEN: 'bench-upload-token-0123456789', PREGENERATE_WIDTHS: '', ...(leaseMs ? { VARIANT_LEASE_MS: leaseMs } : {}) },
       // One lease namespace for all: the first Worker's class, as one deployment's isolates share it.
       durableObjects: Object.fromEntries(
         Object.entries(workerOptions.durableObjects ?? {}).map(([binding, value]) => [
@@ -57,7 +60,8 @@ export async function stampedeOverIsolates({ config, isolates, requests, seed, p
       queueConsumers: i === 0 ? workerOptions.queueConsumers : undefined,
       triggers: undefined,
     }));
-    mf = new Miniflare({ workers: /** @type {any} */ (workers) });
+    // Miniflare 5 takes its own option shape; wrangler hands out the v4 one.
+    mf = new Miniflare(/** @type {any} */ (convertV4MiniflareOptions)({ workers }));
     await mf.ready;
     // Miniflare's proxies of bindings and Workers are typed loosely across its versions.
     /** @type {any} */
@@ -83,6 +87,7 @@ export async function stampedeOverIsolates({ config, isolates, requests, seed, p
     const joined = (/** @type {string} */ t) => /(^|,\s*)coalesced\b/.test(t);
     const times = results.map((r) => r.ms).sort((a, b) => a - b);
     return {
+      name: leaseMs ? `lease of ${leaseMs} ms (shorter than a transform)` : 'lease as configured',
       isolates,
       requests,
       transforms: results.filter((r) => r.status === 200 && r.cache === 'MISS' && !joined(r.timing)).length,

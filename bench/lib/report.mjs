@@ -133,3 +133,9 @@ export function varyTable(vary) {
     'Each extra entry costs one run of the worker per URL and Accept value (a Cache API hit, no transform) when it is first filled.'
   );
 }
+
+/** @param {import('./isolates.mjs').IsolateStampede[]} results */
+export function isolatesTable(results) {
+  const header = ['case', 'transforms run', 'coalesced in their isolate', 'waited for another isolate, read the tier', 'statuses', 'median ms', 'slowest ms'];
+  return table(header, ...results.map((r) => [r.name, `**${r.transforms}**`, r.coalesced, r.tier, Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' '), r.medianMs, r.slowestMs]));
+}
