@@ -36,7 +36,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       // No pre-generation behind every upload of every test: the tests that are about it ask for it.
-      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken, PREGENERATE_WIDTHS: '' } },
+      // Failed jobs retried at once, so the dead-letter path runs in seconds.
+      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken, PREGENERATE_WIDTHS: '', JOB_RETRY_SECONDS: '0' } },
     }),
   ],
   test: {

@@ -42,6 +42,8 @@ export interface Config {
   pregenerate: { widths: number[]; formats: OutputFormat[] };
   /** How long the isolate making a variant holds it against other isolates, ms. */
   variantLeaseMs: number;
+  /** First retry delay of a failed variant job, seconds (doubling per attempt, at most 600). */
+  jobRetrySeconds: number;
   /** Default encoder quality per output format, 1..100. */
   quality: { avif: number; webp: number; jpeg: number };
   /** AVIF encoder speed, 0 (slowest, smallest) .. 10 (fastest). */
@@ -79,6 +81,7 @@ export interface Vars {
   PREGENERATE_WIDTHS?: string;
   PREGENERATE_FORMATS?: string;
   VARIANT_LEASE_MS?: string;
+  JOB_RETRY_SECONDS?: string;
   QUALITY_AVIF?: string;
   QUALITY_WEBP?: string;
   QUALITY_JPEG?: string;
@@ -162,6 +165,7 @@ export function readConfig(vars: Vars): Config {
     metaMemoTtl: integer(vars.META_MEMO_TTL, 'META_MEMO_TTL', 5, 0, 3_600),
     pregenerate: pregenerate(vars.PREGENERATE_WIDTHS, vars.PREGENERATE_FORMATS, integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384)),
     variantLeaseMs: integer(vars.VARIANT_LEASE_MS, 'VARIANT_LEASE_MS', 10_000, 100, 60_000),
+    jobRetrySeconds: integer(vars.JOB_RETRY_SECONDS, 'JOB_RETRY_SECONDS', 10, 0, 600),
     quality: {
       avif: integer(vars.QUALITY_AVIF, 'QUALITY_AVIF', 60, 1, 100),
       webp: integer(vars.QUALITY_WEBP, 'QUALITY_WEBP', 80, 1, 100),

@@ -14,9 +14,23 @@ import { hasTierVariant, sweepMasterVariants, writeTierVariant } from '../storag
 import { type RenderJob, type SweepJob, parseVariantJob } from './messages.js';
 import { identifyVariant, MasterChanged, renderVariant } from './render.js';
 
-/** Backoff of a retried message: 10 s, 20 s, 40 s … at most 10 minutes. */
-export function retryDelaySeconds(attempts: number): number {
-  return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
+/** Backoff of a retried message: `base`, twice that, four times … at most 10 minutes. */
+export function retryDelaySeconds(attempts: number, base = 10): number {
+  return Math.min(600, base * 2 ** Math.min(10, Math.max(0, attempts - 1)));
+}
+
+/** Where dead letters are kept for an operator: one JSON object each. */
+export const DEAD_LETTER_PREFIX = 'jobs/dead-letters/';
+
+/** The dead-letter queue's consumer: keeps each message in R2, then lets it go. */
+export async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const record = { id: message.id, queue: batch.queue, attempts: message.attempts, sent: message.timestamp.toISOString(), body: message.body };
+    await env.MASTERS.put(`${DEAD_LETTER_PREFIX}${message.timestamp.toISOString()}-${message.id}.json`, JSON.stringify(record).slice(0, 65_536), {
+      httpMetadata: { contentType: 'application/json' },
+    });
+    message.ack();
+  }
 }
 
 /** What became of one message: for logs and tests. */
@@ -65,15 +79,17 @@ export async function runVariantJob(body: unknown, env: Env): Promise<JobOutcome
 }
 
 export async function handleVariantJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue.endsWith('-dlq')) return keepDeadLetters(batch, env);
+  const base = configOf(env).jobRetrySeconds;
   for (const message of batch.messages) {
     try {
       const outcome = await runVariantJob(message.body, env);
       if (outcome === 'malformed') console.error('dropped a malformed variant job', message.id);
-      if (outcome === 'busy') message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      if (outcome === 'busy') message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
       else message.ack();
     } catch (error) {
       console.error('variant job failed; retrying', message.id, message.attempts, error);
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts, base) });
     }
   }
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import storm from '../../samples/photos/storm.jpg?bytes';
 import worker from '../../src/index.js';
-import { retryDelaySeconds, runVariantJob } from '../../src/jobs/consumer.js';
+import { DEAD_LETTER_PREFIX, retryDelaySeconds, runVariantJob } from '../../src/jobs/consumer.js';
 import { pregenerationJobs } from '../../src/jobs/messages.js';
 import { acquireLease } from '../../src/limits/variant-lease.js';
 import { SWEEP_CURSOR_KEY, sweepStaleVariants } from '../../src/jobs/scheduled-sweep.js';
@@ -73,7 +73,7 @@ describe('render jobs', () => {
     const job = { kind: 'render', key: 'jobs/busy.jpg', masterEtag: await etagOf('jobs/busy.jpg'), width: 41, format: 'webp' };
     const result = await consume([job], 3);
     expect(result.explicitAcks).toEqual([]);
-    // The delay asked for (40 s at the third attempt) is retryDelaySeconds', tested below; the test pool does not report it.
+    // The delay asked for is retryDelaySeconds' (JOB_RETRY_SECONDS is 0 in the tests), tested below; the pool does not report it.
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m0']);
     expect(await env.MASTERS.head(tierKey)).toBeNull();
   });
@@ -92,8 +92,25 @@ describe('render jobs', () => {
   });
 
   it('back off exponentially, up to ten minutes', () => {
-    expect([1, 2, 3, 4, 7, 20].map(retryDelaySeconds)).toEqual([10, 20, 40, 80, 600, 600]);
+    expect([1, 2, 3, 4, 7, 20, 2000].map((n) => retryDelaySeconds(n))).toEqual([10, 20, 40, 80, 600, 600, 600]);
+    expect(retryDelaySeconds(3, 0)).toBe(0);
   });
+
+  it('end in the dead-letter queue after max_retries, kept in R2 for an operator', async () => {
+    await putMaster('jobs/dead.jpg', storm);
+    const tierKey = await tierKeyOf('jobs/dead.jpg', 'width=42', 'webp');
+    // A request that never finishes holds the lease: the job fails on purpose at every attempt.
+    await acquireLease(env.VARIANT_LEASE, tierKey, 'stuck-request', 60_000);
+    const job = { kind: 'render', key: 'jobs/dead.jpg', masterEtag: await etagOf('jobs/dead.jpg'), width: 42, format: 'webp' };
+    await env.VARIANT_JOBS.send(job);
+    const dead = async () => (await tierKeys(DEAD_LETTER_PREFIX)).length > 0;
+    expect(await eventually(dead, 30_000)).toBe(true);
+    const [letterKey] = await tierKeys(DEAD_LETTER_PREFIX);
+    const letter = (await (await env.MASTERS.get(letterKey!))!.json()) as { body: unknown; queue: string; attempts: number };
+    expect(letter.queue).toBe('edge-image-variant-jobs-dlq');
+    expect(letter.body).toEqual(job);
+    expect(await env.MASTERS.head(tierKey)).toBeNull();
+  }, 40_000);
 });
 
 describe('pre-generation after an upload', () => {
