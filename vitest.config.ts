@@ -37,7 +37,12 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       // No pre-generation behind every upload of every test: the tests that are about it ask for it.
       // Failed jobs retried at once, so the dead-letter path runs in seconds.
-      miniflare: { bindings: { UPLOAD_TOKEN: uploadToken, PREGENERATE_WIDTHS: '', JOB_RETRY_SECONDS: '0' } },
+      miniflare: {
+        bindings: { UPLOAD_TOKEN: uploadToken, PREGENERATE_WIDTHS: '', JOB_RETRY_SECONDS: '0' },
+        // A second local Worker plays a site's own image server: every outbound fetch goes to it.
+        outboundService: 'origin',
+        workers: [{ name: 'origin', modules: true, scriptPath: './test/origin/origin-worker.js', compatibilityDate: '2026-11-17' }],
+      },
     }),
   ],
   test: {

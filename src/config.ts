@@ -1,5 +1,6 @@
 /** The one typed view of the Worker's `[vars]`: read once per isolate, validated, bounded, with defaults. */
 import { parseExemptions } from './limits/client.js';
+import { type Origin, parseOrigins } from './options/origins.js';
 import type { OutputFormat } from './options/types.js';
 import type { QuotaConfig } from './limits/quota.js';
 
@@ -44,6 +45,14 @@ export interface Config {
   variantLeaseMs: number;
   /** First retry delay of a failed variant job, seconds (doubling per attempt, at most 600). */
   jobRetrySeconds: number;
+  /** Named origins masters are pulled from on a miss (`ORIGINS`); empty: masters come only from uploads. */
+  origins: Origin[];
+  /** How often a pulled master is revalidated against its origin (a conditional request), seconds. */
+  originTtl: number;
+  /** How long one origin fetch may take in all, redirects included, ms. */
+  originTimeoutMs: number;
+  /** Redirects followed per origin fetch, each re-checked against the origin. */
+  originMaxRedirects: number;
   /** Default encoder quality per output format, 1..100. */
   quality: { avif: number; webp: number; jpeg: number };
   /** AVIF encoder speed, 0 (slowest, smallest) .. 10 (fastest). */
@@ -82,6 +91,10 @@ export interface Vars {
   PREGENERATE_FORMATS?: string;
   VARIANT_LEASE_MS?: string;
   JOB_RETRY_SECONDS?: string;
+  ORIGINS?: string;
+  ORIGIN_TTL?: string;
+  ORIGIN_TIMEOUT_MS?: string;
+  ORIGIN_MAX_REDIRECTS?: string;
   QUALITY_AVIF?: string;
   QUALITY_WEBP?: string;
   QUALITY_JPEG?: string;
@@ -166,6 +179,10 @@ export function readConfig(vars: Vars): Config {
     pregenerate: pregenerate(vars.PREGENERATE_WIDTHS, vars.PREGENERATE_FORMATS, integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384)),
     variantLeaseMs: integer(vars.VARIANT_LEASE_MS, 'VARIANT_LEASE_MS', 10_000, 100, 60_000),
     jobRetrySeconds: integer(vars.JOB_RETRY_SECONDS, 'JOB_RETRY_SECONDS', 10, 0, 600),
+    origins: parseOrigins(vars.ORIGINS),
+    originTtl: integer(vars.ORIGIN_TTL, 'ORIGIN_TTL', 3600, 1, 31_536_000),
+    originTimeoutMs: integer(vars.ORIGIN_TIMEOUT_MS, 'ORIGIN_TIMEOUT_MS', 5000, 100, 30_000),
+    originMaxRedirects: integer(vars.ORIGIN_MAX_REDIRECTS, 'ORIGIN_MAX_REDIRECTS', 3, 0, 10),
     quality: {
       avif: integer(vars.QUALITY_AVIF, 'QUALITY_AVIF', 60, 1, 100),
       webp: integer(vars.QUALITY_WEBP, 'QUALITY_WEBP', 80, 1, 100),

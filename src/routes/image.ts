@@ -22,6 +22,7 @@ import type { TransformOptions } from '../options/types.js';
 import { checkSourceSize } from '../pipeline/decode-plan.js';
 import { planTransform } from '../pipeline/prepare.js';
 import type { MasterMeta } from '../storage/masters.js';
+import { originPull } from './origin-pull.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
 import { readTierVariant, type StoredVariant, writeTierVariant } from '../storage/variant-tier.js';
@@ -102,7 +103,7 @@ function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
 /** The image route: a bad URL is a 400 whatever `onerror` says; past that, a failed transform may redirect. */
 export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Response> {
   const config = c.get('config');
-  const { options: segment, key } = parseImagePath(rest, new URL(c.req.url).host);
+  const { options: segment, key } = parseImagePath(rest, new URL(c.req.url).host, config.origins);
   const options = parseOptions(segment, config);
   try {
     return await serveVariant(c, key, options);
@@ -121,7 +122,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
 
   const lookupStarted = performance.now();
-  const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil);
+  const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil, originPull(c));
   setMetric(c, 'meta', performance.now() - lookupStarted, source);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   if (options.format === 'json') {

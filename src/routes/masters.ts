@@ -54,6 +54,15 @@ function enqueue(c: Context<AppEnv>, jobs: VariantJob[]): void {
  * After a master changed: this isolate and data centre forget its metadata before the response, and Workers Cache
  * (where it runs) purges everything made from it, now and once the other data centres' metadata has expired.
  */
+/**
+ * A master changed behind the API (its origin replaced or removed it): forget, purge and sweep as a write does.
+ * `etag` is the new version's, or null when the master is gone.
+ */
+export async function masterChanged(c: Context<AppEnv>, key: string, etag: string | null): Promise<void> {
+  await forgetMaster(c, key);
+  enqueue(c, [{ kind: 'sweep', key, keepEtag: etag }]);
+}
+
 async function forgetMaster(c: Context<AppEnv>, key: string): Promise<void> {
   await dropMasterMeta(caches.default, new URL(c.req.url).origin, key);
   const purger = (c.executionCtx as { cache?: CachePurger }).cache;

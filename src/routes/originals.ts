@@ -6,6 +6,7 @@ import { ImageError } from '../http/problem.js';
 import { decodeKey } from '../options/key.js';
 import type { InputFormat } from '../options/types.js';
 import { objectKey } from '../storage/masters.js';
+import { originPull } from './origin-pull.js';
 import { lookupMaster } from '../storage/meta-cache.js';
 
 const contentTypes: Record<InputFormat, string> = {
@@ -23,7 +24,7 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
   const url = new URL(c.req.url);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
   // The type comes from the bytes (sniffed once, then cached), never from what was written to R2 by hand.
-  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config, waitUntil);
+  const { meta } = await lookupMaster(caches.default, c.env.MASTERS, url.origin, key, config, waitUntil, originPull(c));
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   const headers = new Headers({
     ...masterDerivedHeaders(config, key),

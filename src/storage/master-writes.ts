@@ -59,6 +59,8 @@ export interface Upload {
   bytes: Uint8Array;
   info: MasterInfo;
   sha256: string;
+  /** Where a pulled master came from (origin name, its ETag and Last-Modified, when): kept beside the metadata. */
+  provenance?: Record<string, string>;
 }
 
 /** The customMetadata of a master: the fields `infoFromMetadata` reads, as strings ('true'/'false' for flags). */
@@ -91,7 +93,7 @@ export async function writeMaster(bucket: R2Bucket, key: string, upload: Upload,
   const conditional = pre.ifMatch !== null || pre.ifNoneMatch !== null;
   const options = (): R2PutOptions => ({
     httpMetadata: { contentType: contentTypeOfInput[upload.info.format] },
-    customMetadata: masterMetadata(upload.info, upload.sha256, new Date()),
+    customMetadata: { ...masterMetadata(upload.info, upload.sha256, new Date()), ...upload.provenance },
     sha256: upload.sha256, // R2 verifies the bytes it stores against it
   });
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

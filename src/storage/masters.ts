@@ -16,6 +16,14 @@ export interface MasterMeta {
   bytes: number;
   uploaded: string;
   info: MasterInfo;
+  /** For a master pulled from an origin: when it was fetched or last revalidated (ISO), and what the origin said. */
+  pulled?: { origin: string; at: string; etag: string | null; lastModified: string | null };
+}
+
+/** The provenance an origin pull stored, or undefined for an uploaded master. */
+function pulledFrom(meta: Record<string, string> | undefined): MasterMeta['pulled'] {
+  if (!meta?.origin || !meta.pulledAt) return undefined;
+  return { origin: meta.origin, at: meta.pulledAt, etag: meta.originEtag || null, lastModified: meta.originLastModified || null };
 }
 
 export function objectKey(key: string): string {
@@ -45,7 +53,8 @@ export async function describeMaster(bucket: R2Bucket, key: string): Promise<Mas
     if (!start || !('body' in start)) return describeMasterOnce(bucket, key);
     info = readImageHeader(new Uint8Array(await start.arrayBuffer()));
   }
-  return { key, etag: head.etag, bytes: head.size, uploaded: head.uploaded.toISOString(), info };
+  const pulled = pulledFrom(head.customMetadata);
+  return { key, etag: head.etag, bytes: head.size, uploaded: head.uploaded.toISOString(), info, ...(pulled ? { pulled } : {}) };
 }
 
 // The object changed between head and get: one more look, then give up rather than loop.

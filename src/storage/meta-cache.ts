@@ -43,7 +43,16 @@ export interface MetaTtls {
 /** Where the metadata came from: the isolate's memo, the Cache API, or R2. */
 export type MetaSource = 'memo' | 'cache' | 'r2';
 
-/** A master's metadata: from the memo, else the Cache API, else R2; each answer is kept by the tiers above it. */
+/**
+ * What to do about a master that R2 does not have (`pull` it from an origin) and one read from R2 (`revalidate` it
+ * against its origin, behind the response). Both only run when the memo and the Cache API had nothing.
+ */
+export interface MissingMaster {
+  pull(key: string): Promise<MasterMeta | null>;
+  revalidate(meta: MasterMeta): void;
+}
+
+/** A master's metadata: from the memo, else the Cache API, else R2 (or its origin); each answer is kept by the tiers above it. */
 export async function lookupMaster(
   cache: Cache,
   bucket: R2Bucket,
@@ -51,6 +60,7 @@ export async function lookupMaster(
   key: string,
   ttls: MetaTtls,
   waitUntil: (promise: Promise<unknown>) => void,
+  missing?: MissingMaster,
 ): Promise<{ meta: MasterMeta | null; source: MetaSource }> {
   const url = metaCacheUrl(origin, key);
   const remembered = metaMemo.recall(url, Date.now());
@@ -60,7 +70,9 @@ export async function lookupMaster(
     metaMemo.remember(url, entry.meta, ttls.metaMemoTtl, Date.now());
     return { meta: entry.meta, source: 'cache' };
   }
-  const meta = await describeMaster(bucket, key);
+  let meta = await describeMaster(bucket, key);
+  if (meta) missing?.revalidate(meta);
+  else if (missing) meta = await missing.pull(key);
   metaMemo.remember(url, meta, ttls.metaMemoTtl, Date.now());
   waitUntil(storeMasterMeta(cache, origin, key, meta, ttls.metaTtl));
   return { meta, source: 'r2' };
