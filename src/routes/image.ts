@@ -8,26 +8,20 @@ import type { AppEnv } from '../app-env.js';
 import { type Config, inputLimits } from '../config.js';
 import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
-import { checkBreaker, countTransform } from '../limits/breaker.js';
-import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
-import { Coalescer, TransformGate, busy } from '../limits/transform-gate.js';
-import { carriesUploadToken } from '../limits/upload-auth.js';
+import { admit } from '../limits/admit.js';
 import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
+import { checkSourceSize, planDecode } from '../options/decode-plan.js';
 import { outputPixels } from '../options/geometry.js';
 import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
 import { parseOptions } from '../options/parse.js';
+import { outputHasAlpha, planTransform, type TransformPlan } from '../options/plan.js';
+import { resolveQuality } from '../options/quality.js';
 import { parseImagePath } from '../options/source.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
-import { checkSourceSize } from '../pipeline/decode-plan.js';
-import { resolveQuality } from '../pipeline/encode.js';
-import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
 import { transform, type TransformResult } from '../pipeline/run.js';
 import { type MasterMeta, readMaster } from '../storage/masters.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
-
-let gate: TransformGate | undefined;
-const stampede = new Coalescer<TransformResult>();
 
 /** Raised when the master changed between its metadata and its bytes: the request is answered afresh once. */
 class MasterChanged extends Error {}
@@ -40,17 +34,17 @@ function checkInputLimits(meta: MasterMeta, config: Config): void {
   checkSourceSize(meta.info, inputLimits(config));
 }
 
-function metadataJson(meta: MasterMeta, options: TransformOptions, config: Config) {
-  const { plan } = planTransform(meta.info, options, config);
+function metadataJson(meta: MasterMeta, plan: TransformPlan) {
   return {
     key: meta.key,
-    width: plan.canvas.width,
-    height: plan.canvas.height,
+    width: plan.geometry.canvas.width,
+    height: plan.geometry.canvas.height,
     original: { width: meta.info.width, height: meta.info.height, format: meta.info.format, bytes: meta.bytes, etag: meta.etag },
   };
 }
 
-async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, format: OutputFormat): Promise<TransformResult> {
+/** Reads the master and runs the pipeline on it, with the plan made for this request. */
+async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, plan: TransformPlan, format: OutputFormat): Promise<TransformResult> {
   const config = c.get('config');
   const started = performance.now();
   const bytes = await readMaster(c.env.MASTERS, meta);
@@ -60,12 +54,11 @@ async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformO
     bytes,
     info: meta.info,
     options,
+    plan,
+    decode: planDecode(meta.info, plan.storedCrop, plan.storedResize, inputLimits(config)),
     format,
     quality: resolveQuality(options.quality, format, config.quality),
     avifSpeed: config.avifSpeed,
-    maxOutputDimension: config.maxOutputDimension,
-    maxOutputPixels: config.maxOutputPixels,
-    limits: inputLimits(config),
   });
 }
 
@@ -89,28 +82,34 @@ export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Resp
   }
 }
 
+/** parse (done) → lookup → plan → cache → admit → produce → respond. */
 async function serveVariant(c: Context<AppEnv>, key: string, options: TransformOptions, retried = false): Promise<Response> {
   const config = c.get('config');
   const url = new URL(c.req.url);
   const cache = caches.default;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
 
+  // Lookup: the master's metadata, from the Cache API (R2 only when it is not there).
   const lookupStarted = performance.now();
   const { meta } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config.metaTtl, waitUntil);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
-  if (options.format === 'json') {
-    return c.json(metadataJson(meta, options, config), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
-  }
 
-  const { plan } = planTransform(meta.info, options, config);
+  // Plan: once per request, from the metadata alone; everything below (and the pipeline) uses this plan.
+  const plan = planTransform(meta.info, options, config);
+  if (options.format === 'json') {
+    return c.json(metadataJson(meta, plan), 200, { 'Cache-Control': `public, max-age=${config.metaTtl}`, ...imageHeaders });
+  }
+  const pixels = outputPixels(plan.geometry);
   const format = negotiateFormat({
     requested: options.format,
     accept: c.req.header('Accept') ?? null,
     hasAlpha: outputHasAlpha(meta.info, options, 'png'),
-    outputPixels: outputPixels(plan),
+    outputPixels: pixels,
     avifMaxPixels: config.avifMaxPixels,
     avifLimitPixels: config.avifLimitPixels,
   });
+
+  // Cache: revalidation and hits are answered from the metadata and the variant cache alone.
   const canonical = canonicalOptions(options);
   const etag = await variantETag(meta.etag, canonical, format);
   const headers: Record<string, string> = {
@@ -123,7 +122,6 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
     return new Response(null, { status: 304, headers });
   }
-
   const cacheUrl = variantCacheUrl(url.origin, key, meta.etag, canonical, format);
   const hit = await matchVariant(cache, cacheUrl);
   setMetric(c, 'cache', performance.now() - lookupStarted, 'metadata and variant lookup');
@@ -133,32 +131,22 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     return response;
   }
 
+  // Admit and produce: limits from the metadata first, then the gate, breaker, quota and coalescing (limits/admit.ts).
   checkInputLimits(meta, config);
-  // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call, and what is
-  // refused below for load (503) is refused before the client is charged for it.
-  gate ??= new TransformGate(() => config.maxQueuedTransforms);
-  if (gate.full) throw busy();
-  const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
-  if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
-  const charge = { policy: transformPolicy(config.quota), cost: transformCost(outputPixels(plan)) };
-  const rateLimit = await chargeClient(c.env, client, [charge], true);
-  if (!client.exempt) countTransform();
   const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
-  let result: TransformResult;
+  let admitted;
   try {
-    const { value, joined } = await stampede.run(
-      cacheUrl,
-      () => gate!.run(() => produce(c, meta, options, format)),
-      (made) => {
+    admitted = await admit(c, {
+      key: cacheUrl,
+      outputPixels: pixels,
+      run: () => produce(c, meta, options, plan, format),
+      settled: (made: TransformResult) => {
         // What is shared through the cache carries no per-request or per-client header.
         const stored = storeVariant(cache, cacheUrl, new Response(made.bytes.slice(0), { headers: variantHeaders }));
         waitUntil(stored);
         return stored;
       },
-    );
-    result = value;
-    // Observable, so a stampede test can count how many transforms really ran.
-    if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
+    });
   } catch (error) {
     if (error instanceof MasterChanged && !retried) {
       await dropMasterMeta(cache, url.origin, key);
@@ -167,6 +155,11 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     if (error instanceof MasterChanged) throw new ImageError(503, 'master-changed', 'the master is changing; try again', { 'Retry-After': '1' });
     throw error;
   }
+
+  // Respond.
+  const { value: result, joined, rateLimit } = admitted;
+  // Observable, so a stampede test can count how many transforms really ran.
+  if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
   for (const [phase, ms] of Object.entries(result.timings)) setMetric(c, phase, ms);
   return new Response(result.bytes.slice(0), { headers: { ...variantHeaders, ...rateLimit, 'X-Cache': 'MISS' } });
 }

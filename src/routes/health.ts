@@ -1,0 +1,7 @@
+/** GET /health: `{ "ok": true }` when the Worker runs; it touches no binding (no R2, cache or Durable Object). */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.js';
+
+export function serveHealth(c: Context<AppEnv>): Response {
+  return c.json({ ok: true });
+}
