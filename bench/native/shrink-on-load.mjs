@@ -2,13 +2,13 @@
 // Each case runs in a fresh child process; peak memory is the WASM linear memory after the decode (it only grows)
 // and the growth of the process's peak RSS (VmHWM, reset through /proc/self/clear_refs) over the loaded, idle state.
 //
-//   node native/bench.mjs [file.jpg] [runs]      default: ../shared/corpus/photos/phone-13mp.jpg, 5 timed runs
-//   node native/bench.mjs quality [file.jpg]     PSNR/SSIM of shrink-on-load + resize against full decode + resize
-//   node native/bench.mjs cmyk-grids             the sharp reference grids used by test/pipeline/scaled-decode.test.ts
+//   node bench/native/shrink-on-load.mjs [file.jpg] [runs]      default: ../shared/corpus/photos/phone-13mp.jpg, 5 timed runs
+//   node bench/native/shrink-on-load.mjs quality [file.jpg]     PSNR/SSIM of shrink-on-load + resize against full decode + resize
+//   node bench/native/shrink-on-load.mjs cmyk-grids             the sharp reference grids used by test/pipeline/codec/shrink-on-load.test.ts
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadScaled, root } from './load-scaled.mjs';
+import { loadScaled, root } from './load-codec.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const [mode = 'bench', ...rest] = process.argv.slice(2);

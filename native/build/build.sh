@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds src/pipeline/scaled/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libjpeg-turbo's and libwebp's
+# Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libjpeg-turbo's and libwebp's
 # encoders and an AVIF encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
-# native/scaled.c, native/jpeg-encode.c, native/resample.c and native/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/scaled.wasm.sha256.
+# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c and native/src/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
-# libaom.a is built once per version and flags and cached there (native/avif.sh), the module's own objects are
+# libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
 # rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
 #
-#   native/build.sh            build (installs missing build tools and a deb-src entry when run as root)
-#   BUILD_DIR=/tmp/x native/build.sh
-#   LIBAVIF_GIT=/path/to/libavif.git native/build.sh
+#   native/build/build.sh            build (installs missing build tools and a deb-src entry when run as root)
+#   BUILD_DIR=/tmp/x native/build/build.sh
+#   LIBAVIF_GIT=/path/to/libavif.git native/build/build.sh
 #       when the Debian mirror lacks libavif's orig tarball (seen here), recreate it with `git archive` of upstream's
 #       v0.11.1 tag from that clone; it is checked against the sha256 in Debian's Sources index, so it is byte for
 #       byte Debian's file (see fetch_source)
@@ -17,10 +17,10 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
 # Outside the work tree by default, so Debian's sources can never be committed by accident.
 BUILD_DIR="${BUILD_DIR:-${TMPDIR:-/tmp}/edge-image-worker-native}"
-OUT="${OUT:-$ROOT/src/pipeline/scaled/scaled.wasm}"
+OUT="${OUT:-$ROOT/src/pipeline/codec/scaled.wasm}"
 
 # Debian bookworm's versions; override when the mirror has moved on (a security update), and say so in the README.
 JPEG_PKG="libjpeg-turbo" JPEG_VERSION="${JPEG_VERSION:-1:2.1.5-2}" JPEG_DIR="libjpeg-turbo-2.1.5"
@@ -42,7 +42,7 @@ need_tools() {
   [[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
   [[ -f "/usr/lib/llvm-$LLVM/lib/clang/$LLVM/lib/wasi/libclang_rt.builtins-wasm32.a" ]] || missing+=("libclang-rt-$LLVM-dev-wasm32")
   command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
-  # libaom's CMake build (native/avif.sh): its toolchain file uses llvm-ar/llvm-ranlib; perl generates its headers.
+  # libaom's CMake build (native/build/avif.sh): its toolchain file uses llvm-ar/llvm-ranlib; perl generates its headers.
   command -v "llvm-ar-$LLVM" >/dev/null || missing+=("llvm-$LLVM")
   command -v cmake >/dev/null || missing+=(cmake)
   command -v ninja >/dev/null || missing+=(ninja-build)
@@ -212,7 +212,7 @@ WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/ide
 OPT_FLAGS="${OPT_FLAGS:--O2 -msimd128}"
 read -ra OPT_ARRAY <<<"$OPT_FLAGS"
 CFLAGS=(--target=wasm32-wasi "${OPT_ARRAY[@]}" -DNDEBUG -g0 -fno-math-errno -mbulk-memory -mnontrapping-fptoint
-  -msign-ext -ffile-prefix-map="$BUILD_DIR"=. -ffile-prefix-map="$HERE"=. -Wno-unused-command-line-argument)
+  -msign-ext -ffile-prefix-map="$BUILD_DIR"=. -ffile-prefix-map="$HERE/../src"=. -Wno-unused-command-line-argument)
 
 export CC
 export CFLAGS_STR="${CFLAGS[*]}"
@@ -233,9 +233,9 @@ build() {
   for f in "${WEBP_SOURCES[@]}"; do
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
   done
-  jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
-  jobs+=("$obj/jpeg-encode.o|$HERE/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
-  jobs+=("$obj/resample.o|$HERE/resample.c|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/scaled.o|$HERE/../src/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/jpeg-encode.o|$HERE/../src/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/resample.o|$HERE/../src/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
@@ -249,14 +249,14 @@ build() {
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
-  if [[ "$OUT" -ef "$ROOT/src/pipeline/scaled/scaled.wasm" ]]; then
-    (cd "$ROOT" && sha256sum "src/pipeline/scaled/scaled.wasm") >"$HERE/scaled.wasm.sha256"
+  if [[ "$OUT" -ef "$ROOT/src/pipeline/codec/scaled.wasm" ]]; then
+    (cd "$ROOT" && sha256sum "src/pipeline/codec/scaled.wasm") >"$HERE/scaled.wasm.sha256"
   fi
 }
 
 # The licence texts that travel with the binary (native/README.md says which covers what).
 licences() {
-  local dir="$HERE/LICENSES"
+  local dir="$HERE/../LICENSES"
   mkdir -p "$dir"
   cp "$BUILD_DIR/src/$JPEG_DIR/LICENSE.md" "$dir/libjpeg-turbo-LICENSE.md"
   cp "$BUILD_DIR/src/$JPEG_DIR/README.ijg" "$dir/libjpeg-turbo-README.ijg"

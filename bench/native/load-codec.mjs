@@ -1,12 +1,12 @@
-// Loads src/pipeline/scaled/index.ts in plain Node for the benchmark and checks: esbuild (already in node_modules,
+// Loads the codec session's adapters (src/pipeline/codec/: session, JPEG, WebP) in plain Node for the benchmark and checks: esbuild (already in node_modules,
 // via vite and wrangler) bundles it, and the .wasm import becomes a WebAssembly.Module compiled from the file.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** src/pipeline/scaled/index.ts, plus anything `extra` re-exports (TypeScript, relative to the repository root). */
+/** The codec session with its JPEG and WebP adapters, plus anything `extra` re-exports (TypeScript, relative to the repository root). */
 export async function loadScaled(extra = '') {
   const wasmFile = {
     name: 'wasm-file',
@@ -19,7 +19,7 @@ export async function loadScaled(extra = '') {
     },
   };
   const out = await build({
-    stdin: { contents: `export * from './src/pipeline/scaled/index.ts'; ${extra}`, resolveDir: root, loader: 'ts' },
+    stdin: { contents: `export * from './src/pipeline/codec/session.ts'; export * from './src/pipeline/codec/jpeg.ts'; export * from './src/pipeline/codec/webp.ts'; ${extra}`, resolveDir: root, loader: 'ts' },
     bundle: true,
     format: 'esm',
     platform: 'node',

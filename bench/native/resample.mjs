@@ -1,18 +1,18 @@
-// Times the module's Lanczos-3 resampler (native/resample.c, through CodecSession.resample) against the TypeScript
-// one (src/pipeline/resample.ts) in plain Node, on the same pixels, and reports how far apart their outputs are.
+// Times the module's Lanczos-3 resampler (native/src/resample.c, through CodecSession.resample) against the TypeScript
+// one (src/pipeline/pixels/resample.ts) in plain Node, on the same pixels, and reports how far apart their outputs are.
 // The source is a photo (samples/photos/dune.jpg, or the file given) decoded and tiled to each size, in memory.
 //
-//   node native/resample-bench.mjs [file.jpg] [runs]      default: dune.jpg, 5 timed runs (medians reported)
-//   node native/resample-bench.mjs stream file.jpg [width] [runs]
+//   node bench/native/resample.mjs [file.jpg] [runs]      default: dune.jpg, 5 timed runs (medians reported)
+//   node bench/native/resample.mjs stream file.jpg [width] [runs]
 //       the JPEG streamed at full size and resampled to `width` (default 1600) as it decodes: decoding alone (every
 //       row read), decode + C resample from the stream in the module, decode + TS resample of the stream's rows
-import { loadScaled, readFileSync, root } from './load-scaled.mjs';
+import { loadScaled, readFileSync, root } from './load-codec.mjs';
 
 const streamMode = process.argv[2] === 'stream';
 const [file = `${root}samples/photos/dune.jpg`, ...rest] = process.argv.slice(streamMode ? 3 : 2);
 const runs = Number(rest[streamMode ? 1 : 0] ?? 5);
 
-const { CodecSession, decodeJpegScaled, resample, streamJpegScaled } = await loadScaled("export { resample } from './src/pipeline/resample.ts';");
+const { CodecSession, decodeJpegScaled, resample, streamJpegScaled } = await loadScaled("export { resample } from './src/pipeline/pixels/resample.ts';");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (streamMode) {

@@ -1,9 +1,9 @@
-// Our AVIF encoder (encode_avif in src/pipeline/scaled/scaled.wasm: native/avif.c, libavif 0.11.1 + libaom 3.6.0)
+// Our AVIF encoder (encode_avif in src/pipeline/codec/scaled.wasm: native/src/avif.c, libavif 0.11.1 + libaom 3.6.0)
 // against jSquash's (@jsquash/avif) on the same RGBA, in the same Node process: WASM linear memory after an encode,
 // median encode time, output size, and a sharp decode of each output (dimensions and mean absolute difference against
 // the input). Needs node_modules (sharp, @jsquash/avif); native/README.md has the numbers.
 //
-//   node native/avif-bench.mjs [image] [size] [runs] [quality] [speed]
+//   node bench/native/avif-encode.mjs [image] [size] [runs] [quality] [speed]
 //     defaults: ../shared/corpus/photos/phone-13mp.jpg, 1600 (resized to size x size, fill), 3, 60, 8
 //   ALPHA=1 ...   gives the RGBA a gradient alpha channel and encodes it (both encoders)
 //   AVIF_WASM=/tmp/x.wasm ...   another build of the module (build.sh with OUT=), default the committed one
@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const [file = `${root}../shared/corpus/photos/phone-13mp.jpg`, sizeArg = '1600', runsArg = '3', qArg = '60', sArg = '8'] =
   process.argv.slice(2);
 const [size, runs, quality, speed] = [sizeArg, runsArg, qArg, sArg].map(Number);
 const alpha = process.env.ALPHA === '1';
-const wasmPath = process.env.AVIF_WASM ?? `${root}src/pipeline/scaled/scaled.wasm`;
+const wasmPath = process.env.AVIF_WASM ?? `${root}src/pipeline/codec/scaled.wasm`;
 const MiB = 2 ** 20;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

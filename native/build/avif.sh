@@ -1,11 +1,11 @@
 # The AVIF encoder's part of native/build.sh (sourced by it, not run on its own): libaom 3.6.0 (encoder only,
-# generic C, no threads, 8-bit only), configured with its own CMake (native/wasm32-wasi.cmake; the configure step
+# generic C, no threads, 8-bit only), configured with its own CMake (native/build/wasm32-wasi.cmake; the configure step
 # generates aom_config.h and the *_rtcd.h headers, with perl) and built with ninja into a libaom.a that is cached in
 # $BUILD_DIR by a key of everything that goes into it; and libavif 0.11.1 (aom codec only, no libyuv/libsharpyuv),
 # whose C files are compiled with the module's other objects (no generated headers; its CMake would want
-# pkg-config/find_package for aom). native/avif.c is the glue.
+# pkg-config/find_package for aom). native/src/avif.c is the glue.
 #
-# wasi-libc has no setjmp/longjmp: native/wasi-shim/setjmp.h (on the include path of libaom, libavif and avif.c only)
+# wasi-libc has no setjmp/longjmp: native/src/wasi-shim/setjmp.h (on the include path of libaom, libavif and avif.c only)
 # makes setjmp() return 0 once and longjmp() throw through env.scaled_fail() (defined in avif.c), which is the
 # module's error model anyway (a failed instance is discarded).
 #
@@ -26,7 +26,7 @@ AOM_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCM
   -DCONFIG_AV1_DECODER=0 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=0 -DCONFIG_REALTIME_ONLY=0
   -DCONFIG_DENOISE=0 -DCONFIG_WEBM_IO=0 -DCONFIG_LIBYUV=0 -DCONFIG_TUNE_VMAF=0 -DCONFIG_TUNE_BUTTERAUGLI=0
   -DENABLE_TESTS=0 -DENABLE_EXAMPLES=0 -DENABLE_TOOLS=0 -DENABLE_DOCS=0)
-AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/wasi-shim")
+AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/../src/wasi-shim")
 
 # libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails).
 AVIF_SOURCES=(alpha avif colr diag exif io obu rawdata read reformat reformat_libsharpyuv reformat_libyuv scale
@@ -42,7 +42,7 @@ aom_key() {
     dpkg-query -W -f '${Version}\n' wasi-libc 2>/dev/null || true
     cmake --version | head -1
     printf '%s\n' "${AOM_CFLAGS[@]}" "${AOM_CMAKE_ARGS[@]}"
-    cat "$HERE/wasm32-wasi.cmake" "$HERE/wasi-shim/setjmp.h"
+    cat "$HERE/wasm32-wasi.cmake" "$HERE/../src/wasi-shim/setjmp.h"
     declare -f build_aom
   } | sha256sum | cut -c1-16
 }
@@ -77,9 +77,9 @@ avif_jobs() {
   local avif="$BUILD_DIR/src/$AVIF_DIR" aom="$BUILD_DIR/src/$AOM_DIR" obj="$BUILD_DIR/obj" f
   mkdir -p "$obj/avif"
   for f in "${AVIF_SOURCES[@]}"; do
-    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1")
+    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1")
   done
-  out+=("$obj/avif.o|$HERE/avif.c|-I$avif/include|-I$HERE/wasi-shim|-Wall|-Wextra|-Werror")
+  out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
 }
 
 avif_licences() {

@@ -1,19 +1,19 @@
-// CI check for the committed native module (plain Node, no dependencies): src/pipeline/scaled/scaled.wasm matches
-// native/scaled.wasm.sha256, compiles, has exactly the imports and exports the loader expects, instantiates, decodes
+// CI check for the committed native module (plain Node, no dependencies): src/pipeline/codec/scaled.wasm matches
+// native/build/scaled.wasm.sha256, compiles, has exactly the imports and exports the loader expects, instantiates, decodes
 // a sample JPEG at 1/8 and encodes those pixels as WebP, as AVIF and as JPEG. Exit code 1 on any mismatch.
-// Usage: node native/check.mjs
+// Usage: node native/build/check.mjs
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const failures = [];
 const check = (ok, message) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
   if (!ok) failures.push(message);
 };
 
-const [expected, path] = readFileSync(`${root}native/scaled.wasm.sha256`, 'utf8').trim().split(/\s+/);
+const [expected, path] = readFileSync(`${root}native/build/scaled.wasm.sha256`, 'utf8').trim().split(/\s+/);
 const bytes = readFileSync(`${root}${path}`);
 const actual = createHash('sha256').update(bytes).digest('hex');
 check(actual === expected, `${path} (${bytes.length} bytes) sha256 ${actual}${actual === expected ? '' : `, expected ${expected}`}`);
@@ -38,7 +38,7 @@ for (const name of wantExports) {
 const unexpected = exports.filter((name) => !wantExports.includes(name));
 check(unexpected.length === 0, `no other exports${unexpected.length ? `: ${unexpected.join(', ')}` : ''}`);
 
-// Instantiate as src/pipeline/scaled/index.ts does and decode a sample at 1/8.
+// Instantiate as src/pipeline/codec/session.ts does and decode a sample at 1/8.
 const sample = `${root}samples/photos/dune.jpg`;
 if (existsSync(sample)) {
   const input = readFileSync(sample);

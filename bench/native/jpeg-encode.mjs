@@ -1,4 +1,4 @@
-// Our JPEG encoder (encode_jpeg in src/pipeline/scaled/scaled.wasm: native/jpeg-encode.c, libjpeg-turbo 2.1.5) against
+// Our JPEG encoder (encode_jpeg in src/pipeline/codec/scaled.wasm: native/src/jpeg-encode.c, libjpeg-turbo 2.1.5) against
 // jSquash's mozjpeg (@jsquash/jpeg, as the worker used it before: a fresh instance per encode) on the same RGBA
 // (a real photo resized by sharp), in one Node process: output bytes, median encode time, WASM memory after an encode
 // in a fresh instance, and the quality of each output as sharp decodes it (luma PSNR and SSIM against the resized
@@ -6,21 +6,21 @@
 // PSNR) reaches mozjpeg's, and its bytes. Needs
 // node_modules (sharp, @jsquash/jpeg); native/README.md has the numbers.
 //
-//   node native/jpeg-bench.mjs [width ...]          default widths 1600 800
+//   node bench/native/jpeg-encode.mjs [width ...]          default widths 1600 800
 //   PHOTOS=a.jpg,b.jpg  (default phone-13mp, Storm, Wood, flower-q85-420 from ../shared/corpus/photos)
 //   RUNS=3  QUALITY=82 (mozjpeg's, and ours for the same-number row)  JPEG_WASM=/tmp/x.wasm (another build)
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const corpus = `${root}../shared/corpus/photos/`;
 const photos = (process.env.PHOTOS ?? 'phone-13mp.jpg,Storm.jpg,Wood.jpg,flower-q85-420.jpg').split(',');
 const widths = process.argv.slice(2).map(Number);
 if (!widths.length) widths.push(1600, 800);
 const runs = Number(process.env.RUNS ?? 3);
 const quality = Number(process.env.QUALITY ?? 82);
-const wasmPath = process.env.JPEG_WASM ?? `${root}src/pipeline/scaled/scaled.wasm`;
+const wasmPath = process.env.JPEG_WASM ?? `${root}src/pipeline/codec/scaled.wasm`;
 const MiB = 2 ** 20;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -1,8 +1,8 @@
 # CMake toolchain file for wasm32-wasi with Debian's clang/lld and wasi-libc (no WASI SDK, no emscripten).
-# Used by native/avif.sh (sourced by native/build.sh) to configure and build libaom as a static library; only the
+# Used by native/build/avif.sh (sourced by native/build/build.sh) to configure and build libaom as a static library; only the
 # compile step matters (the module is linked by build.sh), so CMake never links an executable. CMake warns that it
 # does not know the system "WASI"; that is harmless. clang's wasm32-wasi include path ends in /usr/include (glibc's
-# headers), so avif.sh checks that none were used (wasi-libc lacks setjmp.h: native/wasi-shim/ provides it).
+# headers), so avif.sh checks that none were used (wasi-libc lacks setjmp.h: native/src/wasi-shim/ provides it).
 set(CMAKE_SYSTEM_NAME WASI)
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
