@@ -9,6 +9,7 @@ import type { InputFormat, MasterInfo } from '../options/types.js';
 import { checkedReaders, codes } from './bytes.js';
 import { orientationFromIrotImir, readExifOrientation } from './exif.js';
 import type { Box } from './isobmff.js';
+import { riffChunks } from './riff.js';
 
 export { readExifOrientation } from './exif.js';
 
@@ -224,15 +225,13 @@ function readWebpHeader(b: Uint8Array): HeaderInfo {
   info.hasAlpha = (flags & 0x10) !== 0;
   info.animated = (flags & 0x02) !== 0;
   if ((flags & 0x08) !== 0) {
-    // Chunks are padded to even sizes; the walk stops at the RIFF's end or the given bytes' end, whichever is first.
+    // The walk stops at the RIFF's end or the given bytes' end, whichever is first.
     const end = Math.min(riffEnd, b.length);
-    for (let at = p + size + (size & 1); at + 8 <= end; ) {
-      const chunk = u32le(b, at + 4);
-      if (fourcc(b, at) === 'EXIF') {
-        if (at + 8 + chunk <= end) info.orientation = readExifOrientation(b.subarray(at + 8, at + 8 + chunk));
+    for (const chunk of riffChunks(b, p + size + (size & 1), end)) {
+      if (chunk.type === 'EXIF') {
+        if (chunk.end <= end) info.orientation = readExifOrientation(b.subarray(chunk.body, chunk.end));
         break;
       }
-      at += 8 + chunk + (chunk & 1);
     }
   }
   return info;

@@ -6,8 +6,10 @@
  *
  * @example metadata=copyright on a phone photo → APP1 `Exif\0\0` with IFD0 { Artist, Copyright } and nothing else
  */
-import { ascii, u16be, u32be, u32le } from '../../formats/bytes.js';
+import { ascii, u16be, u32le } from '../../formats/bytes.js';
 import { ARTIST, COPYRIGHT, DATE_TIME, DATE_TIME_ORIGINAL, DESCRIPTION, EXIF_IFD, type ExifField, findExif, readExifFields } from '../../formats/exif.js';
+import { pngChunks } from '../../formats/png.js';
+import { riffEnd } from '../../formats/riff.js';
 import type { Metadata, OutputFormat } from '../../options/types.js';
 import type { ImageState } from '../state.js';
 
@@ -102,22 +104,22 @@ function embedInPng(png: Uint8Array, tiff: Uint8Array): Uint8Array {
   const view = new DataView(chunk.buffer);
   view.setUint32(0, tiff.length);
   view.setUint32(chunk.length - 4, crc32(chunk.subarray(4, chunk.length - 4)));
-  let at = 8;
-  while (at + 8 <= png.length && ascii(png, at + 4, 4) !== 'IDAT') at += 12 + u32be(png, at);
-  if (at + 8 > png.length) return png;
+  const idat = [...pngChunks(png)].find((c) => c.type === 'IDAT');
+  if (!idat) return png;
+  const at = idat.body - 8;
   return concat(png.subarray(0, at), chunk, png.subarray(at));
 }
 
 /** An `EXIF` chunk at the end, with a VP8X header saying so (made from the VP8/VP8L frame header if absent). */
 function embedInWebp(webp: Uint8Array, tiff: Uint8Array): Uint8Array {
-  const riffEnd = Math.min(webp.length, 8 + u32le(webp, 4));
+  const end = riffEnd(webp);
   const first = ascii(webp, 12, 4);
   let head: Uint8Array;
   let body: Uint8Array;
   if (first === 'VP8X') {
     head = webp.slice(12, 30);
     head[8] = head[8]! | 0x08;
-    body = webp.subarray(30, riffEnd);
+    body = webp.subarray(30, end);
   } else {
     let width: number;
     let height: number;
@@ -136,7 +138,7 @@ function embedInWebp(webp: Uint8Array, tiff: Uint8Array): Uint8Array {
     head = concat(text('VP8X'), new Uint8Array([10, 0, 0, 0, alpha ? 0x18 : 0x08, 0, 0, 0]), new Uint8Array(6));
     new DataView(head.buffer).setUint32(12, ((width - 1) & 0xffffff) | (((height - 1) & 0xff) << 24), true);
     new DataView(head.buffer).setUint16(16, (height - 1) >>> 8, true);
-    body = webp.subarray(12, riffEnd);
+    body = webp.subarray(12, end);
   }
   const exif = concat(text('EXIF'), new Uint8Array(4), tiff, new Uint8Array(tiff.length & 1));
   new DataView(exif.buffer).setUint32(4, tiff.length, true);
