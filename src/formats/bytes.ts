@@ -3,8 +3,8 @@
  * EXIF). Two flavours of the same functions:
  * - unchecked (the exports below): callers bound every read by the lengths they walk; a read past the end yields 0
  *   rather than throwing. The lenient walkers (ICC, EXIF, WebP frames) use them;
- * - checked (`checkedReaders`): a read past the end throws the caller's error. The header reader (header.ts) uses
- *   them, so that a header cut short is a 422 that says so.
+ * - checked (`checkedReaders`): a read past the end throws the caller's error. The strict header readers use them
+ *   (header-info.ts's `strict`), so that a header cut short is a 422 that says so.
  */
 
 export const u16be = (b: Uint8Array, at: number): number => ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);

@@ -1,6 +1,7 @@
 /** EXIF, read: finding the master's EXIF in each container and its text fields, never throwing on damage. */
 import { describe, expect, it } from 'vitest';
-import { type ExifField, findExif, readExifFields } from '../../src/formats/exif.js';
+import { findExif } from '../../src/formats/exif.js';
+import { type ExifField, readExifFields } from '../../src/formats/tiff.js';
 import { writeExif } from '../../src/pipeline/steps/metadata.js';
 import exifJpeg from '../fixtures/exif-gps-48x32.jpg?bytes';
 import exifPng from '../fixtures/exif-gps-32x32.png?bytes';

@@ -7,9 +7,10 @@
  * @example metadata=copyright on a phone photo → APP1 `Exif\0\0` with IFD0 { Artist, Copyright } and nothing else
  */
 import { ascii, u16be, u32le } from '../../formats/bytes.js';
-import { ARTIST, COPYRIGHT, DATE_TIME, DATE_TIME_ORIGINAL, DESCRIPTION, EXIF_IFD, type ExifField, findExif, readExifFields } from '../../formats/exif.js';
+import { findExif } from '../../formats/exif.js';
 import { pngChunks } from '../../formats/png.js';
 import { riffEnd } from '../../formats/riff.js';
+import { ARTIST, COPYRIGHT, DATE_TIME, DATE_TIME_ORIGINAL, DESCRIPTION, EXIF_IFD, type ExifField, readExifFields } from '../../formats/tiff.js';
 import type { Metadata, OutputFormat } from '../../options/types.js';
 import type { ImageState } from '../state.js';
 

@@ -1,7 +1,8 @@
 /** The metadata step: choosing the master's EXIF fields, writing a minimal block, embedding it in JPEG, PNG and WebP outputs. */
 import { describe, expect, it } from 'vitest';
 import { encodeJpegScaled, encodePng, encodeWebpScaled } from '../../../src/pipeline/codec/index.js';
-import { type ExifField, findExif, readExifFields } from '../../../src/formats/exif.js';
+import { findExif } from '../../../src/formats/exif.js';
+import { readExifFields } from '../../../src/formats/tiff.js';
 import { embedExif, keptFields, metadata, writeExif } from '../../../src/pipeline/steps/metadata.js';
 import exifJpeg from '../../fixtures/exif-gps-48x32.jpg?bytes';
 import exifPng from '../../fixtures/exif-gps-32x32.png?bytes';
