@@ -23,7 +23,7 @@ function checkDenom(denom: number): asserts denom is JpegScale {
  * Decodes a JPEG to RGBA at 1/`denom` of its size: exactly ceil(width / denom) × ceil(height / denom), libjpeg's
  * rounding. Baseline, progressive and arithmetic-coded; greyscale, YCbCr at any subsampling, and CMYK/YCCK (converted
  * to RGB as inverted ink, as libvips does; no ICC). Pixels stay in stored orientation. A corrupt or truncated file throws a
- * ScaledDecodeError (with `strict`, the default, libjpeg's warnings included). Decodes in a fresh session unless given one.
+ * CodecError (with `strict`, the default, libjpeg's warnings included). Decodes in a fresh session unless given one.
  */
 export function decodeJpegScaled(bytes: Uint8Array, denom: JpegScale, options: DecodeOptions = {}, session = CodecSession.open()): DecodedPixels {
   checkDenom(denom);

@@ -30,7 +30,7 @@ export function pixels(image: { data: ArrayLike<number> & { buffer: ArrayBufferL
 /** The DOM ImageData that jSquash's types name; workerd has no such global, and jSquash only reads these fields. */
 type JsquashImage = Parameters<typeof encodePng>[0];
 
-/** Some jSquash encoders read `data.buffer` whole: a view into a larger buffer (our scaled decoder's memory) is compacted first. */
+/** Some jSquash encoders read `data.buffer` whole: a view into a larger buffer (the codec session's memory) is compacted first. */
 export function asImageData(image: Pixels): JsquashImage {
   const whole = image.data.byteOffset === 0 && image.data.byteLength === image.data.buffer.byteLength;
   const data = whole ? image.data : image.data.slice();

@@ -1,3 +1,3 @@
-/** The compiled shrink-on-load decoder (scaled.wasm); instantiate it per decode. */
+/** Our compiled codec module (scaled.wasm); session.ts instantiates it (one instance per transform, recycled). */
 declare const scaledWasm: WebAssembly.Module;
 export default scaledWasm;
