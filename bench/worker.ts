@@ -11,7 +11,9 @@
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
  */
 import { inputLimits, readConfig, type Vars } from '../src/config.js';
+import { planDecode } from '../src/options/decode-plan.js';
 import { parseOptions } from '../src/options/parse.js';
+import { planTransform } from '../src/options/plan.js';
 import type { InputFormat, MasterInfo, OutputFormat } from '../src/options/types.js';
 import { transform } from '../src/pipeline/run.js';
 
@@ -86,20 +88,25 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     orientation: number(params, 'orientation', 1),
   };
   const bytes = await request.arrayBuffer();
-  // Locally workerd's clock runs during CPU work (in production it would only move on I/O).
+  const options = parseOptions(params.get('options') ?? '', config);
+  // Locally workerd's clock runs during CPU work (in production it would only move on I/O). Planning is timed too,
+  // as it was when the pipeline planned for itself.
   const started = performance.now();
+  const plan = planTransform(info, options, config);
+  // The baseline for shrink-on-load: the same transform with the master decoded at its full size.
+  const whole = { x: 0, y: 0, width: info.width, height: info.height };
+  const decode = params.get('full') === '1'
+    ? planDecode(info, whole, { width: info.width, height: info.height }, inputLimits(config))
+    : planDecode(info, plan.storedCrop, plan.storedResize, inputLimits(config));
   const result = await transform({
     bytes,
     info,
-    options: parseOptions(params.get('options') ?? '', config),
+    options,
+    plan,
+    decode,
     format,
     quality: number(params, 'quality'),
     avifSpeed: number(params, 'speed', config.avifSpeed),
-    maxOutputDimension: config.maxOutputDimension,
-    maxOutputPixels: config.maxOutputPixels,
-    limits: inputLimits(config),
-    // The baseline for shrink-on-load: the same transform with the master decoded at its full size.
-    shrinkOnLoad: params.get('full') !== '1',
   });
   const ms = performance.now() - started;
   return new Response(result.bytes, {

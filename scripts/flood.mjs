@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run flood`: a bounded, loopback-only flood of the worker (issue 5), to see the quotas, the per-isolate
+// `npm run flood`: a bounded, loopback-only flood of the worker, to see the quotas, the per-isolate
 // transform gate and the global breaker at work, and what a well-behaved client feels meanwhile.
 //
 //   npm run flood [-- options]          (or: node scripts/flood.mjs [options]; --help lists them)

@@ -6,6 +6,7 @@ import type { AppEnv } from './app-env.js';
 import { configOf } from './config.js';
 import { ImageError, problemResponse } from './http/problem.js';
 import { requireUploadToken } from './limits/upload-auth.js';
+import { serveHealth } from './routes/health.js';
 import { serveImage } from './routes/image.js';
 import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
 import { backfillPage } from './routes/jobs.js';
@@ -31,8 +32,7 @@ function rawRest(url: string, mount: string): string {
 
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
-// no-store: Workers Cache would otherwise keep a 200 without Cache-Control for two hours.
-app.get('/health', (c) => c.json({ ok: true }, 200, { 'Cache-Control': 'no-store' }));
+app.get('/health', serveHealth);
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.post('/jobs/pregenerate', requireUploadToken(), (c) => backfillPage(c));
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));

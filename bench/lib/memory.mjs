@@ -11,7 +11,7 @@ import { round } from './stats.mjs';
 import { memoryOf, resetPeak, startWorker } from './workers.mjs';
 
 const MB = 1024 * 1024;
-/** src/pipeline/scaled/session.ts's POOL_LIMIT_BYTES, in MiB. */
+/** src/pipeline/codec/session.ts's POOL_LIMIT_BYTES, in MiB. */
 const POOL_LIMIT_MIB = 40;
 
 /**

@@ -11,7 +11,7 @@ sharp.concurrency(1);
 sharp.cache(false);
 
 /**
- * The encoder settings that match our pipeline's (src/pipeline/encode.ts): WebP method 4 with lossless alpha;
+ * The encoder settings that match our pipeline's (src/pipeline/steps/encode.ts): WebP method 4 with lossless alpha;
  * AVIF 4:2:0, libaom cpu-used = 9 − effort, so effort 9 − speed; JPEG as libjpeg-turbo writes it for us: the
  * standard (Annex K) tables, progressive, optimised Huffman, 4:2:0, no trellis (mozjpeg's extras off).
  * @param {sharp.Sharp} pipeline

@@ -9,6 +9,7 @@ import { configOf, type Config } from '../config.js';
 import { ImageError } from '../http/problem.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { parseOptions } from '../options/parse.js';
+import { planTransform } from '../options/plan.js';
 import { describeMaster } from '../storage/masters.js';
 import { hasTierVariant, sweepMasterVariants, writeTierVariant } from '../storage/variant-tier.js';
 import { type RenderJob, type SweepJob, parseVariantJob } from './messages.js';
@@ -40,14 +41,15 @@ async function render(job: RenderJob, env: Env, config: Config): Promise<JobOutc
   const meta = await describeMaster(env.MASTERS, job.key);
   if (!meta || meta.etag !== job.masterEtag) return 'stale';
   const options = parseOptions(`width=${job.width},format=${job.format}`, config);
-  const variant = await identifyVariant(meta, options, null, config);
+  const plan = planTransform(meta.info, options, config);
+  const variant = await identifyVariant(meta, options, plan, null, config);
   if (await hasTierVariant(env.MASTERS, variant.tierKey)) return 'present';
   const holder = `queue:${crypto.randomUUID()}`;
   const lease = await acquireLease(env.VARIANT_LEASE, variant.tierKey, holder, config.variantLeaseMs);
   // A request is making it right now: look again later rather than make it twice.
   if (!lease.granted) return 'busy';
   try {
-    const result = await renderVariant(env.MASTERS, meta, options, variant.format, config);
+    const result = await renderVariant(env.MASTERS, meta, options, plan, variant.format, config);
     await writeTierVariant(env.MASTERS, variant.tierKey, new Uint8Array(result.bytes), variant);
     return 'rendered';
   } catch (error) {

@@ -4,12 +4,13 @@
  * so a pre-generated variant is byte for byte the one a request would have made.
  */
 import { type Config, inputLimits } from '../config.js';
-import { variantETag, canonicalOptions } from '../options/cache-key.js';
+import { canonicalOptions, variantETag } from '../options/cache-key.js';
+import { planDecode } from '../options/decode-plan.js';
 import { outputPixels } from '../options/geometry.js';
 import { negotiateFormat } from '../options/negotiate.js';
+import { outputHasAlpha, type TransformPlan } from '../options/plan.js';
+import { resolveQuality } from '../options/quality.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
-import { resolveQuality } from '../pipeline/encode.js';
-import { outputHasAlpha, planTransform } from '../pipeline/prepare.js';
 import { transform, type TransformResult } from '../pipeline/run.js';
 import { type MasterMeta, readMaster } from '../storage/masters.js';
 import { variantObjectKey } from '../storage/variant-tier.js';
@@ -26,10 +27,9 @@ export interface VariantIdentity {
   outputPixels: number;
 }
 
-/** The identity of the variant `options` ask for, for a client whose Accept header is `accept`. */
-export async function identifyVariant(meta: MasterMeta, options: TransformOptions, accept: string | null, config: Config): Promise<VariantIdentity> {
-  const { plan } = planTransform(meta.info, options, config);
-  const pixels = outputPixels(plan);
+/** The identity of the variant `options` ask for under `plan`, for a client whose Accept header is `accept`. */
+export async function identifyVariant(meta: MasterMeta, options: TransformOptions, plan: TransformPlan, accept: string | null, config: Config): Promise<VariantIdentity> {
+  const pixels = outputPixels(plan.geometry);
   const format = negotiateFormat({
     requested: options.format,
     accept,
@@ -43,8 +43,8 @@ export async function identifyVariant(meta: MasterMeta, options: TransformOption
   return { format, canonical, etag, tierKey: variantObjectKey(meta.key, meta.etag, etag), outputPixels: pixels };
 }
 
-/** Reads the master and runs the pipeline. `r2` in the timings is the read. */
-export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options: TransformOptions, format: OutputFormat, config: Config): Promise<TransformResult> {
+/** Reads the master and runs the pipeline with the plan made for this variant. `r2` in the timings is the read. */
+export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options: TransformOptions, plan: TransformPlan, format: OutputFormat, config: Config): Promise<TransformResult> {
   const started = performance.now();
   const bytes = await readMaster(bucket, meta);
   const r2 = performance.now() - started;
@@ -53,12 +53,11 @@ export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options:
     bytes,
     info: meta.info,
     options,
+    plan,
+    decode: planDecode(meta.info, plan.storedCrop, plan.storedResize, inputLimits(config)),
     format,
     quality: resolveQuality(options.quality, format, config.quality),
     avifSpeed: config.avifSpeed,
-    maxOutputDimension: config.maxOutputDimension,
-    maxOutputPixels: config.maxOutputPixels,
-    limits: inputLimits(config),
   });
   return { ...result, timings: { r2, ...result.timings } };
 }

@@ -3,9 +3,9 @@
  * Content-Type), with a readable header and a pixel count a transform can afford. Pure: bytes in, header or ImageError out.
  */
 import { ImageError } from '../http/problem.js';
-import { type InputLimits, checkSourceSize } from '../pipeline/decode-plan.js';
+import { type InputLimits, checkSourceSize } from '../options/decode-plan.js';
 import type { InputFormat } from '../options/types.js';
-import { type HeaderInfo, readImageHeader, sniffFormat } from '../pipeline/sniff.js';
+import { type HeaderInfo, readImageHeader, sniffFormat } from '../formats/header.js';
 
 /** Content-Types that agree with each sniffed format. */
 const declaredTypes: Record<InputFormat, readonly string[]> = {

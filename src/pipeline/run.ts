@@ -1,15 +1,18 @@
-/** The transform pipeline: an ordered list of steps over one image state, timed, with a deadline between steps. */
-import { ImageError } from '../http/problem.js';
-import { canvas } from './canvas.js';
-import { color } from './color.js';
-import { decode } from './decode.js';
-import { effects } from './effects.js';
-import { encode } from './encode.js';
-import { metadata } from './metadata.js';
-import { orient } from './orient.js';
-import { prepare } from './prepare.js';
-import { resize } from './resize.js';
-import type { ImageState, Step, TransformInput } from './state.js';
+/**
+ * The transform pipeline: an ordered list of steps over one image state, each timed for Server-Timing. Nothing here
+ * bounds a transform's time: in production `Date.now()` and `performance.now()` only advance across I/O, and a step
+ * is pure CPU, so a wall-clock deadline between steps could not fire. The platform's CPU limit does it instead
+ * (`[limits] cpu_ms` in wrangler.toml; see the README's "Limits and memory").
+ */
+import { canvas } from './steps/canvas.js';
+import { color } from './steps/color.js';
+import { decode } from './steps/decode.js';
+import { effects } from './steps/effects.js';
+import { encode } from './steps/encode.js';
+import { metadata } from './steps/metadata.js';
+import { orient } from './steps/orient.js';
+import { resize } from './steps/resize.js';
+import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
@@ -32,16 +35,15 @@ export interface TransformResult {
   sessionBytes: number;
 }
 
-/** Runs every step; `deadline` (ms since epoch) is checked between steps, since a WASM call cannot be interrupted. */
-export async function transform(input: TransformInput, deadline = Infinity): Promise<TransformResult> {
-  const state: ImageState = prepare(input);
+/** Runs every step in order; the codec session, if one was taken, is recycled whatever happens. */
+export async function transform(input: TransformInput): Promise<TransformResult> {
+  const state: ImageState = initialState(input);
   let sessionBytes = 0;
   try {
     for (const [phase, step] of steps) {
       // A transform is seconds of CPU that never awaits I/O: yield between steps so cache hits on this isolate
       // are answered in between instead of queueing behind it.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      if (Date.now() > deadline) throw new ImageError(503, 'deadline', 'the transform ran out of time; try again later');
       const started = performance.now();
       await step(state);
       state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;

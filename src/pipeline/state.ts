@@ -1,11 +1,11 @@
-/** The one image state that every pipeline step reads and advances, imgproxy-style. */
-import type { MasterInfo, OutputFormat, Rect, ResizePlan, RGBA, Size, TransformOptions } from '../options/types.js';
-import type { Pixels } from './codecs.js';
-import type { ColourNote } from './color.js';
-import type { DecodePlan, InputLimits } from './decode-plan.js';
-import type { Orientation } from './orientation.js';
-import type { RowSource } from './resample.js';
-import type { CodecSession } from './scaled/session.js';
+/** The one image state that every pipeline step reads and advances, imgproxy-style, and the one signature of a step. */
+import type { DecodePlan } from '../options/decode-plan.js';
+import { cropOnDecoded } from '../options/decode-plan.js';
+import { canvasColour, outputHasAlpha, type TransformPlan } from '../options/plan.js';
+import type { MasterInfo, OutputFormat, Rect, RGBA, TransformOptions } from '../options/types.js';
+import { CodecSession } from './codec/session.js';
+import type { RowSource } from './pixels/resample.js';
+import type { Pixels } from './pixels/rgba.js';
 
 export interface TransformInput {
   /** The master's bytes as stored. */
@@ -13,40 +13,41 @@ export interface TransformInput {
   /** What the header (or R2 metadata) says of the master; checked against limits before any decode. */
   info: MasterInfo;
   options: TransformOptions;
+  /** Orientation and geometry, planned once by the route (options/plan.ts). */
+  plan: TransformPlan;
+  /** How the master is decoded (shrink-on-load for JPEG and WebP), planned from `plan` (options/decode-plan.ts). */
+  decode: DecodePlan;
   /** The negotiated output format. */
   format: OutputFormat;
   /** Encoder quality 1..100, already resolved from the option or the per-format default. */
   quality: number;
   avifSpeed: number;
-  maxOutputDimension: number;
-  maxOutputPixels: number;
-  limits: InputLimits;
-  /** false decodes JPEG and WebP at their full size: only the benchmark's baseline for shrink-on-load sets it. */
-  shrinkOnLoad?: boolean;
+}
+
+/** What the colour step did with the master's embedded profile, for logs and tests. */
+export interface ColourNote {
+  /** Whether the pixels were changed. */
+  converted: boolean;
+  /** The embedded profile's name, when there is one. */
+  profile?: string;
+  detail: string;
 }
 
 export interface ImageState {
   readonly input: TransformInput;
-  /** EXIF orientation, then flip, then rotate: applied once, after the resize. */
-  orientation: Orientation;
-  /** Geometry in displayed (oriented) coordinates. */
-  plan: ResizePlan;
-  /** How the master is decoded (shrink-on-load for JPEG and WebP). */
-  decodePlan: DecodePlan;
-  /** The plan's crop and resize in the stored image's coordinates (after decode: the decoded image's). */
-  storedCrop: Rect;
-  storedResize: Size;
+  /** The plan's stored crop on the decoded image (the decode plan's size): what the resize step cuts out. */
+  readonly decodedCrop: Rect;
   /** What fills the canvas and what transparency is flattened onto (transparent: nothing to flatten). */
-  background: RGBA;
+  readonly background: RGBA;
   /** Whether the output keeps an alpha channel. */
-  keepAlpha: boolean;
+  readonly keepAlpha: boolean;
   /** The decoded image, or after the resize the pixels every later step works on. */
   image?: Pixels;
   /** A JPEG being decoded as the resize reads it (instead of `image`): the decoded image never exists whole. */
   rows?: RowSource & { finish(): void };
   /**
-   * Our native codecs' instance for this transform (JPEG/WebP decode, WebP encode): pixels kept in its memory
-   * pass from decoder to resizer to encoder without a copy. Dropped with the state.
+   * Our native codecs' instance for this transform (JPEG/WebP decode, WebP/AVIF/JPEG encode): pixels kept in its
+   * memory pass from decoder to resizer to encoder without a copy. Taken on first use (sessionOf), recycled by run.ts.
    */
   session?: CodecSession;
   /** What the colour step did with the master's embedded profile (set once it has run). */
@@ -56,4 +57,23 @@ export interface ImageState {
   timings: Record<string, number>;
 }
 
+/** A pipeline step: one function over the state, throwing an ImageError when the image cannot go on. */
 export type Step = (state: ImageState) => void | Promise<void>;
+
+/** The pipeline's first state: everything derived from the input before a byte is decoded. */
+export function initialState(input: TransformInput): ImageState {
+  const { info, options, plan, decode, format } = input;
+  const keepAlpha = outputHasAlpha(info, options, format);
+  return {
+    input,
+    decodedCrop: cropOnDecoded(plan.storedCrop, info, decode),
+    background: canvasColour(options.background, keepAlpha),
+    keepAlpha,
+    timings: {},
+  };
+}
+
+/** The transform's codec session, taken on first use (run.ts recycles it when the transform ends). */
+export function sessionOf(state: ImageState): CodecSession {
+  return (state.session ??= CodecSession.acquire());
+}

@@ -1,6 +1,6 @@
 /**
- * GET/HEAD /cdn-cgi/image/<options>/<key> and <IMAGE_PREFIX>/<options>/<key>: a variant of a master,
- * from the Cache API when it is there, else transformed once (per isolate, at a time) and cached.
+ * GET/HEAD /cdn-cgi/image/<options>/<key> and <IMAGE_PREFIX>/<options>/<key>: a variant of a master, from the
+ * Cache API, else the R2 variant tier, else transformed once (across isolates, under a lease) and kept in both.
  */
 import type { Context } from 'hono';
 import { setMetric } from 'hono/timing';
@@ -8,27 +8,21 @@ import type { AppEnv } from '../app-env.js';
 import { type Config, inputLimits } from '../config.js';
 import { CDN_CACHE_CONTROL, cdnCacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag, masterDerivedHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
-import { checkBreaker, countTransform } from '../limits/breaker.js';
-import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
-import { Coalescer, TransformGate, busy } from '../limits/transform-gate.js';
-import { carriesUploadToken } from '../limits/upload-auth.js';
 import { identifyVariant, MasterChanged, renderVariant, type VariantIdentity } from '../jobs/render.js';
+import { admit } from '../limits/admit.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { variantCacheUrl } from '../options/cache-key.js';
+import { checkSourceSize } from '../options/decode-plan.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { parseOptions } from '../options/parse.js';
+import { planTransform, type TransformPlan } from '../options/plan.js';
 import { parseImagePath } from '../options/source.js';
 import type { TransformOptions } from '../options/types.js';
-import { checkSourceSize } from '../pipeline/decode-plan.js';
-import { planTransform } from '../pipeline/prepare.js';
 import type { MasterMeta } from '../storage/masters.js';
-import { originPull } from './origin-pull.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
 import { readTierVariant, type StoredVariant, writeTierVariant } from '../storage/variant-tier.js';
-
-let gate: TransformGate | undefined;
-const stampede = new Coalescer<Made>();
+import { originPull } from './origin-pull.js';
 
 /** A variant's bytes, and whether this isolate made them or found them in the R2 tier after waiting for a lease. */
 interface Made {
@@ -48,12 +42,11 @@ function checkInputLimits(meta: MasterMeta, config: Config): void {
   checkSourceSize(meta.info, inputLimits(config));
 }
 
-function metadataJson(meta: MasterMeta, options: TransformOptions, config: Config) {
-  const { plan } = planTransform(meta.info, options, config);
+function metadataJson(meta: MasterMeta, plan: TransformPlan) {
   return {
     key: meta.key,
-    width: plan.canvas.width,
-    height: plan.canvas.height,
+    width: plan.geometry.canvas.width,
+    height: plan.geometry.canvas.height,
     original: { width: meta.info.width, height: meta.info.height, format: meta.info.format, bytes: meta.bytes, etag: meta.etag },
   };
 }
@@ -69,11 +62,18 @@ async function awaitTier(bucket: R2Bucket, tierKey: string, until: number): Prom
 }
 
 /**
- * Makes the variant once across isolates: with the lease, transform (one at a time in this isolate, through the
- * gate) and write the tier behind the response; without it, wait for the holder's write, and transform only if
- * the lease expires first (its holder is gone).
+ * Makes the variant once across isolates: with the lease, transform (through this isolate's gate) and write the
+ * tier behind the response; without it, wait for the holder's write, and transform only if the lease expires first
+ * (its holder is gone).
  */
-async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformOptions, variant: VariantIdentity): Promise<Made> {
+async function produce(
+  c: Context<AppEnv>,
+  meta: MasterMeta,
+  options: TransformOptions,
+  plan: TransformPlan,
+  variant: VariantIdentity,
+  inGate: <R>(transform: () => Promise<R>) => Promise<R>,
+): Promise<Made> {
   const config = c.get('config');
   const leases = c.env.VARIANT_LEASE;
   const holder = crypto.randomUUID();
@@ -84,9 +84,8 @@ async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformO
     await acquireLease(leases, variant.tierKey, holder, config.variantLeaseMs);
   }
   try {
-    const result = await gate!.run(() => renderVariant(c.env.MASTERS, meta, options, variant.format, config));
-    const bytes = new Uint8Array(result.bytes);
-    const stored = writeTierVariant(c.env.MASTERS, variant.tierKey, bytes, variant).finally(() => releaseLease(leases, variant.tierKey, holder));
+    const result = await inGate(() => renderVariant(c.env.MASTERS, meta, options, plan, variant.format, config));
+    const stored = writeTierVariant(c.env.MASTERS, variant.tierKey, new Uint8Array(result.bytes), variant).finally(() => releaseLease(leases, variant.tierKey, holder));
     c.executionCtx.waitUntil(stored.catch((e) => console.error('variant tier write failed', e)));
     return { bytes: result.bytes, timings: result.timings, from: 'transform' };
   } catch (error) {
@@ -115,30 +114,34 @@ export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Resp
   }
 }
 
+/** parse (done) → lookup → plan → cache → tier → admit → produce → respond. */
 async function serveVariant(c: Context<AppEnv>, key: string, options: TransformOptions, retried = false): Promise<Response> {
   const config = c.get('config');
   const url = new URL(c.req.url);
   const cache = caches.default;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
 
+  // Lookup: the master's metadata, from the isolate's memo, the Cache API, R2, or (pull-through) its origin.
   const lookupStarted = performance.now();
   const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil, originPull(c));
   setMetric(c, 'meta', performance.now() - lookupStarted, source);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
+
+  // Plan: once per request, from the metadata alone; everything below (and the pipeline) uses this plan.
+  const plan = planTransform(meta.info, options, config);
   if (options.format === 'json') {
     const json = { 'Cache-Control': `public, max-age=${config.metaTtl}`, [CDN_CACHE_CONTROL]: cdnCacheControl(config), 'Cache-Tag': masterCacheTag(key) };
-    return c.json(metadataJson(meta, options, config), 200, { ...json, ...imageHeaders });
+    return c.json(metadataJson(meta, plan), 200, { ...json, ...imageHeaders });
   }
+  const variant = await identifyVariant(meta, options, plan, c.req.header('Accept') ?? null, config);
 
-  const variant = await identifyVariant(meta, options, c.req.header('Accept') ?? null, config);
-  const { format, canonical, etag } = variant;
-  const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: etag, ...imageHeaders };
+  // Cache: revalidation and hits are answered from the metadata and the variant cache alone.
+  const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: variant.etag, ...imageHeaders };
   if (options.format === 'auto') headers.Vary = 'Accept';
-  if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
+  if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, variant.etag)) {
     return new Response(null, { status: 304, headers });
   }
-
-  const cacheUrl = variantCacheUrl(url.origin, key, meta.etag, canonical, format);
+  const cacheUrl = variantCacheUrl(url.origin, key, meta.etag, variant.canonical, variant.format);
   const hit = await matchVariant(cache, cacheUrl);
   setMetric(c, 'cache', performance.now() - lookupStarted, 'metadata and variant lookup');
   if (hit) {
@@ -147,11 +150,11 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     response.headers.set('X-Cache', 'HIT');
     return response;
   }
-
-  const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(format) };
+  const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(variant.format) };
   // What is shared through the cache carries no per-request or per-client header.
   const keep = (bytes: ArrayBuffer) => storeVariant(cache, cacheUrl, new Response(bytes.slice(0), { headers: variantHeaders }));
 
+  // Tier: the variant made once for every data centre, in R2.
   const tierStarted = performance.now();
   const tiered = await readTierVariant(c.env.MASTERS, variant.tierKey);
   setMetric(c, 'tier', performance.now() - tierStarted, 'R2 variant tier');
@@ -160,32 +163,20 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     return new Response(tiered.bytes, { headers: { ...variantHeaders, 'X-Cache': 'TIER' } });
   }
 
+  // Admit and produce: limits from the metadata first, then the gate, breaker, quota and coalescing (limits/admit.ts).
   checkInputLimits(meta, config);
-  // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call, and what is
-  // refused below for load (503) is refused before the client is charged for it.
-  gate ??= new TransformGate(() => config.maxQueuedTransforms);
-  if (gate.full) throw busy();
-  const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
-  if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
-  const charge = { policy: transformPolicy(config.quota), cost: transformCost(variant.outputPixels) };
-  // What is left of the quota is said on a 429 only: a variant is stored by shared caches (Workers Cache in
-  // front), which must never hand one client's quota to another.
-  await chargeClient(c.env, client, [charge], true);
-  if (!client.exempt) countTransform();
-  let made: Made;
+  let admitted;
   try {
-    const { value, joined } = await stampede.run(
-      cacheUrl,
-      () => produce(c, meta, options, variant),
-      (value) => {
-        const stored = keep(value.bytes);
+    admitted = await admit(c, {
+      key: cacheUrl,
+      outputPixels: variant.outputPixels,
+      run: (inGate) => produce(c, meta, options, plan, variant, inGate),
+      settled: (made: Made) => {
+        const stored = keep(made.bytes);
         waitUntil(stored);
         return stored;
       },
-    );
-    made = value;
-    // Observable, so a stampede test can count how many transforms really ran.
-    if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
+    });
   } catch (error) {
     if (error instanceof MasterChanged && !retried) {
       await dropMasterMeta(cache, url.origin, key);
@@ -194,7 +185,11 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     if (error instanceof MasterChanged) throw new ImageError(503, 'master-changed', 'the master is changing; try again', { 'Retry-After': '1' });
     throw error;
   }
+
+  // Respond.
+  const { value: made, joined } = admitted;
+  // Observable, so a stampede test can count how many transforms really ran.
+  if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
   for (const [phase, ms] of Object.entries(made.timings)) setMetric(c, phase, ms);
-  const xCache = made.from === 'tier' ? 'TIER' : 'MISS';
-  return new Response(made.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': xCache } });
+  return new Response(made.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': made.from === 'tier' ? 'TIER' : 'MISS' } });
 }

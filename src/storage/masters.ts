@@ -1,7 +1,7 @@
 /** Masters in R2: stored under `masters/<key>`, described by their customMetadata (or, failing that, their header). */
 import { ImageError } from '../http/problem.js';
 import type { InputFormat, MasterInfo } from '../options/types.js';
-import { readImageHeader } from '../pipeline/sniff.js';
+import { readImageHeader } from '../formats/header.js';
 
 export const MASTER_PREFIX = 'masters/';
 

@@ -1,4 +1,5 @@
 /** Colour differences for tests: CIE76 ΔE between 8-bit sRGB colours (via CIELAB, D65), and small ICC profiles. */
+import { extractIccProfile } from '../../src/formats/icc.js';
 
 type RGB = readonly [number, number, number] | readonly number[];
 
@@ -86,3 +87,10 @@ export const SRGB_COLORANTS: [number[], number[], number[]] = [[0.4360747, 0.222
 export const SRGB_PARA: CurveSpec = { para: 3, params: [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045] };
 /** ProPhoto (ROMM RGB): D50-native primaries, gamma 1.8. */
 export const PROPHOTO_COLORANTS: [number[], number[], number[]] = [[0.7977, 0.2880, 0], [0.1352, 0.7119, 0], [0.0313, 0.0001, 0.8249]];
+
+/** The ICC profile embedded in a test image (a test fails when there is none). */
+export async function profileOf(bytes: Uint8Array, format: 'jpeg' | 'png' | 'webp' | 'avif'): Promise<Uint8Array> {
+  const icc = await extractIccProfile(bytes, format);
+  if (!icc) throw new Error(`no profile in the ${format}`);
+  return icc;
+}

@@ -1,4 +1,4 @@
-/** Reading containers and EXIF in tests, independently of src/pipeline/metadata.ts. */
+/** Reading containers and EXIF in tests, independently of src/formats/exif.ts and src/pipeline/steps/metadata.ts. */
 import { magicOf } from './images.js';
 
 export interface Part {
@@ -75,3 +75,6 @@ export function allTags(tiff: Uint8Array): string[] {
   walk(view.getUint32(4, little), 'ifd0');
   return tags;
 }
+
+/** Bytes as Latin-1 text (EXIF ASCII values, NULs included). */
+export const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);

@@ -1,6 +1,5 @@
 /** Reading test outputs independently of the code under test: magic bytes and codecs' own decoders. */
-import { codecs } from '../../src/pipeline/codecs.js';
-import { decodeJpegScaled } from '../../src/pipeline/scaled/index.js';
+import { decodeAvif, decodeGifFirstFrame, decodeJpegScaled, decodePng } from '../../src/pipeline/codec/index.js';
 import { jsquashDecodeWebp } from './jsquash-reference.js';
 
 export type Magic = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'unknown';
@@ -29,13 +28,13 @@ export async function decodeAny(bytes: Uint8Array): Promise<Decoded> {
       // libjpeg-turbo: a different implementation from the mozjpeg that encoded it.
       return decodeJpegScaled(bytes, 1);
     case 'png':
-      return codecs.decodePng(buffer);
+      return decodePng(buffer);
     case 'webp':
       return jsquashDecodeWebp(bytes);
     case 'avif':
-      return codecs.decodeAvif(buffer);
+      return decodeAvif(buffer);
     case 'gif':
-      return codecs.decodeGifFirstFrame(buffer);
+      return decodeGifFirstFrame(buffer);
     default:
       throw new Error('not an image we can decode');
   }

@@ -1,4 +1,4 @@
-import type { Pixels } from '../../src/pipeline/codecs.js';
+import type { Pixels } from '../../src/pipeline/pixels/rgba.js';
 export declare function jsquashResize(image: Pixels, width: number, height: number): Promise<Pixels>;
 /** Full-size decode with jSquash's mozjpeg, EXIF orientation not applied. */
 export declare function jsquashDecodeJpeg(bytes: Uint8Array): Promise<Pixels>;

@@ -1,7 +1,7 @@
 /** Synthetic pixels and the checks the codec tests share. */
 import { expect } from 'vitest';
-import type { Pixels } from '../../src/pipeline/codecs.js';
-import { ScaledDecodeError, type ScaledDecodeErrorCode } from '../../src/pipeline/scaled/index.js';
+import type { Pixels } from '../../src/pipeline/pixels/rgba.js';
+import { CodecError, type CodecErrorCode } from '../../src/pipeline/codec/index.js';
 
 /**
  * A width×height gradient: red across, green down, and a sine in blue so no two rows are alike (`fine` makes it a
@@ -21,15 +21,15 @@ export function gradient(width: number, height: number, options: { alpha?: boole
   return { data, width, height };
 }
 
-/** The error `call` throws, checked to be a ScaledDecodeError (with `code`, when given). */
-export function scaledFailure(call: () => unknown, code?: ScaledDecodeErrorCode): ScaledDecodeError {
+/** The error `call` throws, checked to be a CodecError (with `code`, when given). */
+export function scaledFailure(call: () => unknown, code?: CodecErrorCode): CodecError {
   let caught: unknown;
   try {
     call();
   } catch (error) {
     caught = error;
   }
-  expect(caught).toBeInstanceOf(ScaledDecodeError);
-  if (code) expect((caught as ScaledDecodeError).code).toBe(code);
-  return caught as ScaledDecodeError;
+  expect(caught).toBeInstanceOf(CodecError);
+  if (code) expect((caught as CodecError).code).toBe(code);
+  return caught as CodecError;
 }

@@ -3,8 +3,8 @@
  * decoding at 1/2..1/8, and each format has its own source limit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { codecs } from '../../src/pipeline/codecs.js';
-import { encodeJpegScaled } from '../../src/pipeline/scaled/index.js';
+import { encodePng } from '../../src/pipeline/codec/index.js';
+import { encodeJpegScaled } from '../../src/pipeline/codec/index.js';
 import { decodeAny, magicOf } from '../helpers/images.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 
@@ -87,7 +87,7 @@ describe('a transform whose encoder would outgrow the codec session', () => {
       data[i + 2] = 40;
       data[i + 3] = seed >>> 24;
     }
-    await putMaster('big/noisy-alpha.png', new Uint8Array(await codecs.encodePng({ data, width, height: width })));
+    await putMaster('big/noisy-alpha.png', new Uint8Array(await encodePng({ data, width, height: width })));
     const response = await get('/cdn-cgi/image/format=webp/big/noisy-alpha.png');
     expect(response.status).toBe(413);
     expect(((await response.json()) as { detail: string }).detail).toMatch(/more memory to encode/);

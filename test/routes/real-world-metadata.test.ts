@@ -7,7 +7,7 @@ import exifJpeg from '../fixtures/exif-gps-48x32.jpg?bytes';
 import exifPng from '../fixtures/exif-gps-32x32.png?bytes';
 import exifWebp from '../fixtures/exif-gps-40x30.webp?bytes';
 import orientation6 from '../fixtures/exif-orientation-6-48x32.jpg?bytes';
-import { allTags, exifOf, partsOf } from '../helpers/exif.js';
+import { allTags, exifOf, latin1, partsOf } from '../helpers/exif.js';
 import { decodeAny, magicOf, meanColour } from '../helpers/images.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 
@@ -16,7 +16,6 @@ const FORMATS = ['jpeg', 'baseline-jpeg', 'png', 'webp', 'avif'] as const;
 const PRIVATE = ['private note', 'make-fixtures', 'GPS'];
 const ALL_TEXT = ['Ada Example', 'CC0 1.0, test fixture', 'Quadrants', '2024:05:06', ...PRIVATE];
 
-const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
 
 async function output(key: string, options: string): Promise<Uint8Array> {
   const response = await get(`/cdn-cgi/image/${options}/${key}`);

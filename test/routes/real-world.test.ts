@@ -4,7 +4,7 @@
  * corpus, from sharp's decode of the same files (recorded below).
  */
 import { describe, expect, it } from 'vitest';
-import { decodeFirstWebpFrame } from '../../src/pipeline/webp-anim.js';
+import { decodeFirstWebpFrame } from '../../src/pipeline/codec/index.js';
 import adobeJpeg from '../fixtures/adobergb-quadrants-64x48.jpg?bytes';
 import alphaPng from '../fixtures/alpha-left-half-32x32.png?bytes';
 import animatedGif from '../fixtures/animated-8-frames-32x32.gif?bytes';
@@ -256,7 +256,7 @@ describe('animation: the first frame', () => {
     centres(image).forEach((c) => expect(deltaE76(c, RED)).toBeLessThan(3));
   });
 
-  it('animated WebP: jSquash refuses it; src/pipeline/webp-anim.ts decodes frame 0 (red) on its own canvas', () => {
+  it('animated WebP: jSquash refuses it; src/pipeline/codec/webp-anim.ts decodes frame 0 (red) on its own canvas', () => {
     const frame = decodeFirstWebpFrame(animatedWebp);
     expect([frame.width, frame.height]).toEqual([32, 32]);
     expect(Array.from(frame.data.subarray(0, 4))).toEqual([255, 0, 0, 255]);

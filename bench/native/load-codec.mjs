@@ -1,0 +1,34 @@
+// Loads the codec session's adapters (src/pipeline/codec/: session, JPEG, WebP) in plain Node for the benchmark and checks: esbuild (already in node_modules,
+// via vite and wrangler) bundles it, and the .wasm import becomes a WebAssembly.Module compiled from the file.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The codec session with its JPEG and WebP adapters, plus anything `extra` re-exports (TypeScript, relative to the repository root). */
+export async function loadScaled(extra = '') {
+  const wasmFile = {
+    name: 'wasm-file',
+    setup(b) {
+      b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: new URL(args.path, `file://${args.resolveDir}/`).pathname, namespace: 'wasm-file' }));
+      b.onLoad({ filter: /.*/, namespace: 'wasm-file' }, (args) => ({
+        contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
+        loader: 'js',
+      }));
+    },
+  };
+  const out = await build({
+    stdin: { contents: `export * from './src/pipeline/codec/session.ts'; export * from './src/pipeline/codec/jpeg.ts'; export * from './src/pipeline/codec/webp.ts'; ${extra}`, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'error',
+    plugins: [wasmFile],
+  });
+  const code = out.outputFiles[0].text;
+  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+}
+
+export { root, readFileSync };

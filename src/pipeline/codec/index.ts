@@ -1,0 +1,14 @@
+/**
+ * The codecs, one adapter per format: JPEG, WebP (still and animated first frame) and the AVIF encoder run in our
+ * native codec session (session.ts, module built from native/src); PNG and the AVIF decoder are jSquash's; GIF is
+ * omggif's. The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
+ */
+export { decodeAvif, encodeAvifScaled } from './avif.js';
+export { type DecodedPixels, type DecodeOptions, type DecodeStats } from './decoded.js';
+export { decodeFailure, encodeFailure } from './failures.js';
+export { decodeGifFirstFrame } from './gif.js';
+export { decodeJpegScaled, encodeJpegScaled, type JpegRows, type JpegScale, jpegScaleFor, streamJpegScaled } from './jpeg.js';
+export { decodePng, encodePng } from './png.js';
+export { CodecError, type CodecErrorCode, CodecSession, POOL_LIMIT_BYTES, SessionPixels, trapForTesting } from './session.js';
+export { decodeFirstWebpFrame } from './webp-anim.js';
+export { decodeWebpScaled, encodeWebpScaled } from './webp.js';

@@ -1,7 +1,0 @@
-/** Applies EXIF orientation, flip and rotate in one pass over the (already small) resized pixels. */
-import { applyOrientation } from './orientation.js';
-import type { ImageState } from './state.js';
-
-export function orient(state: ImageState): void {
-  state.image = applyOrientation(state.image!, state.orientation);
-}

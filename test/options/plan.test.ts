@@ -1,0 +1,47 @@
+/** The transform plan (pure): orientation and geometry from the header and options alone, output limits before any work. */
+import { describe, expect, it } from 'vitest';
+import { canvasColour, outputHasAlpha, planTransform } from '../../src/options/plan.js';
+import type { MasterInfo, TransformOptions } from '../../src/options/types.js';
+import { parseOptions } from '../../src/options/parse.js';
+
+const limits = { maxOutputDimension: 8192, maxOutputPixels: 5_000_000 };
+const master = (width: number, height: number, orientation = 1, hasAlpha = false): MasterInfo => ({ format: 'jpeg', width, height, orientation, hasAlpha, animated: false });
+const options = (segment: string): TransformOptions => parseOptions(segment, limits);
+
+describe('planTransform', () => {
+  it('plans in displayed coordinates and gives the stored crop and resize the decoder and resizer see', () => {
+    // A 4000×3000 stored photo with EXIF orientation 6 is shown 3000×4000.
+    const plan = planTransform(master(4000, 3000, 6), options('width=300'), limits);
+    expect(plan.geometry.resize).toEqual({ width: 300, height: 400 });
+    expect(plan.storedResize).toEqual({ width: 400, height: 300 });
+    expect(plan.storedCrop).toEqual({ x: 0, y: 0, width: 4000, height: 3000 });
+    expect(plan.orientation.transpose).toBe(true);
+  });
+
+  it('moves a crop into stored coordinates', () => {
+    const plan = planTransform(master(400, 300), options('width=100,height=300,fit=cover,gravity=left,flip=h'), limits);
+    expect(plan.geometry.crop).toEqual({ x: 0, y: 0, width: 100, height: 300 });
+    // Flipped: the displayed left edge is the stored right edge.
+    expect(plan.storedCrop).toEqual({ x: 300, y: 0, width: 100, height: 300 });
+  });
+
+  it('refuses an output over the limits (413) before anything is read', () => {
+    expect(() => planTransform(master(100, 10000), options('width=1000,fit=contain'), limits)).toThrow(expect.objectContaining({ status: 413 }));
+    expect(() => planTransform(master(4000, 3000), options('width=3000,height=3000,fit=pad'), limits)).toThrow(expect.objectContaining({ status: 413 }));
+  });
+});
+
+describe('transparency and the canvas colour', () => {
+  it('the output keeps alpha only when the master has it, the format keeps it and no opaque background hides it', () => {
+    expect(outputHasAlpha(master(1, 1, 1, true), options('fit=scale-down'), 'png')).toBe(true);
+    expect(outputHasAlpha(master(1, 1, 1, true), options('fit=scale-down'), 'jpeg')).toBe(false);
+    expect(outputHasAlpha(master(1, 1, 1, false), options('fit=scale-down'), 'webp')).toBe(false);
+    expect(outputHasAlpha(master(1, 1, 1, true), options('background=%23fff'), 'webp')).toBe(false);
+  });
+
+  it('transparent where alpha is kept, else white; a translucent background is put on white', () => {
+    expect(canvasColour(undefined, true)).toEqual({ r: 0, g: 0, b: 0, a: 0 });
+    expect(canvasColour(undefined, false)).toEqual({ r: 255, g: 255, b: 255, a: 255 });
+    expect(canvasColour({ r: 0, g: 0, b: 0, a: 128 }, false)).toEqual({ r: 127, g: 127, b: 127, a: 255 });
+  });
+});

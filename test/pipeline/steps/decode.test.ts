@@ -1,0 +1,84 @@
+/** The decode step: each master decoded as its decode plan says, in stored orientation; the plan itself untouched. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SessionPixels } from '../../../src/pipeline/codec/index.js';
+import { decode } from '../../../src/pipeline/steps/decode.js';
+import animatedGif from '../../fixtures/animated-8-frames-32x32.gif?bytes';
+import animatedWebp from '../../fixtures/animated-3-frames-32x32.webp?bytes';
+import orientation6 from '../../fixtures/exif-orientation-6-48x32.jpg?bytes';
+import lossyWebp from '../../fixtures/lossy-40x30.webp?bytes';
+import avif from '../../fixtures/quadrants-24x16.avif?bytes';
+import jpeg from '../../fixtures/quadrants-64x48.jpg?bytes';
+import png from '../../fixtures/quadrants-64x48.png?bytes';
+import { meanColour } from '../../helpers/images.js';
+import { releaseStates, stateFor } from '../../helpers/pipeline.js';
+
+afterEach(releaseStates);
+
+describe('the decode step', () => {
+  it('PNG: decoded whole by jSquash, exact pixels', async () => {
+    const state = stateFor(png, 'width=32', 'png');
+    await decode(state);
+    expect(state.image).toMatchObject({ width: 64, height: 48 });
+    expect(meanColour(state.image!, 14, 10, 4, 4)).toEqual([255, 0, 0, 255]);
+    expect(meanColour(state.image!, 46, 34, 4, 4)).toEqual([255, 255, 255, 255]);
+    expect(state.rows).toBeUndefined();
+  });
+
+  it('JPEG: only started, at the planned DCT reduction; rows are read by the resize step', async () => {
+    const state = stateFor(jpeg, 'width=16', 'webp');
+    expect(state.input.decode).toEqual({ kind: 'jpeg', denom: 4, width: 16, height: 12 });
+    await decode(state);
+    expect(state.image).toBeUndefined();
+    expect(state.rows).toMatchObject({ width: 16, height: 12 });
+    const row = state.rows!.row(2);
+    expect(row.length).toBe(16 * 4);
+    expect(Array.from(row.subarray(4, 8))).toEqual([expect.closeTo(254, -1), expect.closeTo(0, -1), expect.closeTo(0, -1), 255]);
+    state.rows!.finish();
+  });
+
+  it('JPEG with EXIF orientation: pixels stay stored (the orient step turns them)', async () => {
+    const state = stateFor(orientation6, 'fit=scale-down', 'png');
+    await decode(state);
+    expect(state.rows).toMatchObject({ width: 48, height: 32 });
+    state.rows!.finish();
+  });
+
+  it('WebP: decoded straight to the planned size, into the codec session', async () => {
+    const state = stateFor(lossyWebp, 'width=20', 'webp');
+    expect(state.input.decode).toEqual({ kind: 'webp', width: 20, height: 15 });
+    await decode(state);
+    expect(state.image).toBeInstanceOf(SessionPixels);
+    expect(state.image).toMatchObject({ width: 20, height: 15 });
+  });
+
+  it('AVIF, GIF and animated WebP: decoded whole, first frame', async () => {
+    const avifState = stateFor(avif, 'fit=scale-down', 'png');
+    await decode(avifState);
+    expect(avifState.image).toMatchObject({ width: 24, height: 16 });
+
+    const gif = stateFor(animatedGif, 'fit=scale-down', 'png');
+    await decode(gif);
+    expect(meanColour(gif.image!, 0, 0, 32, 32)).toEqual([255, 0, 0, 255]);
+
+    const webp = stateFor(animatedWebp, 'fit=scale-down', 'png');
+    expect(webp.input.decode.kind).toBe('full');
+    await decode(webp);
+    expect(meanColour(webp.image!, 0, 0, 32, 32)).toEqual([255, 0, 0, 255]);
+  });
+
+  it('leaves the plan as the route made it: the decoded crop is known before decoding', async () => {
+    const state = stateFor(jpeg, 'width=16,height=16,fit=cover', 'webp');
+    const plan = structuredClone(state.input.plan);
+    const decodedCrop = { ...state.decodedCrop };
+    await decode(state);
+    expect(state.input.plan).toEqual(plan);
+    expect(state.decodedCrop).toEqual(decodedCrop);
+    state.rows!.finish();
+  });
+
+  it('a master its codec cannot read is a 422', async () => {
+    const broken = png.slice(0, 60); // the header is whole, the pixels are not
+    const state = stateFor(broken, 'fit=scale-down', 'png');
+    await expect(decode(state)).rejects.toMatchObject({ status: 422, code: 'undecodable' });
+  });
+});
