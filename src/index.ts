@@ -6,9 +6,10 @@ import type { AppEnv } from './app-env.js';
 import { configOf } from './config.js';
 import { ImageError, problemResponse } from './http/problem.js';
 import { requireUploadToken } from './limits/upload-auth.js';
-import { serveImage } from './routes/image.js';
+import { serveImage, serveParsedImage } from './routes/image.js';
 import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
 import { serveOriginal } from './routes/originals.js';
+import { servePlaceholder } from './routes/placeholder.js';
 
 const app = new Hono<AppEnv>();
 
@@ -29,6 +30,8 @@ function rawRest(url: string, mount: string): string {
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
 app.get('/health', (c) => c.json({ ok: true }));
+// Issue 15: placeholders.
+app.get('/placeholder/*', (c) => servePlaceholder(c, rawRest(c.req.url, '/placeholder'), serveParsedImage));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
 app.delete('/masters/*', (c) => removeMaster(c, rawRest(c.req.url, '/masters')));

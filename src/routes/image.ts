@@ -15,7 +15,6 @@ import { carriesUploadToken } from '../limits/upload-auth.js';
 import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
 import { outputPixels } from '../options/geometry.js';
 import { contentTypeOf, negotiateFormat } from '../options/negotiate.js';
-import { parseOptions } from '../options/parse.js';
 import { parseImagePath } from '../options/source.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
 import { checkSourceSize } from '../pipeline/decode-plan.js';
@@ -25,6 +24,7 @@ import { transform, type TransformResult } from '../pipeline/run.js';
 import { type MasterMeta, readMaster } from '../storage/masters.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
+import { serveGoverned } from './governed-image.js';
 
 let gate: TransformGate | undefined;
 const stampede = new Coalescer<TransformResult>();
@@ -76,9 +76,13 @@ function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
 
 /** The image route: a bad URL is a 400 whatever `onerror` says; past that, a failed transform may redirect. */
 export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Response> {
-  const config = c.get('config');
   const { options: segment, key } = parseImagePath(rest, new URL(c.req.url).host);
-  const options = parseOptions(segment, config);
+  // Presets, allowlists and signed URLs (issue 15) decide the options; without any configured this is parseOptions.
+  return serveGoverned(c, segment, key, serveParsedImage);
+}
+
+/** The image route past parsing (and governance, routes/governed-image.ts): options already validated. */
+export async function serveParsedImage(c: Context<AppEnv>, key: string, options: TransformOptions): Promise<Response> {
   try {
     return await serveVariant(c, key, options);
   } catch (error) {
