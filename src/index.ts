@@ -10,6 +10,7 @@ import { serveImage, serveParsedImage } from './routes/image.js';
 import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
 import { serveOriginal } from './routes/originals.js';
 import { servePlaceholder } from './routes/placeholder.js';
+import { serveSrcset } from './routes/srcset.js';
 
 const app = new Hono<AppEnv>();
 
@@ -30,7 +31,8 @@ function rawRest(url: string, mount: string): string {
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
 app.get('/health', (c) => c.json({ ok: true }));
-// Issue 15: placeholders.
+// Issue 15: responsive-image candidates and placeholders.
+app.get('/srcset/*', (c) => serveSrcset(c, rawRest(c.req.url, '/srcset')));
 app.get('/placeholder/*', (c) => servePlaceholder(c, rawRest(c.req.url, '/placeholder'), serveParsedImage));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
