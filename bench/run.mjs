@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede] [-- --runs=N]`: transform cost against
- * sharp, cache-hit speed against a bare response, memory per transform, and stampede coalescing. Prints
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N]`: transform cost against
+ * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
+ * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { corpusAvailable, corpusMaster, upscaledMaster } from './lib/masters.mjs
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, machineLine, memoryTable, stampedeTable, transformTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
+import { BENCH_SIGNING_KEYS, benchSigned, signedTable } from './lib/signed.mjs';
 import { snapshotSources } from './lib/snapshot.mjs';
 import { stampede } from './lib/stampede.mjs';
 import { round } from './lib/stats.mjs';
@@ -21,7 +23,7 @@ import { benchTransforms } from './lib/transform-bench.mjs';
 import { ManagedWorker } from './lib/workers.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const sections = ['hits', 'stampede', 'transform', 'memory'];
+const sections = ['hits', 'stampede', 'transform', 'memory', 'signed'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -152,7 +154,8 @@ const result = {
   /** @type {import('./lib/hits.mjs').HitResult | null} */ hits: null,
   /** @type {{ perMaster: import('./lib/memory.mjs').OneTransformMemory[], mixed: Array<import('./lib/memory.mjs').MixedMemory & { name: string }> } | null} */ memory: null,
   /** @type {import('./lib/stampede.mjs').StampedeResult[] | null} */ stampede: null,
-  headlines: { transform: '', hits: '', memory: '' },
+  /** @type {import('./lib/signed.mjs').SignedResult | null} */ signed: null,
+  headlines: { transform: '', hits: '', memory: '', signed: '' },
   markdown: '',
   seconds: 0,
   /** How often a worker's runtime had gone and was started again. */
@@ -161,8 +164,10 @@ const result = {
 
 const bench = new ManagedWorker({ name: 'bench', config: BENCH_CONFIG, persist: false, compatibilityDate, vars });
 const real = new ManagedWorker({ name: 'worker', config: ROOT_CONFIG, persist: join(temp, 'state') });
+// The same worker with signatures checked when present (issue 15), on the same local R2, run after `real` stops.
+const signedReal = new ManagedWorker({ name: 'signed', config: ROOT_CONFIG, persist: join(temp, 'state'), vars: { SIGNED_URLS: 'optional', SIGNING_KEYS: BENCH_SIGNING_KEYS } });
 try {
-  if (only.includes('hits') || only.includes('stampede')) {
+  if (only.includes('hits') || only.includes('stampede') || only.includes('signed')) {
     log("seeding the real worker's local R2 and starting it (root wrangler.toml)");
     const seeded = [{ key: 'bench/storm.jpg', master: masters.jpeg2 }, { key: 'bench/storm-cold.jpg', master: masters.jpeg2 }];
     await seedMasters({ config: ROOT_CONFIG, persist: join(temp, 'state'), masters: seeded });
@@ -193,6 +198,19 @@ try {
     for (const s of result.stampede) log(`  ${s.name}: ${s.transforms} transforms ran, ${s.coalesced} coalesced, ${s.hits} hits, ${JSON.stringify(s.statuses)}`);
   }
   await real.dispose();
+  if (only.includes('signed')) {
+    log('signed: a cached variant under a signed URL against the same under its unsigned URL (SIGNED_URLS=optional)');
+    result.signed = await benchSigned({
+      worker: signedReal,
+      key: 'bench/storm.jpg',
+      options: 'width=800,format=auto',
+      headers: { Accept: 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8' },
+      secondsPerRound: quick ? 2 : 3,
+      rounds: quick ? 8 : 20,
+      log,
+    });
+  }
+  await signedReal.dispose();
   if (only.includes('transform')) {
     const cases = transformCases();
     log(`transform cost: ${cases.length} cases × ${runs} runs, ours and sharp interleaved`);
@@ -220,8 +238,9 @@ try {
     result.memory = { perMaster, mixed };
   }
 } finally {
-  result.restarts = bench.restarts + real.restarts;
+  result.restarts = bench.restarts + real.restarts + signedReal.restarts;
   await real.dispose();
+  await signedReal.dispose();
   await bench.dispose();
   rmSync(temp, { recursive: true, force: true });
 }
@@ -234,17 +253,19 @@ result.headlines.transform = headline?.ours && headline.sharp ? `12 MP JPEG → 
 const direct = result.hits?.pairs[0];
 result.headlines.hits = direct ? `cache hit ${direct.hit.rps} req/s vs bare ${direct.bare.rps} req/s: ×${direct.rpsRatio} (p50 ${direct.hit.p50Ms} vs ${direct.bare.p50Ms} ms)` : 'not measured';
 const twelve = result.memory?.perMaster.find((r) => r.master === masters.jpeg13.id && r.format === 'webp');
+result.headlines.signed = result.signed ? `signed hit ÷ unsigned hit: ×${result.signed.medianRatio} req/s (median of ${result.signed.rounds.length} rounds; the HMAC costs ${result.signed.costPercent} % of a hit)` : 'not measured';
 result.headlines.memory = twelve ? `12 MP master → 1600 px WebP: peak resident growth ${twelve.peakGrowthMB} MB` : 'not measured';
 
 const code = `${snapshot.commit}${snapshot.changedInSrc.length ? ` + ${snapshot.changedInSrc.length} uncommitted changes in src/` : ''}`;
 const restarts = result.restarts ? ` A worker's runtime went away ${result.restarts}× during the run and was started again.` : '';
-const parts = [`**Machine**: ${machineLine(result.machine)}. Code: ${code}. Mode: ${result.mode}, ${result.seconds} s.${restarts}`, '', '**Headlines**', '', `- ${result.headlines.transform}`, `- ${result.headlines.hits}`, `- ${result.headlines.memory}`];
+const parts = [`**Machine**: ${machineLine(result.machine)}. Code: ${code}. Mode: ${result.mode}, ${result.seconds} s.${restarts}`, '', '**Headlines**', '', `- ${result.headlines.transform}`, `- ${result.headlines.hits}`, `- ${result.headlines.memory}`, `- ${result.headlines.signed}`];
 if (result.transforms) {
   parts.push('', `**Transform cost** (median of ${runs} runs each; ours = transform() in workerd, sharp = libvips on one thread; SSIM against a libvips Lanczos-3 downscale)`, '', transformTable(result.transforms, avifSpeed));
   parts.push('', '**AVIF speed** (ours: libavif speed; sharp: effort 9 − speed)', '', avifSpeedTable(result.transforms));
 }
 if (result.hits) parts.push('', `**Cache hits** (\`${result.hits.path}\`, ${kbOf(result.hits.bodyBytes)} ${result.hits.contentType}, ${result.hits.connections} keep-alive connections)`, '', hitsTable(result.hits));
 if (result.memory) parts.push('', '**Memory** (resident growth of the runtime workerd; one 1600 px transform on a fresh isolate, warmed by one tiny WebP transform)', '', memoryTable(result.memory.perMaster, result.memory.mixed));
+if (result.signed) parts.push('', `**Signed URLs** (\`${result.signed.path}\` unsigned and signed, both cache hits on one entry, sent in turn on one keep-alive connection; ${result.signed.rounds.length} rounds, ${result.signed.secondsPerSide} s per side)`, '', signedTable(result.signed));
 if (result.stampede) parts.push('', '**Stampede** (50 concurrent requests, one uncached variant, one isolate)', '', stampedeTable(result.stampede));
 result.markdown = parts.join('\n');
 
