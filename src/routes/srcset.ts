@@ -124,6 +124,8 @@ export async function serveSrcset(c: Context<AppEnv>, rawKey: string): Promise<R
       let segment = segmentFor(width);
       const canvas = await outputOf(segment);
       if (!canvas || candidates.some((candidate) => candidate.width === canvas.width)) continue;
+      // Past AVIF_LIMIT_PIXELS an explicit format=avif is served as WebP: not a candidate of `type="image/avif"`.
+      if (format === 'avif' && canvas.width * canvas.height > config.avifLimitPixels) continue;
       // A width past the master's is served at the master's: name that width, so both spellings share one variant.
       if (canvas.width !== width && !allowed) {
         const exact = segmentFor(canvas.width);

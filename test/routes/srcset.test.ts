@@ -115,6 +115,13 @@ describe('GET /srcset/<key> (JSON)', () => {
     expect(pictureHtml(spec)).toBe(await server.text());
   });
 
+  it('leaves out of the AVIF source the widths AVIF_LIMIT_PIXELS would serve as WebP', async () => {
+    const response = await getWith({ AVIF_LIMIT_PIXELS: '100000' }, `/srcset/${KEY}?${query}`);
+    const body = (await response.json()) as SrcsetJson;
+    expect(body.sources.map((s) => s.candidates.map((c) => c.width))).toEqual([[160, 320], [160, 320, 1920], [160, 320, 1920]]);
+    expect(body.widths).toEqual([160, 320, 1920]);
+  });
+
   it('snaps requested widths to ALLOWED_WIDTHS, so no URL it gives is itself snapped', async () => {
     const vars = { ALLOWED_WIDTHS: '200,400' };
     const response = await getWith(vars, `/srcset/${KEY}?widths=150,300,600&formats=webp`);
