@@ -134,7 +134,8 @@ function signingMode(raw: string | undefined): SigningMode {
 /**
  * Issue 15's settings, all off by default (Cloudflare's grammar takes any size):
  * - `PRESETS`: named option sets, `[vars.PRESETS]` `card = { options = "width=400,fit=cover", allow = ["format", "dpr"] }`.
- * - `ALLOW_UNSIGNED_PRESETS` (`true`): presets stay usable without a signature when `SIGNED_URLS=required`.
+ * - `ALLOW_UNSIGNED_PRESETS` (`true`): presets stay usable without a signature when `SIGNED_URLS=required` (with
+ *   overrides whose values are bounded: see `overridesBounded` in options/govern.ts).
  * - `ALLOWED_WIDTHS`, `ALLOWED_HEIGHTS` (device pixels), `ALLOWED_QUALITIES`: comma-separated; empty is no list.
  * - `ALLOWLIST_MODE`: `snap` (serve the allowed size at or above the one asked, nearest quality) or `refuse` (400).
  * - `SIGNED_URLS`: `off`, `optional` (checked when present) or `required`; keys in the `SIGNING_KEYS` secret.

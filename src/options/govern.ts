@@ -14,7 +14,10 @@ export type SigningMode = 'off' | 'optional' | 'required';
 
 export interface GovernanceConfig {
   presets: Presets;
-  /** Whether a request on a preset (with only the overrides it allows) may go unsigned when signatures are required. */
+  /**
+   * Whether a request on a preset may go unsigned when signatures are required: with only overrides the preset
+   * allows, and of those only ones with a bounded set of values (see `overridesBounded`).
+   */
   allowUnsignedPresets: boolean;
   allowlists: Allowlists;
   /** `off`: `sig=`/`exp=` are ignored; `optional`: checked when present; `required`: every URL but presets' needs one. */
@@ -81,6 +84,30 @@ function touchedBy(rest: string) {
   return { width: names.has('width') || dpr, height: names.has('height') || dpr, quality: names.has('quality') };
 }
 
+/** Options whose every value is one of a few words: a request may set them on a preset without adding variants unboundedly. */
+const ENUMERATED = new Set(['format', 'fit', 'flip', 'metadata', 'anim', 'onerror', 'rotate']);
+
+/**
+ * Whether a request's overrides of a preset can only name a bounded set of variants, so that it may go unsigned
+ * when signatures are required: enumerations, named gravities and qualities, and sizes (also through `dpr`) only
+ * where an allowlist bounds them. A point gravity, a numeric size or quality without a list, `blur`, `sharpen` and
+ * `background` take unboundedly many values: they need a signature.
+ */
+export function overridesBounded(rest: string, requested: TransformOptions | undefined, merged: TransformOptions, lists: Allowlists): boolean {
+  if (requested === undefined) return true;
+  const names = new Set(splitSegment(rest).map((e) => fullOptionName(e.slice(0, e.indexOf('=')))));
+  for (const name of names) {
+    if (name !== undefined && ENUMERATED.has(name)) continue;
+    if (name === 'gravity' && typeof requested.gravity === 'string') continue;
+    if (name === 'quality' && (typeof requested.quality === 'string' || lists.qualities)) continue;
+    if (name === 'width' && lists.widths) continue;
+    if (name === 'height' && lists.heights) continue;
+    if (name === 'dpr' && (merged.width === undefined || lists.widths) && (merged.height === undefined || lists.heights)) continue;
+    return false;
+  }
+  return true;
+}
+
 /**
  * The options to serve for `segment` (percent-decoded once) and master `key`, or an ImageError: 400 for options
  * that are malformed, fixed by the preset or (in `refuse` mode) not allowed; 403 for a signature that is missing
@@ -94,11 +121,12 @@ export async function governOptions(
 ): Promise<GovernedRequest> {
   const controls = readControls(segment);
   let options: TransformOptions;
+  let requested: TransformOptions | undefined;
   if (controls.preset !== undefined) {
     const preset = config.presets.get(controls.preset);
     if (!preset) throw invalid(`unknown preset ${JSON.stringify(controls.preset.slice(0, 40))}`);
     // The request's own options are validated alone first, so a message names what the request wrote.
-    if (controls.rest !== '') parseOptions(controls.rest, config);
+    if (controls.rest !== '') requested = parseOptions(controls.rest, config);
     options = parseOptions(applyPreset(preset, controls.rest), config);
   } else {
     options = parseOptions(controls.rest, config);
@@ -119,8 +147,9 @@ export async function governOptions(
       signed = true;
     } else if (exp !== undefined) {
       throw invalid('option exp needs a signature (sig=)');
-    } else if (config.signedUrls === 'required' && !(controls.preset !== undefined && config.allowUnsignedPresets)) {
-      throw signatureRefused();
+    } else if (config.signedUrls === 'required') {
+      const unsignedPreset = controls.preset !== undefined && config.allowUnsignedPresets;
+      if (!unsignedPreset || !overridesBounded(controls.rest, requested, options, config.allowlists)) throw signatureRefused();
     }
   }
 

@@ -90,6 +90,10 @@ export async function serveSrcset(c: Context<AppEnv>, rawKey: string): Promise<R
   if (governance.signedUrls === 'required' && !(preset !== undefined && governance.allowUnsignedPresets)) {
     throw new ImageError(403, 'signature-required', 'image URLs here must be signed: build them server-side with the client module (signedImageUrl), or ask for a preset');
   }
+  // Unsigned candidates set width on the preset, which only an allowlist bounds (govern.ts, overridesBounded).
+  if (governance.signedUrls === 'required' && !governance.allowlists.widths) {
+    throw new ImageError(403, 'signature-required', 'unsigned candidates need ALLOWED_WIDTHS when SIGNED_URLS=required: build signed ones server-side with the client module');
+  }
   const sizes = readText(c.req.query('sizes'), 'sizes', MAX_SIZES_LENGTH, '100vw');
   const alt = readText(c.req.query('alt'), 'alt', MAX_ALT_LENGTH, '');
   const extra = readExtraOptions(c.req.query('options'));

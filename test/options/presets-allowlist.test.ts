@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ImageError } from '../../src/http/problem.js';
 import { applyAllowlists, readAllowlist, snapQuality, snapSize } from '../../src/options/allowlist.js';
 import { parseOptions } from '../../src/options/parse.js';
+import { overridesBounded } from '../../src/options/govern.js';
 import { applyPreset, readPresets } from '../../src/options/presets.js';
 
 const limits = { maxOutputDimension: 8192 };
@@ -93,5 +94,22 @@ describe('allowlists', () => {
   it('refuses in refuse mode with a 400 naming the allowed values', () => {
     expect(() => applyAllowlists(parseOptions('w=700', limits), { ...lists, mode: 'refuse' }, touched)).toThrow(/width=700 is not allowed here; allowed: 320, 640, 960/);
     expect(() => applyAllowlists(parseOptions('h=300', limits), { ...lists, mode: 'refuse' }, touched)).toThrow(/height=300/);
+  });
+});
+
+describe('overridesBounded (what an unsigned preset request may change when signatures are required)', () => {
+  const none = { mode: 'snap' as const };
+  const merged = parseOptions('width=400,height=300', limits);
+  const bounded = (rest: string, lists: Parameters<typeof overridesBounded>[3] = none) =>
+    overridesBounded(rest, rest === '' ? undefined : parseOptions(rest, limits), merged, lists);
+  it('allows enumerations, named gravities and qualities', () => {
+    expect(bounded('')).toBe(true);
+    expect(bounded('format=webp,fit=contain,flip=h,rotate=90,metadata=keep,anim=false,onerror=redirect,gravity=left,q=low')).toBe(true);
+  });
+  it('allows sizes, dpr and numeric qualities only where a list bounds them', () => {
+    for (const rest of ['w=500', 'h=500', 'dpr=1.5', 'quality=55', 'gravity=0.1x0.9', 'blur=3', 'sharpen=1', 'background=#fff']) expect(bounded(rest), rest).toBe(false);
+    const lists = { widths: [100], heights: [100], qualities: [50], mode: 'snap' as const };
+    for (const rest of ['w=500', 'h=500', 'dpr=1.5', 'quality=55']) expect(bounded(rest, lists), rest).toBe(true);
+    expect(bounded('dpr=2', { widths: [100], mode: 'snap' })).toBe(false);
   });
 });

@@ -157,6 +157,28 @@ describe('signed URLs', () => {
     expect(signedPreset.status).toBe(200);
     await signedPreset.arrayBuffer();
   });
+  it('unsigned preset overrides must be bounded: enumerations and named values, sizes and qualities only with a list', async () => {
+    const bounded = { ...required, ALLOWED_WIDTHS: '320,700', ALLOWED_HEIGHTS: '320', ALLOWED_QUALITIES: '50,80' };
+    const refused = [
+      [required, `/img/hero,width=700/${KEY}`],
+      [required, `/img/hero,quality=55/${KEY}`],
+      [required, `/img/thumb,dpr=2/${KEY}`],
+      [bounded, `/img/card,gravity=0.2x0.8/${KEY}`],
+      [{ ...bounded, ALLOWED_HEIGHTS: '' }, `/img/thumb,dpr=2/${KEY}`],
+    ] as const;
+    for (const [vars, path] of refused) await expectProblem(await getWith(vars, path), 403, 'invalid-signature');
+    const served = [
+      [required, `/img/card,gravity=left,format=png/${KEY}`, 400],
+      [required, `/img/hero,quality=low,format=png/${KEY}`, 1600],
+      [bounded, `/img/hero,width=650,quality=55,format=png/${KEY}`, 700],
+      [bounded, `/img/thumb,dpr=2,format=png/${KEY}`, 320],
+    ] as const;
+    for (const [vars, path, width] of served) {
+      const response = await getWith(vars, path);
+      expect(response.status, path).toBe(200);
+      expect((await decoded(response)).width, path).toBe(width);
+    }
+  });
   it('a hit is checked like a miss, and so is a conditional request', async () => {
     const url = await signedImageUrl(BASE, KEY, { width: 320, format: 'webp' }, k2);
     const first = await getWith(required, url);

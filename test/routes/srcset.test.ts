@@ -136,8 +136,10 @@ describe('GET /srcset/<key> (JSON)', () => {
   });
 
   it('with SIGNED_URLS=required offers only presets that may go unsigned (it is no signing oracle)', async () => {
-    const vars = { SIGNED_URLS: 'required', SIGNING_KEYS: 'k1:' + 'x'.repeat(40) };
+    const vars = { SIGNED_URLS: 'required', SIGNING_KEYS: 'k1:' + 'x'.repeat(40), ALLOWED_WIDTHS: '320,640' };
     await expectProblem(await getWith(vars, `/srcset/${KEY}?widths=320`), 403, 'signature-required');
+    // Unsigned width overrides must be bounded by an allowlist.
+    await expectProblem(await getWith({ ...vars, ALLOWED_WIDTHS: '' }, `/srcset/${KEY}?widths=320&preset=hero`), 403, 'signature-required', /ALLOWED_WIDTHS/);
     const response = await getWith(vars, `/srcset/${KEY}?widths=320,640&formats=webp&preset=hero`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as SrcsetJson;
