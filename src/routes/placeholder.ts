@@ -64,7 +64,7 @@ export async function placeholderOf(c: Context<AppEnv>, key: string, serve: Serv
   return { placeholder, sourceETag };
 }
 
-/** `format=json`'s answer with the master's `placeholder` added (null when the master cannot be transformed). */
+/** `format=json`'s answer with the master's `placeholder` added (null when it cannot be made). */
 export async function withPlaceholder(c: Context<AppEnv>, key: string, response: Response, serve: ServeOptions): Promise<Response> {
   if (c.req.method === 'HEAD') return response;
   const body = (await response.json()) as Record<string, unknown>;
@@ -72,8 +72,9 @@ export async function withPlaceholder(c: Context<AppEnv>, key: string, response:
   try {
     placeholder = (await placeholderOf(c, key, serve)).placeholder;
   } catch (error) {
-    // A master too large or undecodable still has metadata; anything else (quota, load) is the request's answer.
-    if (!(error instanceof ImageError && [412, 413, 415, 422].includes(error.status))) throw error;
+    // The metadata is the answer; a placeholder that cannot be made (master too large or undecodable) or not now
+    // (quota, load) is null, for at most the answer's META_TTL. Anything unexpected still fails the request.
+    if (!(error instanceof ImageError && [412, 413, 415, 422, 429, 503].includes(error.status))) throw error;
   }
   const headers = new Headers(response.headers);
   headers.delete('Content-Length');

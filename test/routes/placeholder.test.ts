@@ -5,6 +5,7 @@ import storm from '../../samples/photos/storm.jpg?bytes';
 import quadrants from '../fixtures/quadrants-64x48.png?bytes';
 import { summarize } from '../../src/pipeline/placeholder.js';
 import { decodeAny, meanColour, magicOf } from '../helpers/images.js';
+import { getWith } from '../helpers/governance.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 import { expectProblem } from './masters-client.js';
 
@@ -95,6 +96,19 @@ describe('GET /placeholder/<key>', () => {
     const own = (await (await get(`/placeholder/${KEY}?format=json`)).json()) as PlaceholderJson;
     expect(body.width).toBe(1920);
     expect(body.placeholder).toEqual(own);
+  });
+
+  it('is null in format=json when the client is over its transform quota, and the metadata still answers', async () => {
+    await putMaster('placeholder/quota.jpg', storm);
+    const client = { 'CF-Connecting-IP': '198.51.100.77' };
+    const vars = { TRANSFORM_QUOTA_PER_MINUTE: '1' };
+    const spent = await getWith(vars, '/img/width=50,format=png/placeholder/quota.jpg', client);
+    expect(spent.status).toBe(200);
+    await spent.arrayBuffer();
+    const response = await getWith(vars, '/img/format=json/placeholder/quota.jpg', client);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { width: number; placeholder: PlaceholderJson | null };
+    expect([body.width, body.placeholder]).toEqual([1920, null]);
   });
 
   it('finds the dominant colour of an image with exact colours', async () => {
