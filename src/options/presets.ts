@@ -40,7 +40,7 @@ function names(raw: unknown, preset: string): string[] {
 /**
  * Reads `PRESETS`: a table of `name = { options = "width=160,height=160,fit=cover", allow = ["format", "dpr"] }`
  * (a `[vars.PRESETS]` table in wrangler.toml, or the same as a JSON string). Every preset is parsed once here,
- * so a bad preset stops the worker at its first request instead of failing the requests that use it.
+ * so a bad preset is a config error at the first request, not a failure only of the pages that use it.
  */
 export function readPresets(raw: unknown, limits: { maxOutputDimension: number }): Presets {
   const presets = new Map<string, Preset>();
