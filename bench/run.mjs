@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede] [-- --runs=N]`: transform cost against
- * sharp, cache-hit speed against a bare response, memory per transform, and stampede coalescing. Prints
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N]`: transform cost against
+ * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
+ * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { corpusAvailable, corpusMaster, upscaledMaster } from './lib/masters.mjs
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, isolatesTable, machineLine, memoryTable, stampedeTable, transformTable, varyTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
+import { BENCH_SIGNING_KEYS, benchSigned, signedTable } from './lib/signed.mjs';
 import { snapshotSources } from './lib/snapshot.mjs';
 import { stampede } from './lib/stampede.mjs';
 import { round } from './lib/stats.mjs';
@@ -23,7 +25,7 @@ import { benchTransforms } from './lib/transform-bench.mjs';
 import { ManagedWorker } from './lib/workers.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const sections = ['hits', 'vary', 'stampede', 'isolates', 'transform', 'memory'];
+const sections = ['hits', 'vary', 'stampede', 'isolates', 'transform', 'memory', 'signed'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -156,7 +158,8 @@ const result = {
   /** @type {import('./lib/stampede.mjs').StampedeResult[] | null} */ stampede: null,
   /** @type {import('./lib/vary.mjs').VaryResult | null} */ vary: null,
   /** @type {import('./lib/isolates.mjs').IsolateStampede[] | null} */ isolates: null,
-  headlines: { transform: '', hits: '', memory: '' },
+  /** @type {import('./lib/signed.mjs').SignedResult | null} */ signed: null,
+  headlines: { transform: '', hits: '', memory: '', signed: '' },
   markdown: '',
   seconds: 0,
   /** How often a worker's runtime had gone and was started again. */
@@ -167,8 +170,10 @@ const bench = new ManagedWorker({ name: 'bench', config: BENCH_CONFIG, persist: 
 const real = new ManagedWorker({ name: 'worker', config: ROOT_CONFIG, persist: join(temp, 'state') });
 // The same worker and storage with the in-isolate metadata memo off: every hit then asks the Cache API twice.
 const realNoMemo = new ManagedWorker({ name: 'worker (no memo)', config: ROOT_CONFIG, persist: join(temp, 'state-no-memo'), vars: { META_MEMO_TTL: '0' } });
+// The same worker with signatures checked when present, on the same local R2, run after `real` stops.
+const signedReal = new ManagedWorker({ name: 'signed', config: ROOT_CONFIG, persist: join(temp, 'state'), vars: { SIGNED_URLS: 'optional', SIGNING_KEYS: BENCH_SIGNING_KEYS } });
 try {
-  if (only.includes('hits') || only.includes('vary') || only.includes('stampede')) {
+  if (only.includes('hits') || only.includes('vary') || only.includes('stampede') || only.includes('signed')) {
     log("seeding the real worker's local R2 and starting it (root wrangler.toml)");
     const seeded = [{ key: 'bench/storm.jpg', master: masters.jpeg2 }, { key: 'bench/storm-cold.jpg', master: masters.jpeg2 }];
     await seedMasters({ config: ROOT_CONFIG, persist: join(temp, 'state'), masters: seeded });
@@ -223,6 +228,19 @@ try {
       log(`  ${s.name}: ${s.transforms} transforms ran, ${s.coalesced} coalesced in-isolate, ${s.tier} read the tier after another isolate's lease; slowest ${s.slowestMs} ms, median ${s.medianMs} ms; ${JSON.stringify(s.statuses)}`);
     }
   }
+  if (only.includes('signed')) {
+    log('signed: a cached variant under a signed URL against the same under its unsigned URL (SIGNED_URLS=optional)');
+    result.signed = await benchSigned({
+      worker: signedReal,
+      key: 'bench/storm.jpg',
+      options: 'width=800,format=auto',
+      headers: { Accept: 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8' },
+      secondsPerRound: quick ? 2 : 3,
+      rounds: quick ? 8 : 20,
+      log,
+    });
+  }
+  await signedReal.dispose();
   if (only.includes('transform')) {
     const cases = transformCases();
     log(`transform cost: ${cases.length} cases × ${runs} runs, ours and sharp interleaved`);
@@ -250,9 +268,10 @@ try {
     result.memory = { perMaster, mixed };
   }
 } finally {
-  result.restarts = bench.restarts + real.restarts;
+  result.restarts = bench.restarts + real.restarts + signedReal.restarts;
   await real.dispose();
   await realNoMemo.dispose();
+  await signedReal.dispose();
   await bench.dispose();
   rmSync(temp, { recursive: true, force: true });
 }
@@ -267,11 +286,12 @@ result.headlines.hits = direct
   ? `cache hit ${direct.hit.rps} req/s: ×${direct.floor1Ratio} of one bare Cache API lookup (${direct.floor1.rps} req/s), ×${direct.rpsRatio} of a bare response (${direct.bare.rps} req/s); without the metadata memo ${direct.hitNoMemo.rps} req/s (memo ×${direct.memoGain})`
   : 'not measured';
 const twelve = result.memory?.perMaster.find((r) => r.master === masters.jpeg13.id && r.format === 'webp');
+result.headlines.signed = result.signed ? `signed hit ÷ unsigned hit: ×${result.signed.medianRatio} req/s (median of ${result.signed.rounds.length} rounds; the HMAC costs ${result.signed.costPercent} % of a hit)` : 'not measured';
 result.headlines.memory = twelve ? `12 MP master → 1600 px WebP: peak resident growth ${twelve.peakGrowthMB} MB` : 'not measured';
 
 const code = `${snapshot.commit}${snapshot.changedInSrc.length ? ` + ${snapshot.changedInSrc.length} uncommitted changes in src/` : ''}`;
 const restarts = result.restarts ? ` A worker's runtime went away ${result.restarts}× during the run and was started again.` : '';
-const parts = [`**Machine**: ${machineLine(result.machine)}. Code: ${code}. Mode: ${result.mode}, ${result.seconds} s.${restarts}`, '', '**Headlines**', '', `- ${result.headlines.transform}`, `- ${result.headlines.hits}`, `- ${result.headlines.memory}`];
+const parts = [`**Machine**: ${machineLine(result.machine)}. Code: ${code}. Mode: ${result.mode}, ${result.seconds} s.${restarts}`, '', '**Headlines**', '', `- ${result.headlines.transform}`, `- ${result.headlines.hits}`, `- ${result.headlines.memory}`, `- ${result.headlines.signed}`];
 if (result.transforms) {
   parts.push('', `**Transform cost** (median of ${runs} runs each; ours = transform() in workerd, sharp = libvips on one thread; SSIM against a libvips Lanczos-3 downscale)`, '', transformTable(result.transforms, avifSpeed));
   parts.push('', '**AVIF speed** (ours: libavif speed; sharp: effort 9 − speed)', '', avifSpeedTable(result.transforms));
@@ -282,6 +302,7 @@ if (result.memory) parts.push('', '**Memory** (resident growth of the runtime wo
 if (result.isolates) {
   parts.push('', `**Stampede over ${result.isolates[0]?.isolates} isolates** (${result.isolates[0]?.requests} requests dealt round-robin, one uncached variant, shared R2 tier and lease)`, '', isolatesTable(result.isolates));
 }
+if (result.signed) parts.push('', `**Signed URLs** (\`${result.signed.path}\` unsigned and signed, both cache hits on one entry, sent in turn on one keep-alive connection; ${result.signed.rounds.length} rounds, ${result.signed.secondsPerSide} s per side)`, '', signedTable(result.signed));
 if (result.stampede) parts.push('', '**Stampede** (50 concurrent requests, one uncached variant, one isolate)', '', stampedeTable(result.stampede));
 result.markdown = parts.join('\n');
 

@@ -217,6 +217,10 @@ function runWranglerDev({ port, persistTo, wranglerArgs }) {
   const token = localUploadToken();
   const args = [wranglerBin, 'dev', '--local', '--port', String(port)];
   if (persistTo) args.push('--persist-to', persistTo);
+  // wrangler dev reads from .dev.vars only the secrets `[secrets] required` names; SIGNING_KEYS is optional,
+  // so it is passed on as a var when .dev.vars has it (local only: it shows in this machine's process list).
+  const signingKeys = /^SIGNING_KEYS=(.*)$/m.exec(fs.readFileSync(path.join(repoRoot, '.dev.vars'), 'utf8'))?.[1]?.trim();
+  if (signingKeys) args.push('--var', `SIGNING_KEYS:${signingKeys}`);
   args.push(...wranglerArgs);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,

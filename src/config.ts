@@ -3,6 +3,10 @@ import { parseExemptions } from './limits/client.js';
 import { type Origin, parseOrigins } from './options/origins.js';
 import type { OutputFormat } from './options/types.js';
 import type { QuotaConfig } from './limits/quota.js';
+import { readAllowlist, readAllowlistMode } from './options/allowlist.js';
+import type { GovernanceConfig, SigningMode } from './options/govern.js';
+import { readPresets } from './options/presets.js';
+import { readSigningKeys } from './options/signature.js';
 
 export interface Config {
   /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */
@@ -70,6 +74,8 @@ export interface Config {
   quota: QuotaConfig;
   /** Transforms per minute across every client above which new cache misses are shed with 503. */
   globalTransformLimit: number;
+  /** Presets, allowlists and signed URLs: which variants may be asked for at all. */
+  governance: GovernanceConfig;
 }
 
 export interface Vars {
@@ -108,6 +114,16 @@ export interface Vars {
   UPLOAD_BYTES_PER_HOUR?: string;
   GLOBAL_TRANSFORM_LIMIT?: string;
   QUOTA_EXEMPT?: string;
+  // Governance: see readGovernance.
+  PRESETS?: unknown;
+  ALLOW_UNSIGNED_PRESETS?: string;
+  ALLOWED_WIDTHS?: string;
+  ALLOWED_HEIGHTS?: string;
+  ALLOWED_QUALITIES?: string;
+  ALLOWLIST_MODE?: string;
+  SIGNED_URLS?: string;
+  /** A secret (`wrangler secret put SIGNING_KEYS`, `.dev.vars` locally), not a `[vars]` entry. */
+  SIGNING_KEYS?: string;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -139,7 +155,7 @@ function pregenerate(widths: string | undefined, formats: string | undefined, ma
 
 function prefix(raw: string | undefined): string {
   const value = (raw ?? '/img').replace(/\/+$/, '');
-  const reserved = ['/cdn-cgi', '/masters', '/originals', '/health', '/jobs'];
+  const reserved = ['/cdn-cgi', '/masters', '/originals', '/health', '/jobs', '/srcset', '/placeholder'];
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value === '' || reserved.some((r) => value === r || value.startsWith(r + '/'))) {
     throw new Error(`[vars] IMAGE_PREFIX=${raw} must be a path like /img`);
   }
@@ -160,10 +176,52 @@ function token(raw: string | undefined): string | null {
   return raw;
 }
 
+function signingMode(raw: string | undefined): SigningMode {
+  if (raw === undefined || raw === '') return 'off';
+  if (raw === 'off' || raw === 'optional' || raw === 'required') return raw;
+  throw new Error(`[vars] SIGNED_URLS=${raw} must be off, optional or required`);
+}
+
+/**
+ * The governance settings, all off by default (Cloudflare's grammar takes any size):
+ * - `PRESETS`: named option sets, `[vars.PRESETS]` `card = { options = "width=400,fit=cover", allow = ["format", "dpr"] }`.
+ * - `ALLOW_UNSIGNED_PRESETS` (`true`): presets stay usable without a signature when `SIGNED_URLS=required` (with
+ *   overrides whose values are bounded: see `overridesBounded` in options/govern.ts).
+ * - `ALLOWED_WIDTHS`, `ALLOWED_HEIGHTS` (device pixels), `ALLOWED_QUALITIES`: comma-separated; empty is no list.
+ * - `ALLOWLIST_MODE`: `snap` (serve the allowed size at or above the one asked, nearest quality) or `refuse` (400).
+ * - `SIGNED_URLS`: `off`, `optional` (checked when present) or `required`; keys in the `SIGNING_KEYS` secret.
+ */
+function readGovernance(vars: Vars, maxOutputDimension: number): GovernanceConfig {
+  const signedUrls = signingMode(vars.SIGNED_URLS);
+  let signingKeys = readSigningKeys(undefined);
+  try {
+    signingKeys = readSigningKeys(vars.SIGNING_KEYS);
+  } catch (error) {
+    // Like a bad UPLOAD_TOKEN: no key is valid then, so signed URLs are refused (fail closed), reads stay up.
+    console.error(`${(error as Error).message}: no signature is accepted`);
+  }
+  if (signedUrls !== 'off' && !signingKeys.current) console.error(`SIGNED_URLS=${signedUrls} but SIGNING_KEYS holds no key: every signature is refused`);
+  const allowUnsigned = vars.ALLOW_UNSIGNED_PRESETS ?? 'true';
+  if (allowUnsigned !== 'true' && allowUnsigned !== 'false') throw new Error(`[vars] ALLOW_UNSIGNED_PRESETS=${allowUnsigned} must be true or false`);
+  return {
+    presets: readPresets(vars.PRESETS, { maxOutputDimension }),
+    allowUnsignedPresets: allowUnsigned === 'true',
+    allowlists: {
+      widths: readAllowlist(vars.ALLOWED_WIDTHS, 'ALLOWED_WIDTHS', 1, maxOutputDimension),
+      heights: readAllowlist(vars.ALLOWED_HEIGHTS, 'ALLOWED_HEIGHTS', 1, maxOutputDimension),
+      qualities: readAllowlist(vars.ALLOWED_QUALITIES, 'ALLOWED_QUALITIES', 1, 100),
+      mode: readAllowlistMode(vars.ALLOWLIST_MODE),
+    },
+    signedUrls,
+    signingKeys,
+  };
+}
+
 export function readConfig(vars: Vars): Config {
+  const maxOutputDimension = integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384);
   return {
     imagePrefix: prefix(vars.IMAGE_PREFIX),
-    maxOutputDimension: integer(vars.MAX_OUTPUT_DIMENSION, 'MAX_OUTPUT_DIMENSION', 8192, 1, 16384),
+    maxOutputDimension,
     maxOutputPixels: integer(vars.MAX_OUTPUT_PIXELS, 'MAX_OUTPUT_PIXELS', 5_000_000, 1, 100_000_000),
     maxInputPixels: integer(vars.MAX_INPUT_PIXELS, 'MAX_INPUT_PIXELS', 5_000_000, 1, 200_000_000),
     maxJpegPixels: integer(vars.MAX_JPEG_INPUT_PIXELS, 'MAX_JPEG_INPUT_PIXELS', 100_000_000, 1, 400_000_000),
@@ -199,6 +257,7 @@ export function readConfig(vars: Vars): Config {
       exempt: parseExemptions(vars.QUOTA_EXEMPT),
     },
     globalTransformLimit: integer(vars.GLOBAL_TRANSFORM_LIMIT, 'GLOBAL_TRANSFORM_LIMIT', 20_000, 1, 100_000_000),
+    governance: readGovernance(vars, maxOutputDimension),
   };
 }
 

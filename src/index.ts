@@ -7,12 +7,14 @@ import { configOf } from './config.js';
 import { ImageError, problemResponse } from './http/problem.js';
 import { requireUploadToken } from './limits/upload-auth.js';
 import { serveHealth } from './routes/health.js';
-import { serveImage } from './routes/image.js';
+import { serveImage, serveParsedImage } from './routes/image.js';
 import { describeMasterRoute, putMaster, removeMaster } from './routes/masters.js';
 import { backfillPage } from './routes/jobs.js';
 import { serveOriginal } from './routes/originals.js';
 import { handleVariantJobs } from './jobs/consumer.js';
 import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
+import { servePlaceholder } from './routes/placeholder.js';
+import { serveSrcset } from './routes/srcset.js';
 
 const app = new Hono<AppEnv>();
 
@@ -33,6 +35,9 @@ function rawRest(url: string, mount: string): string {
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
 app.get('/health', serveHealth);
+// Responsive-image candidates and placeholders.
+app.get('/srcset/*', (c) => serveSrcset(c, rawRest(c.req.url, '/srcset')));
+app.get('/placeholder/*', (c) => servePlaceholder(c, rawRest(c.req.url, '/placeholder'), serveParsedImage));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.post('/jobs/pregenerate', requireUploadToken(), (c) => backfillPage(c));
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));

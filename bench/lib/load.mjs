@@ -27,7 +27,7 @@ import { quantile, round } from './stats.mjs';
  * @param {Record<string, string>} headers
  * @returns {Promise<{ status: number, bytes: number, headers: import('node:http').IncomingHttpHeaders }>}
  */
-function request(agent, url, headers) {
+export function request(agent, url, headers) {
   return new Promise((resolve, reject) => {
     const req = get(url, { agent, headers }, (res) => {
       let bytes = 0;

@@ -97,7 +97,7 @@ function badValue(element: Element, expected: string): ImageError {
 }
 
 /** Splits on commas outside parentheses, so `background=rgb(1,2,3)` stays one element. */
-function splitSegment(segment: string): string[] {
+export function splitSegment(segment: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -112,6 +112,12 @@ function splitSegment(segment: string): string[] {
   }
   parts.push(segment.slice(start));
   return parts;
+}
+
+/** The full name of an option as written (`w` → `width`), or undefined for a name we do not take. */
+export function fullOptionName(written: string): string | undefined {
+  const name = aliases.get(written) ?? written;
+  return optionNames.has(name) ? name : undefined;
 }
 
 function readElement(raw: string, index: number): Element {

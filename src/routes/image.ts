@@ -14,7 +14,6 @@ import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { variantCacheUrl } from '../options/cache-key.js';
 import { checkSourceSize } from '../options/decode-plan.js';
 import { contentTypeOf } from '../options/negotiate.js';
-import { parseOptions } from '../options/parse.js';
 import { planTransform, type TransformPlan } from '../options/plan.js';
 import { parseImagePath } from '../options/source.js';
 import type { TransformOptions } from '../options/types.js';
@@ -23,6 +22,7 @@ import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 import { matchVariant, storeVariant } from '../storage/variant-cache.js';
 import { readTierVariant, type StoredVariant, writeTierVariant } from '../storage/variant-tier.js';
 import { originPull } from './origin-pull.js';
+import { serveGoverned } from './governed-image.js';
 
 /** A variant's bytes, and whether this isolate made them or found them in the R2 tier after waiting for a lease. */
 interface Made {
@@ -103,7 +103,12 @@ function redirectToOriginal(c: Context<AppEnv>, key: string): Response {
 export async function serveImage(c: Context<AppEnv>, rest: string): Promise<Response> {
   const config = c.get('config');
   const { options: segment, key } = parseImagePath(rest, new URL(c.req.url).host, config.origins);
-  const options = parseOptions(segment, config);
+  // Presets, allowlists and signed URLs decide the options; without any configured this is parseOptions.
+  return serveGoverned(c, segment, key, serveParsedImage);
+}
+
+/** The image route past parsing (and governance, routes/governed-image.ts): options already validated. */
+export async function serveParsedImage(c: Context<AppEnv>, key: string, options: TransformOptions): Promise<Response> {
   try {
     return await serveVariant(c, key, options);
   } catch (error) {
