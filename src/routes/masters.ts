@@ -12,7 +12,7 @@ import { inspectUpload } from '../limits/upload-checks.js';
 import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
 import type { MasterInfo } from '../options/types.js';
-import { deleteMaster, parseEtagCondition, type Preconditions, writeMaster } from '../storage/master-writes.js';
+import { deleteMaster, parseEtagCondition, type Preconditions, sha256Hex, writeMaster } from '../storage/master-writes.js';
 import { pregenerationJobs, type VariantJob } from '../jobs/messages.js';
 import { type CachePurger, purgeMaster } from '../storage/cdn-purge.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
@@ -71,11 +71,6 @@ async function forgetMaster(c: Context<AppEnv>, key: string): Promise<void> {
 
 function preconditionsOf(c: Context<AppEnv>): Preconditions {
   return { ifMatch: parseEtagCondition(c.req.header('If-Match')), ifNoneMatch: parseEtagCondition(c.req.header('If-None-Match')) };
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** PUT /masters/<key>: 201 created, 200 replaced (or identical bytes, left as they were). */

@@ -54,6 +54,12 @@ function preconditionFailed(key: string, currentEtag: string | null): ImageError
   return new ImageError(412, 'precondition-failed', `the preconditions do not hold for ${key}: ${state}`);
 }
 
+/** The hex SHA-256 of a master's bytes (kept in its metadata; R2 verifies the stored bytes against it). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** A validated upload: its bytes, what its header says, and the hex SHA-256 of the bytes. */
 export interface Upload {
   bytes: Uint8Array;

@@ -8,17 +8,12 @@ import { ImageError } from '../http/problem.js';
 import { inspectUpload } from '../limits/upload-checks.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { originOfKey, originUrl, type Origin } from '../options/origins.js';
-import { deleteMaster, writeMaster } from './master-writes.js';
+import { deleteMaster, sha256Hex, writeMaster } from './master-writes.js';
 import { describeMaster, type MasterMeta } from './masters.js';
 import { fetchFromOrigin } from './origin-fetch.js';
 
 /** Where the last revalidation of a pulled master is noted (R2 cannot change an object's metadata alone). */
 export const ORIGIN_CHECK_PREFIX = 'jobs/origin-checks/';
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function limitsOf(config: Config) {
   return { timeoutMs: config.originTimeoutMs, maxBytes: config.maxUploadBytes, maxRedirects: config.originMaxRedirects };
