@@ -1,5 +1,6 @@
 /** Parses Cloudflare's image-resizing option segment (`width=800,fit=cover,…`) into validated `TransformOptions`. */
 
+import { parseCssColour } from './css-colour.js';
 import { ImageError } from '../http/problem';
 import type {
   Fit,
@@ -65,9 +66,6 @@ const metadataModes: readonly Metadata[] = ['none', 'copyright', 'keep'];
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const POINT = /^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
-const HEX_COLOUR = /^(?:#|%23)([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-const RGB_COLOUR = /^rgb\((\d+),(\d+),(\d+)\)$/i;
-const RGBA_COLOUR = /^rgba\((\d+),(\d+),(\d+),(\d+(?:\.\d+)?)\)$/i;
 
 /** Mutable view of the options while a segment is read. */
 type Draft = { -readonly [K in keyof TransformOptions]?: TransformOptions[K] };
@@ -180,21 +178,13 @@ function quality(element: Element): number | QualityName {
   return integerIn(element, 1, 100);
 }
 
-/** `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa` (`#` literal or still encoded as `%23`), `rgb(r,g,b)`, `rgba(r,g,b,a)`. */
+/** Any CSS colour (options/css-colour.ts): names, `#rgb[a]`, `#rrggbb[aa]` (`#` literal or `%23`), `rgb()`, `hsl()`. */
 function colour(element: Element): RGBA {
-  const expected = '#rgb, #rgba, #rrggbb, #rrggbbaa, rgb(r,g,b) or rgba(r,g,b,a) with r,g,b in 0..255 and a in 0..1';
-  const hex = HEX_COLOUR.exec(element.value)?.[1];
-  if (hex !== undefined) {
-    const digits = hex.length <= 4 ? [...hex].map((digit) => digit + digit) : (hex.match(/../g) ?? []);
-    const [r = 0, g = 0, b = 0, a = 255] = digits.map((pair) => parseInt(pair, 16));
-    return { r, g, b, a };
+  const parsed = parseCssColour(element.value);
+  if (parsed === null) {
+    throw badValue(element, 'a CSS colour: a name (red, rebeccapurple, transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, rgb(r,g,b[,a]), rgb(r g b / a) or hsl(h s% l% / a), components in range');
   }
-  const rgb = RGB_COLOUR.exec(element.value) ?? RGBA_COLOUR.exec(element.value);
-  if (rgb === null) throw badValue(element, expected);
-  const [r, g, b] = [rgb[1], rgb[2], rgb[3]].map(Number) as [number, number, number];
-  const alpha = rgb[4] === undefined ? 1 : Number(rgb[4]);
-  if (!(r <= 255 && g <= 255 && b <= 255 && alpha <= 1)) throw badValue(element, expected);
-  return { r, g, b, a: Math.round(alpha * 255) };
+  return parsed;
 }
 
 function boolean(element: Element): boolean {
