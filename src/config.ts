@@ -2,6 +2,7 @@
 import { parseExemptions } from './limits/client.js';
 import type { OutputFormat } from './options/types.js';
 import type { QuotaConfig } from './limits/quota.js';
+import { type LogMode, parseLogMode } from './observe/sinks.js';
 
 export interface Config {
   /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */
@@ -61,6 +62,11 @@ export interface Config {
   quota: QuotaConfig;
   /** Transforms per minute across every client above which new cache misses are shed with 503. */
   globalTransformLimit: number;
+  /**
+   * Request events: which requests get a JSON log line (`LOG_REQUESTS`), and the key of client pseudonyms (the
+   * `EVENTS_SALT` secret; null: a random one per isolate). Analytics Engine gets every request when bound.
+   */
+  events: { logRequests: LogMode; salt: string | null };
 }
 
 export interface Vars {
@@ -95,6 +101,9 @@ export interface Vars {
   UPLOAD_BYTES_PER_HOUR?: string;
   GLOBAL_TRANSFORM_LIMIT?: string;
   QUOTA_EXEMPT?: string;
+  LOG_REQUESTS?: string;
+  /** A secret (optional), not a `[vars]` entry: the key of client pseudonyms in request events. */
+  EVENTS_SALT?: string;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -182,6 +191,7 @@ export function readConfig(vars: Vars): Config {
       exempt: parseExemptions(vars.QUOTA_EXEMPT),
     },
     globalTransformLimit: integer(vars.GLOBAL_TRANSFORM_LIMIT, 'GLOBAL_TRANSFORM_LIMIT', 20_000, 1, 100_000_000),
+    events: { logRequests: parseLogMode(vars.LOG_REQUESTS), salt: vars.EVENTS_SALT ? vars.EVENTS_SALT : null },
   };
 }
 

@@ -12,6 +12,8 @@ import { backfillPage } from './routes/jobs.js';
 import { serveOriginal } from './routes/originals.js';
 import { handleVariantJobs } from './jobs/consumer.js';
 import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
+import { requestEvents } from './observe/middleware.js';
+import { serveHealth } from './routes/health.js';
 
 const app = new Hono<AppEnv>();
 
@@ -19,6 +21,8 @@ app.use(async function loadConfig(c, next) {
   c.set('config', configOf(c.env));
   await next();
 });
+// One event per request (Analytics Engine, LOG_REQUESTS); outside timing(), so it sees the Server-Timing header.
+app.use(requestEvents());
 // Images are embedded by other origins: the resource policy must allow it.
 app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: false }));
 app.use(timing({ total: true, crossOrigin: true }));
@@ -31,8 +35,7 @@ function rawRest(url: string, mount: string): string {
 
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
-// no-store: Workers Cache would otherwise keep a 200 without Cache-Control for two hours.
-app.get('/health', (c) => c.json({ ok: true }, 200, { 'Cache-Control': 'no-store' }));
+app.get('/health', (c) => serveHealth(c));
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.post('/jobs/pregenerate', requireUploadToken(), (c) => backfillPage(c));
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));

@@ -18,6 +18,7 @@ import { variantCacheUrl } from '../options/cache-key.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { parseOptions } from '../options/parse.js';
 import { parseImagePath } from '../options/source.js';
+import { noteEvent, noteMaster } from '../observe/middleware.js';
 import type { TransformOptions } from '../options/types.js';
 import { checkSourceSize } from '../pipeline/decode-plan.js';
 import { planTransform } from '../pipeline/prepare.js';
@@ -83,11 +84,18 @@ async function produce(c: Context<AppEnv>, meta: MasterMeta, options: TransformO
     await acquireLease(leases, variant.tierKey, holder, config.variantLeaseMs);
   }
   try {
-    const result = await gate!.run(() => renderVariant(c.env.MASTERS, meta, options, variant.format, config));
+    // Request events: the wait for this isolate's gate, and the transform's wall time (clocks advance across I/O).
+    const queued = performance.now();
+    let started = queued;
+    const result = await gate!.run(() => {
+      started = performance.now();
+      return renderVariant(c.env.MASTERS, meta, options, variant.format, config);
+    });
+    const times = { queue: started - queued, transform: performance.now() - started - (result.timings.r2 ?? 0) };
     const bytes = new Uint8Array(result.bytes);
     const stored = writeTierVariant(c.env.MASTERS, variant.tierKey, bytes, variant).finally(() => releaseLease(leases, variant.tierKey, holder));
     c.executionCtx.waitUntil(stored.catch((e) => console.error('variant tier write failed', e)));
-    return { bytes: result.bytes, timings: result.timings, from: 'transform' };
+    return { bytes: result.bytes, timings: { ...result.timings, ...times }, from: 'transform' };
   } catch (error) {
     await releaseLease(leases, variant.tierKey, holder);
     throw error;
@@ -123,6 +131,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const lookupStarted = performance.now();
   const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil);
   setMetric(c, 'meta', performance.now() - lookupStarted, source);
+  noteMaster(c, key, meta);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   if (options.format === 'json') {
     const json = { 'Cache-Control': `public, max-age=${config.metaTtl}`, [CDN_CACHE_CONTROL]: cdnCacheControl(config), 'Cache-Tag': masterCacheTag(key) };
@@ -131,6 +140,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
 
   const variant = await identifyVariant(meta, options, c.req.header('Accept') ?? null, config);
   const { format, canonical, etag } = variant;
+  noteEvent(c, { format });
   const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: etag, ...imageHeaders };
   if (options.format === 'auto') headers.Vary = 'Accept';
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) {
@@ -144,6 +154,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     const response = new Response(hit.body, hit);
     response.headers.set(CDN_CACHE_CONTROL, headers[CDN_CACHE_CONTROL]!);
     response.headers.set('X-Cache', 'HIT');
+    noteEvent(c, { outputBytes: Number(hit.headers.get('Content-Length') ?? 0) });
     return response;
   }
 
@@ -156,6 +167,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   setMetric(c, 'tier', performance.now() - tierStarted, 'R2 variant tier');
   if (tiered) {
     waitUntil(keep(tiered.bytes));
+    noteEvent(c, { outputBytes: tiered.bytes.byteLength });
     return new Response(tiered.bytes, { headers: { ...variantHeaders, 'X-Cache': 'TIER' } });
   }
 
@@ -170,6 +182,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   // What is left of the quota is said on a 429 only: a variant is stored by shared caches (Workers Cache in
   // front), which must never hand one client's quota to another.
   await chargeClient(c.env, client, [charge], true);
+  noteEvent(c, { quota: client.exempt ? 'exempt' : 'charged' });
   if (!client.exempt) countTransform();
   let made: Made;
   try {
@@ -195,5 +208,6 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   }
   for (const [phase, ms] of Object.entries(made.timings)) setMetric(c, phase, ms);
   const xCache = made.from === 'tier' ? 'TIER' : 'MISS';
+  noteEvent(c, { outputBytes: made.bytes.byteLength });
   return new Response(made.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': xCache } });
 }
