@@ -172,7 +172,8 @@ export function buildEvent(input: EventInput): RequestEvent {
     masterBytes: notes.masterBytes ?? 0,
     masterPixels,
     masterSize: masterSizeClass(masterPixels),
-    outputBytes: notes.outputBytes ?? 0,
+    // A HEAD is answered with the headers of the GET, and no body.
+    outputBytes: input.method === 'HEAD' ? 0 : (notes.outputBytes ?? 0),
     ms,
     transformMs: outcome === 'MISS' ? transformMsOf(ms) : 0,
     queueMs: ms.queue ?? 0,

@@ -82,6 +82,8 @@ describe('the event of each outcome', () => {
     expect(event).toMatchObject({ outcome: 'HIT', status: 200, format: 'webp', ...STORM, outputBytes: body.byteLength, transformMs: 0, quota: 'none', coalesced: false });
     expect(body.byteLength).toBeGreaterThan(0);
     expect(event.ms).not.toHaveProperty('decode');
+    const head = await call(path, { init: { method: 'HEAD' } });
+    expect(head.event).toMatchObject({ method: 'HEAD', outcome: 'HIT', outputBytes: 0 });
   });
 
   it('TIER: bytes from the R2 variant tier after a Cache API miss', async () => {
