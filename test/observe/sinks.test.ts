@@ -79,3 +79,19 @@ describe('LOG_REQUESTS', () => {
     expect(JSON.parse(logLine(eventOf()))).toEqual(eventOf());
   });
 });
+
+describe('client pseudonyms', () => {
+  it('hold for a UTC day and a salt, and change with either', async () => {
+    const { clientPseudonym } = await import('../../src/observe/client-id.js');
+    const noon = Date.UTC(2026, 11, 1, 12);
+    const a = await clientPseudonym('203.0.113.9', 'salt-one-0123456789', noon);
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(await clientPseudonym('203.0.113.9', 'salt-one-0123456789', noon + 11 * 3600_000)).toBe(a);
+    expect(await clientPseudonym('203.0.113.9', 'salt-one-0123456789', noon + 12 * 3600_000)).not.toBe(a);
+    expect(await clientPseudonym('203.0.113.9', 'salt-two-0123456789', noon)).not.toBe(a);
+    expect(await clientPseudonym('203.0.113.8', 'salt-one-0123456789', noon)).not.toBe(a);
+    // Without a salt: this isolate's random one, stable while it lives.
+    expect(await clientPseudonym('203.0.113.9', null, noon)).toBe(await clientPseudonym('203.0.113.9', null, noon));
+    expect(await clientPseudonym('203.0.113.9', null, noon)).not.toBe(a);
+  });
+});
