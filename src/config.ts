@@ -2,7 +2,7 @@
 import { parseExemptions } from './limits/client.js';
 import type { OutputFormat } from './options/types.js';
 import type { QuotaConfig } from './limits/quota.js';
-import { type LogMode, parseLogMode } from './observe/sinks.js';
+import { type LogMode, parseLogMode } from './observe/log-mode.js';
 
 export interface Config {
   /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */

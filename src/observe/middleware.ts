@@ -10,7 +10,8 @@ import { clientKey, isExempt } from '../limits/client.js';
 import { carriesUploadToken } from '../limits/upload-auth.js';
 import { clientPseudonym } from './client-id.js';
 import { buildEvent, type ClientClass, type EventNotes } from './event.js';
-import { analyticsEngineSink, channelSink, type EventSink, type LogMode, logSink } from './sinks.js';
+import type { LogMode } from './log-mode.js';
+import { analyticsEngineSink, channelSink, type EventSink, logSink } from './sinks.js';
 
 /** Adds to what the request's event will say (later notes win). */
 export function noteEvent(c: Context<AppEnv>, notes: EventNotes): void {

@@ -4,6 +4,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import type { RequestEvent } from './event.js';
+import type { LogMode } from './log-mode.js';
 
 export interface EventSink {
   /** Takes the event without waiting for anything; never throws. */
@@ -106,9 +107,6 @@ export function analyticsEngineSink(dataset: AnalyticsEngineDataset): EventSink 
   };
 }
 
-/** `LOG_REQUESTS`: `off`, `errors` (status ≥ 400), `all`, or a share of requests in (0, 1] (errors always). */
-export type LogMode = { kind: 'off' } | { kind: 'errors' } | { kind: 'all' } | { kind: 'share'; share: number };
-
 /** The log line of an event: one JSON object (Workers Logs indexes its fields; `npm run kpi` reads it back). */
 export function logLine(event: RequestEvent): string {
   return JSON.stringify(event);
@@ -150,13 +148,3 @@ export const channelSink: EventSink = {
   },
 };
 
-/** Reads `LOG_REQUESTS` (empty: `off`); throws on anything else, as every `[vars]` entry does. */
-export function parseLogMode(raw: string | undefined): LogMode {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (value === '' || value === 'off' || value === '0' || value === 'false') return { kind: 'off' };
-  if (value === 'all' || value === '1' || value === 'true') return { kind: 'all' };
-  if (value === 'errors') return { kind: 'errors' };
-  const share = Number(value);
-  if (/^0?\.\d+$/.test(value) && share > 0 && share <= 1) return { kind: 'share', share };
-  throw new Error(`[vars] LOG_REQUESTS=${raw} must be off, errors, all, or a share of requests like 0.01`);
-}

@@ -1,7 +1,8 @@
 /** The sinks' shapes: Analytics Engine data points within its limits, the log line, LOG_REQUESTS. Pure. */
 import { describe, expect, it } from 'vitest';
 import { buildEvent, parseServerTiming, type RequestEvent } from '../../src/observe/event.js';
-import { BLOB_COLUMNS, DOUBLE_COLUMNS, MAX_INDEX_BYTES, columnOf, indexOf, logLine, parseLogMode, shouldLog, toDataPoint } from '../../src/observe/sinks.js';
+import { parseLogMode } from '../../src/observe/log-mode.js';
+import { BLOB_COLUMNS, DOUBLE_COLUMNS, MAX_INDEX_BYTES, columnOf, indexOf, logLine, shouldLog, toDataPoint } from '../../src/observe/sinks.js';
 
 function eventOf(overrides: Partial<RequestEvent> = {}): RequestEvent {
   const base = buildEvent({
