@@ -7,6 +7,7 @@ import { readAllowlist, readAllowlistMode } from './options/allowlist.js';
 import type { GovernanceConfig, SigningMode } from './options/govern.js';
 import { readPresets } from './options/presets.js';
 import { readSigningKeys } from './options/signature.js';
+import { type LogMode, parseLogMode } from './observe/log-mode.js';
 
 export interface Config {
   /** Second mount point of the image grammar, beside `/cdn-cgi/image` (a real zone reserves `/cdn-cgi/`). */
@@ -76,6 +77,11 @@ export interface Config {
   globalTransformLimit: number;
   /** Presets, allowlists and signed URLs: which variants may be asked for at all. */
   governance: GovernanceConfig;
+  /**
+   * Request events: which requests get a JSON log line (`LOG_REQUESTS`), and the key of client pseudonyms (the
+   * `EVENTS_SALT` secret; null: a random one per isolate). Analytics Engine gets every request when bound.
+   */
+  events: { logRequests: LogMode; salt: string | null };
 }
 
 export interface Vars {
@@ -124,6 +130,9 @@ export interface Vars {
   SIGNED_URLS?: string;
   /** A secret (`wrangler secret put SIGNING_KEYS`, `.dev.vars` locally), not a `[vars]` entry. */
   SIGNING_KEYS?: string;
+  LOG_REQUESTS?: string;
+  /** A secret (optional), not a `[vars]` entry: the key of client pseudonyms in request events. */
+  EVENTS_SALT?: string;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
@@ -258,6 +267,7 @@ export function readConfig(vars: Vars): Config {
     },
     globalTransformLimit: integer(vars.GLOBAL_TRANSFORM_LIMIT, 'GLOBAL_TRANSFORM_LIMIT', 20_000, 1, 100_000_000),
     governance: readGovernance(vars, maxOutputDimension),
+    events: { logRequests: parseLogMode(vars.LOG_REQUESTS), salt: vars.EVENTS_SALT ? vars.EVENTS_SALT : null },
   };
 }
 

@@ -15,6 +15,7 @@ import { handleVariantJobs } from './jobs/consumer.js';
 import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
 import { servePlaceholder } from './routes/placeholder.js';
 import { serveSrcset } from './routes/srcset.js';
+import { requestEvents } from './observe/middleware.js';
 
 const app = new Hono<AppEnv>();
 
@@ -22,6 +23,8 @@ app.use(async function loadConfig(c, next) {
   c.set('config', configOf(c.env));
   await next();
 });
+// One event per request (Analytics Engine, LOG_REQUESTS); outside timing(), so it sees the Server-Timing header.
+app.use(requestEvents());
 // Images are embedded by other origins: the resource policy must allow it.
 app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: false }));
 app.use(timing({ total: true, crossOrigin: true }));

@@ -32,6 +32,8 @@ export interface Admitted<T> {
   value: T;
   /** Whether this request joined another's run instead of running its own. */
   joined: boolean;
+  /** Whether the client is exempt from quotas (QUOTA_EXEMPT, the upload token): nothing was charged. */
+  exempt: boolean;
 }
 
 /**
@@ -54,5 +56,5 @@ export async function admit<T>(c: Context<AppEnv>, work: TransformWork<T>): Prom
     () => work.run((transform) => gate!.run(transform)),
     (made) => work.settled(made as T),
   );
-  return { value: value as T, joined };
+  return { value: value as T, joined, exempt: client.exempt };
 }

@@ -16,6 +16,7 @@ import { checkSourceSize } from '../options/decode-plan.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { planTransform, type TransformPlan } from '../options/plan.js';
 import { parseImagePath } from '../options/source.js';
+import { noteEvent, noteMaster } from '../observe/middleware.js';
 import type { TransformOptions } from '../options/types.js';
 import type { MasterMeta } from '../storage/masters.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
@@ -84,10 +85,17 @@ async function produce(
     await acquireLease(leases, variant.tierKey, holder, config.variantLeaseMs);
   }
   try {
-    const result = await inGate(() => renderVariant(c.env.MASTERS, meta, options, plan, variant.format, config));
+    // Request events: the wait for this isolate's gate, and the transform's wall time (clocks advance across I/O).
+    const queued = performance.now();
+    let started = queued;
+    const result = await inGate(() => {
+      started = performance.now();
+      return renderVariant(c.env.MASTERS, meta, options, plan, variant.format, config);
+    });
+    const times = { queue: started - queued, transform: performance.now() - started - (result.timings.r2 ?? 0) };
     const stored = writeTierVariant(c.env.MASTERS, variant.tierKey, new Uint8Array(result.bytes), variant).finally(() => releaseLease(leases, variant.tierKey, holder));
     c.executionCtx.waitUntil(stored.catch((e) => console.error('variant tier write failed', e)));
-    return { bytes: result.bytes, timings: result.timings, from: 'transform' };
+    return { bytes: result.bytes, timings: { ...result.timings, ...times }, from: 'transform' };
   } catch (error) {
     await releaseLease(leases, variant.tierKey, holder);
     throw error;
@@ -130,6 +138,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   const lookupStarted = performance.now();
   const { meta, source } = await lookupMaster(cache, c.env.MASTERS, url.origin, key, config, waitUntil, originPull(c));
   setMetric(c, 'meta', performance.now() - lookupStarted, source);
+  noteMaster(c, key, meta);
   if (!meta) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
 
   // Plan: once per request, from the metadata alone; everything below (and the pipeline) uses this plan.
@@ -140,6 +149,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   }
   const variant = await identifyVariant(meta, options, plan, c.req.header('Accept') ?? null, config);
 
+  noteEvent(c, { format: variant.format });
   // Cache: revalidation and hits are answered from the metadata and the variant cache alone.
   const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: variant.etag, ...imageHeaders };
   if (options.format === 'auto') headers.Vary = 'Accept';
@@ -153,6 +163,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     const response = new Response(hit.body, hit);
     response.headers.set(CDN_CACHE_CONTROL, headers[CDN_CACHE_CONTROL]!);
     response.headers.set('X-Cache', 'HIT');
+    noteEvent(c, { outputBytes: Number(hit.headers.get('Content-Length') ?? 0) });
     return response;
   }
   const variantHeaders = { ...headers, 'Content-Type': contentTypeOf(variant.format) };
@@ -165,6 +176,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   setMetric(c, 'tier', performance.now() - tierStarted, 'R2 variant tier');
   if (tiered) {
     waitUntil(keep(tiered.bytes));
+    noteEvent(c, { outputBytes: tiered.bytes.byteLength });
     return new Response(tiered.bytes, { headers: { ...variantHeaders, 'X-Cache': 'TIER' } });
   }
 
@@ -192,9 +204,11 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   }
 
   // Respond.
-  const { value: made, joined } = admitted;
+  const { value: made, joined, exempt } = admitted;
+  noteEvent(c, { quota: exempt ? 'exempt' : 'charged' });
   // Observable, so a stampede test can count how many transforms really ran.
   if (joined) setMetric(c, 'coalesced', 0, 'joined a concurrent transform of the same variant');
   for (const [phase, ms] of Object.entries(made.timings)) setMetric(c, phase, ms);
+  noteEvent(c, { outputBytes: made.bytes.byteLength });
   return new Response(made.bytes.slice(0), { headers: { ...variantHeaders, 'X-Cache': made.from === 'tier' ? 'TIER' : 'MISS' } });
 }
