@@ -1,11 +1,11 @@
 /**
  * The jSquash codecs we still use (AVIF and PNG decoding, PNG encoding; JPEG/WebP decoding and WebP/AVIF/JPEG
- * encoding are ours, src/pipeline/scaled) behind one small interface, plus omggif for GIF's first frame.
+ * encoding are ours, src/pipeline/scaled) behind one small interface, plus our own decoder of GIF's first frame (gif-decode.ts).
  */
 import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
 import decodePng, { init as initPngDecode } from '@jsquash/png/decode.js';
 import encodePng from '@jsquash/png/encode.js';
-import { GifReader } from 'omggif';
+import { type GifDecodeOptions, decodeGifFirstFrame } from './gif-decode.js';
 import { wasm } from './wasm-modules.js';
 
 /** 8-bit RGBA pixels, row-major, no padding: what every step passes along. */
@@ -73,12 +73,9 @@ export const codecs = {
     if (!image) throw new Error('AVIF decoder returned nothing');
     return pixels(image);
   },
-  /** The first frame of a GIF, composited onto a transparent logical screen. */
-  decodeGifFirstFrame(bytes: ArrayBuffer): Pixels {
-    const reader = new GifReader(new Uint8Array(bytes));
-    const data = new Uint8ClampedArray(reader.width * reader.height * 4);
-    reader.decodeAndBlitFrameRGBA(0, data);
-    return { data, width: reader.width, height: reader.height };
+  /** The first frame of a GIF, composited onto a transparent logical screen (clipped to it, its work bounded). */
+  decodeGifFirstFrame(bytes: ArrayBuffer, options?: GifDecodeOptions): Pixels {
+    return decodeGifFirstFrame(new Uint8Array(bytes), options);
   },
 
   async encodePng(image: Pixels): Promise<ArrayBuffer> {

@@ -1,7 +1,7 @@
 /**
  * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG and WebP through
- * our scaled decoder (src/pipeline/scaled) in the transform's codec session, the rest through jSquash (GIF: first
- * frame). JPEG is only started here: the resize step reads its rows a strip at a time, so the decoded image never
+ * our scaled decoder (src/pipeline/scaled) in the transform's codec session, the rest through jSquash (GIF: its first
+ * frame, by gif-decode.ts). JPEG is only started here: the resize step reads its rows a strip at a time, so the decoded image never
  * exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is a 413.
  */
 import { ImageError } from '../http/problem.js';
@@ -38,7 +38,7 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
     case 'avif':
       return codecs.decodeAvif(bytes);
     case 'gif':
-      return codecs.decodeGifFirstFrame(bytes);
+      return codecs.decodeGifFirstFrame(bytes, { maxWorkPixels: state.input.limits.maxDecodedPixels });
     case 'jpeg':
       throw new Error('unreachable: JPEG always has a scaled plan');
   }
