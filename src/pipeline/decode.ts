@@ -5,6 +5,7 @@
  * exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is a 413.
  */
 import { ImageError } from '../http/problem.js';
+import { checkAvifFrames } from './avif-bounds.js';
 import { codecs, type Pixels } from './codecs.js';
 import { cropOnDecoded } from './decode-plan.js';
 import { CodecSession, type JpegRows, type JpegScale, ScaledDecodeError, decodeWebpScaled, streamJpegScaled } from './scaled/index.js';
@@ -36,6 +37,8 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       // Only animated WebP comes here (stills shrink on load); jSquash refuses animations, so frame 0 is ours.
       return decodeFirstWebpFrame(new Uint8Array(bytes));
     case 'avif':
+      // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
+      checkAvifFrames(new Uint8Array(bytes), info);
       return codecs.decodeAvif(bytes);
     case 'gif':
       return codecs.decodeGifFirstFrame(bytes, { maxWorkPixels: state.input.limits.maxDecodedPixels });

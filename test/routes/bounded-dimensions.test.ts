@@ -4,6 +4,8 @@
  * without the allocation they ask for.
  */
 import { describe, expect, it } from 'vitest';
+import flowerAvif from '../../samples/avif/flower.avif?bytes';
+import { withIspe } from '../helpers/avif-writer.js';
 import { decodeAny, magicOf } from '../helpers/images.js';
 import { writeGif } from '../helpers/gif-writer.js';
 import { pngChunk, writePng } from '../helpers/png-writer.js';
@@ -89,5 +91,14 @@ describe('PNG chunks and palettes', () => {
   it('answers 422 for IDAT holding fewer rows than IHDR declares', async () => {
     await putMaster('bounds/short-idat.png', writePng({ width: 8, height: 8, bitDepth: 8, colourType: 0, raw: [0, 1, 2, 3, 4, 5, 6, 7, 8] }));
     expect((await problem('/cdn-cgi/image/width=4/bounds/short-idat.png')).status).toBe(422);
+  });
+});
+
+describe('AVIF frames and grids', () => {
+  it('answers 422 before decoding when the AV1 frame (1200×800) is larger than the ispe the limits saw (16×16)', async () => {
+    await putMaster('bounds/ispe.avif', withIspe(flowerAvif, 16, 16));
+    const body = await problem('/cdn-cgi/image/width=8/bounds/ispe.avif');
+    expect(body).toMatchObject({ status: 422, type: 'undecodable' });
+    expect(body.detail).toMatch(/declares AV1 frames of up to 1200×800, larger than the 16×16 image/);
   });
 });
