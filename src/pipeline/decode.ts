@@ -13,7 +13,7 @@ import type { ImageState } from './state.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
 /** libjpeg's own budget for a progressive JPEG's coefficients (about 3 bytes per source pixel at 4:2:0). */
-const JPEG_WORK_BYTES = 48 * 1024 * 1024;
+export const JPEG_WORK_BYTES = 48 * 1024 * 1024;
 
 /** The transform's codec session, taken on first use (run.ts recycles it when the transform ends). */
 export function sessionOf(state: ImageState): CodecSession {

@@ -10,7 +10,7 @@ import { cacheControl, ifNoneMatchHits, imageHeaders, masterCacheTag } from '../
 import { ImageError } from '../http/problem.js';
 import { checkBreaker, countTransform } from '../limits/breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from '../limits/quota.js';
-import { Coalescer, TransformGate, busy } from '../limits/transform-gate.js';
+import { Coalescer, type TransformGate, busy, codecGate } from '../limits/transform-gate.js';
 import { carriesUploadToken } from '../limits/upload-auth.js';
 import { canonicalOptions, variantCacheUrl, variantETag } from '../options/cache-key.js';
 import { outputPixels } from '../options/geometry.js';
@@ -136,7 +136,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   checkInputLimits(meta, config);
   // Only work is charged: everything above (hits, 304s, errors) made no Durable Object call, and what is
   // refused below for load (503) is refused before the client is charged for it.
-  gate ??= new TransformGate(() => config.maxQueuedTransforms);
+  gate ??= codecGate(() => config.maxQueuedTransforms);
   if (gate.full) throw busy();
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);

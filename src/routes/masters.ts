@@ -1,5 +1,5 @@
 /**
- * /masters/<key>: PUT stores a master (bearer token; validated in full before R2 is touched), DELETE removes it,
+ * /masters/<key>: PUT stores a master (bearer token; header read and the image decoded before R2 is touched), DELETE removes it,
  * GET answers its metadata as JSON (public, no bytes). Auth is `requireUploadToken` in front of PUT and DELETE.
  */
 import type { Context } from 'hono';
@@ -8,10 +8,12 @@ import { inputLimits } from '../config.js';
 import { ifNoneMatchHits, imageHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { chargeClient, clientOf, uploadPolicies } from '../limits/quota.js';
+import { codecGate } from '../limits/transform-gate.js';
 import { inspectUpload } from '../limits/upload-checks.js';
 import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
 import type { MasterInfo } from '../options/types.js';
+import { validateByDecoding } from '../pipeline/validate.js';
 import { deleteMaster, parseEtagCondition, type Preconditions, writeMaster } from '../storage/master-writes.js';
 import { dropMasterMeta, lookupMaster } from '../storage/meta-cache.js';
 
@@ -62,6 +64,8 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   const client = clientOf(c.req.raw, config.quota);
   const rateLimit = await chargeClient(c.env, client, [{ policy: uploads, cost: 1 }, { policy: uploadBytes, cost: bytes.byteLength }], false);
   const header = inspectUpload(bytes, c.req.header('Content-Type'), inputLimits(config));
+  // Decoded whole (at the smallest scale) before anything is stored, under the same gate and budgets as a transform.
+  await codecGate(() => config.maxQueuedTransforms).run(() => validateByDecoding(bytes, header, inputLimits(config)));
   const info: MasterInfo = {
     format: header.format, width: header.width, height: header.height,
     hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation,

@@ -22,6 +22,7 @@ import quadJpg from '../fixtures/quadrants-64x48.jpg?bytes';
 import quadPng from '../fixtures/quadrants-64x48.png?bytes';
 import { configOf } from '../../src/config.js';
 import { infoFromMetadata } from '../../src/storage/masters.js';
+import { writePng } from '../helpers/png-writer.js';
 import { ORIGIN, get } from '../helpers/worker.js';
 import { type MasterJson, TOKEN, concat, expectProblem, r2Keys, remove, send, sha256Hex, upload } from './masters-client.js';
 
@@ -172,8 +173,9 @@ describe('dimensions, from the header alone', () => {
     await refused(() => upload('dims/huge', body), 413, 'input-too-large', /MP limit for (png|jpeg)/);
   });
 
-  it('takes a header right at MAX_INPUT_PIXELS', async () => {
-    const response = await upload('dims/limit.png', pngHeader(1000, rows));
+  it('takes an image right at MAX_INPUT_PIXELS (decoded whole at upload)', async () => {
+    // 1-bit grey, so the body stays small (stored deflate): 1000 × rows pixels, all black.
+    const response = await upload('dims/limit.png', writePng({ width: 1000, height: rows, bitDepth: 1, colourType: 0, raw: new Uint8Array(rows * 126) }));
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ width: 1000, height: rows });
   });
