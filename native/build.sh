@@ -235,17 +235,19 @@ build() {
   done
   jobs+=("$obj/scaled.o|$HERE/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
   jobs+=("$obj/jpeg-encode.o|$HERE/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/progressive.o|$HERE/progressive.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
     "$CC" "${flags[@]}" "${a[@]:2}" -c "${a[1]}" -o "${a[0]}"' _ {}
 
-  # A reactor (no main): _initialize runs constructors; the loader calls it once per instance.
+  # A reactor (no main): _initialize runs constructors; the loader calls it once per instance. --wrap puts
+  # progressive.c's compact coefficient controller in front of libjpeg's (it calls the original when it does not apply).
   mkdir -p "$(dirname "$OUT")"
-  "$CC" "${CFLAGS[@]}" -mexec-model=reactor \
+  "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/resample.o" "$obj/avif.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.

@@ -12,7 +12,10 @@ import { CodecSession, type JpegRows, type JpegScale, ScaledDecodeError, decodeW
 import type { ImageState } from './state.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
-/** libjpeg's own budget for a progressive JPEG's coefficients (about 3 bytes per source pixel at 4:2:0). */
+/**
+ * libjpeg's own budget for a progressive JPEG's coefficients: at 4:2:0, 3.0 MB per source MP at 1/1, 1.63 at 1/2, 0.57 at
+ * 1/4, 0.28 at 1/8 (native/progressive.c keeps only what the scale uses), so ~16, 30, 88 and 178 MP.
+ */
 export const JPEG_WORK_BYTES = 48 * 1024 * 1024;
 
 /** The transform's codec session, taken on first use (run.ts recycles it when the transform ends). */

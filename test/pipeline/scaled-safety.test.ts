@@ -101,13 +101,16 @@ describe('allocations are bounded', () => {
   });
 
   it("caps libjpeg's working memory: a progressive file's coefficient buffers", () => {
-    // storm.jpg is progressive: libjpeg keeps every coefficient (2 bytes × 64 per block) whatever the scale.
-    const error = scaledFailure(() => decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }), 'too-large');
+    // storm.jpg is progressive: at 1/1 libjpeg keeps every coefficient (2 bytes × 64 per block: 7.4 MB here); at 1/8
+    // progressive.c keeps the DC and a nonzero bit per other coefficient (10 bytes a block: 0.7 MB).
+    const error = scaledFailure(() => decodeJpegScaled(storm, 1, { maxWorkBytes: 1 << 20 }), 'too-large');
     expect(error.message).toMatch(/working memory/);
-    expect(decodeJpegScaled(storm, 8, { maxWorkBytes: 16 << 20 }).width).toBe(240);
+    scaledFailure(() => decodeJpegScaled(storm, 1, { maxWorkBytes: 7 << 20 }), 'too-large');
+    expect(decodeJpegScaled(storm, 1, { maxWorkBytes: 8 << 20 }).width).toBe(1920);
+    expect(decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }).width).toBe(240);
     // A baseline file needs only a few rows of working memory.
     expect(decodeJpegScaled(dune, 8, { maxWorkBytes: 1 << 20 }).width).toBe(210);
-    // A hostile progressive header: 30000² needs ~2.7 GB of coefficients.
+    // A hostile progressive header: 30000² needs ~2.7 GB of coefficients at 1/1, ~250 MB even at 1/8.
     scaledFailure(() => decodeJpegScaled(withClaimedSize(storm, 30000, 30000), 8), 'too-large');
     stillWorks();
   });

@@ -121,17 +121,21 @@ describe('corrupt files: 422, nothing stored', () => {
 });
 
 describe('what a transform would refuse for size is refused at upload, with the same status', () => {
-  it('a 6000×4000 progressive JPEG: its coefficients are over the 48 MiB budget (413 at upload and on a transform)', async () => {
-    // The fixture's SOF2 says 6000×4000: libjpeg sizes its coefficient buffer from that before reading a scan.
+  it('a progressive JPEG of 20000×20000: over the 100 MP JPEG limit, the same 413 as its transforms', async () => {
     const sof = find(progressiveJpg, '\xff\xc2');
-    const big = patched(progressiveJpg, sof + 5, [4000 >> 8, 4000 & 255, 6000 >> 8, 6000 & 255]);
-    expect(readImageHeader(big)).toMatchObject({ width: 6000, height: 4000, progressive: true });
+    const big = patched(progressiveJpg, sof + 5, [20000 >> 8, 20000 & 255, 20000 >> 8, 20000 & 255]);
     const detail = await refused('size/progressive.jpg', big, 413, 'input-too-large');
-    expect(detail).toMatch(/progressive JPEG keeps all its DCT coefficients .* over the 48 MiB budget .* re-encode it as baseline/);
-    // The same file put straight into R2 gets the same status from the transform path.
+    expect(detail).toMatch(/20000×20000 \(400\.0 MP\), over the 100\.0 MP limit for jpeg/);
     const { env } = await import('cloudflare:test');
     await env.MASTERS.put('masters/size/progressive.jpg', big);
     expect((await get('/cdn-cgi/image/width=100/size/progressive.jpg')).status).toBe(413);
+  });
+
+  it('a progressive JPEG whose SOF claims 6000×4000 over 64×48 of data: 422, its scans end early (taken at 1/8: 6.8 MB of coefficients)', async () => {
+    const sof = find(progressiveJpg, '\xff\xc2');
+    const big = patched(progressiveJpg, sof + 5, [4000 >> 8, 4000 & 255, 6000 >> 8, 6000 & 255]);
+    expect(readImageHeader(big)).toMatchObject({ width: 6000, height: 4000, progressive: true });
+    await refused('size/lying.jpg', big, 422, 'undecodable', /truncated or corrupt/);
   });
 
   it('a GIF whose first frame would take more decoding work than the GIF limit (413 naming the frame)', async () => {
