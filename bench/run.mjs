@@ -204,6 +204,8 @@ try {
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
     const list = [masters.jpeg2, masters.jpeg13];
     if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
+    // Issue 13's progressive rows (kept in --quick too: they are what native/progressive.c is for).
+    list.push(await upscaledMaster(masters.jpeg13, 24, temp, { progressive: true }), await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
     const count = quick ? 20 : 100;

@@ -5,20 +5,22 @@
  * 16-bit coefficients per 8x8 block, ~3 bytes per pixel at 4:2:0, whatever the output scale. At scale 1/2, 1/4
  * or 1/8 a component is inverse-transformed to 4x4, 2x2 or 1x1 pixels per block (its DCT_scaled_size, K), and a
  * K-point IDCT of the top-left K x K coefficients is all that output needs. So this coefficient controller keeps,
- * per block of a component with K < 8, only
+ * per block, only
  *
  *   - the top-left K x K coefficients, as libjpeg's entropy decoders leave them (DC and AC, every refinement), and
  *   - one bit per other coefficient: whether it is nonzero. A progressive file's refinement scans are parsed by
  *     that history (an AC refinement reads a correction bit for every already-nonzero coefficient of its band, and
  *     the arithmetic decoder looks for the last nonzero one), so it must be kept, but never the values,
  *
- * that is K*K + 4 JCOEFs: 10 bytes a block at 1/8 (DC only), 16 at 1/4, 40 at 1/2, against 128. Components
- * with K = 8 (e.g. 4:2:0 chroma at scale 1/2, which libjpeg upsamples inside its IDCT) keep whole JBLOCKs, as
- * before. Before each MCU is decoded its blocks are expanded into a scratch MCU (kept values, and 1 for a discarded
+ * that is K*K + 4 JCOEFs: 10 bytes a block at K = 1, 16 at 2, 40 at 4, against 128. K is the component's IDCT
+ * size, at most 4: at 1/2, libjpeg inverse-transforms 4:2:0 chroma at 8x8 (upsampling it inside its IDCT); it keeps
+ * its top-left 4x4 here, zero-padded for that IDCT, so chroma detail above half the output's resolution is dropped,
+ * as a 4:2:0 output drops it anyway (at 1/4 and 1/8 chroma keeps all its IDCT reads). Before each MCU is decoded its blocks are expanded into a scratch MCU (kept values, and 1 for a discarded
  * coefficient known to be nonzero: only nonzero-ness is ever read there), and compacted after (the kept values,
- * and a SIMD compare of the whole block for the nonzero bits). Output runs our top-left IDCTs (K = 4, 2: the kernels of IJG libjpeg 7+, which libjpeg-turbo
- * carries for 3x3, 5x5 … but replaces at 4x4 and 2x2 by libjpeg 6b's, which read coefficients beyond K x K);
- * K = 1 is libjpeg's own jpeg_idct_1x1.
+ * and a SIMD compare of the whole block for the nonzero bits). Output runs the component's IDCT: for 4x4 and 2x2
+ * our top-left ones (the kernels of IJG libjpeg 7+, which libjpeg-turbo carries for 3x3, 5x5 … but replaces at 4x4
+ * and 2x2 by libjpeg 6b's, which read coefficients beyond K x K), libjpeg's jpeg_idct_1x1 and jpeg_idct_islow for
+ * 1x1 and 8x8.
  *
  * It replaces libjpeg's jinit_d_coef_controller through the linker (--wrap): single-scan files and full-scale
  * decodes go to the original (__real_jinit_d_coef_controller) unchanged. Block smoothing (libjpeg's guess at
@@ -55,8 +57,9 @@ typedef struct {
   int MCU_vert_offset;
   int MCU_rows_per_iMCU_row;
   jvirt_barray_ptr whole_image[MAX_COMPONENTS];
-  /* Per component: K (1, 2, 4, or 8 = whole JBLOCKs) and JCOEFs per stored block. */
+  /* Per component: K stored (1, 2, 4), the size of its IDCT (K or more), and JCOEFs per stored block. */
   int k[MAX_COMPONENTS];
+  int k_idct[MAX_COMPONENTS];
   int stride[MAX_COMPONENTS];
   JBLOCK scratch[D_MAX_BLOCKS_IN_MCU];
   JCOEF *stored[D_MAX_BLOCKS_IN_MCU];
@@ -275,12 +278,14 @@ static int decompress_data(j_decompress_ptr cinfo, JSAMPIMAGE output_buf) {
       block_rows = (int)(compptr->height_in_blocks % compptr->v_samp_factor);
       if (block_rows == 0) block_rows = compptr->v_samp_factor;
     }
-    int k = coef->k[ci], stride = coef->stride[ci];
-    inverse_DCT_method_ptr inverse_DCT = k == 4   ? idct_4x4
-                                         : k == 2 ? idct_2x2
-                                         : k == 1 ? jpeg_idct_1x1
-                                                  : cinfo->idct->inverse_DCT[ci];
+    int k = coef->k[ci], stride = coef->stride[ci], k_idct = coef->k_idct[ci];
+    inverse_DCT_method_ptr inverse_DCT = k_idct == 4   ? idct_4x4
+                                         : k_idct == 2 ? idct_2x2
+                                         : k_idct == 1 ? jpeg_idct_1x1
+                                                       : cinfo->idct->inverse_DCT[ci];
     JSAMPARRAY output_ptr = output_buf[ci];
+    /* A zero-padded IDCT reads past K: clear what another component's larger K may have left there. */
+    if (k < k_idct) memset(coef->output_block, 0, sizeof(JBLOCK));
     for (int block_row = 0; block_row < block_rows; block_row++) {
       JCOEF *row = (JCOEF *)buffer[block_row];
       JDIMENSION output_col = 0;
@@ -289,7 +294,7 @@ static int decompress_data(j_decompress_ptr cinfo, JSAMPIMAGE output_buf) {
         JCOEF *stored = row + (size_t)block_num * stride;
         JCOEFPTR block = stored;
         if (k != DCTSIZE) {
-          /* Only the top-left K x K are read by the K-point IDCT (the 1x1 reads only DC). */
+          /* The IDCT reads its top-left k_idct x k_idct: K x K from here, zeros past them (cleared above). */
           for (int r = 0; r < k; r++)
             for (int c = 0; c < k; c++) coef->output_block[r * DCTSIZE + c] = stored[r * k + c];
           block = coef->output_block;
@@ -306,28 +311,23 @@ static int decompress_data(j_decompress_ptr cinfo, JSAMPIMAGE output_buf) {
 
 static void start_output_pass(j_decompress_ptr cinfo) { cinfo->output_iMCU_row = 0; }
 
-/* The K a component is inverse-transformed at, if this controller can keep fewer coefficients for it; else 0. */
-static int reduced_k(jpeg_component_info *compptr) {
+/* A component's IDCT size, if this controller can work with it (1, 2, 4 or 8), else 0. */
+static int idct_size(jpeg_component_info *compptr) {
   int k = compptr->_DCT_scaled_size;
   return k == 1 || k == 2 || k == 4 || k == DCTSIZE ? k : 0;
 }
 
 void __wrap_jinit_d_coef_controller(j_decompress_ptr cinfo, boolean need_full_buffer) {
-  int ci, any_reduced = 0;
+  int ci;
   jpeg_component_info *compptr;
-  if (!need_full_buffer || cinfo->buffered_image || cinfo->dct_method != JDCT_ISLOW || cinfo->data_precision != 8) {
-    __real_jinit_d_coef_controller(cinfo, need_full_buffer);
-    return;
+  /* Each component keeps the top-left K x K its IDCT reads, at most 4 x 4: a component libjpeg inverse-transforms
+     at 8 x 8 at a reduced scale (4:2:0 chroma at 1/2, upsampled inside its IDCT) keeps 4 x 4, zero-padded. */
+  int usable = need_full_buffer && !cinfo->buffered_image && cinfo->dct_method == JDCT_ISLOW &&
+               cinfo->data_precision == 8 && cinfo->_min_DCT_scaled_size < DCTSIZE;
+  for (ci = 0, compptr = cinfo->comp_info; usable && ci < cinfo->num_components; ci++, compptr++) {
+    if (idct_size(compptr) == 0) usable = 0;
   }
-  for (ci = 0, compptr = cinfo->comp_info; ci < cinfo->num_components; ci++, compptr++) {
-    int k = reduced_k(compptr);
-    if (k == 0) {
-      __real_jinit_d_coef_controller(cinfo, need_full_buffer);
-      return;
-    }
-    if (k < DCTSIZE) any_reduced = 1;
-  }
-  if (!any_reduced) {
+  if (!usable) {
     __real_jinit_d_coef_controller(cinfo, need_full_buffer);
     return;
   }
@@ -341,11 +341,12 @@ void __wrap_jinit_d_coef_controller(j_decompress_ptr cinfo, boolean need_full_bu
   coef->pub.decompress_data = decompress_data;
   /* Non-NULL tells libjpeg the image is buffered; nothing here reads these arrays as JBLOCKs (no transcoding). */
   coef->pub.coef_arrays = coef->whole_image;
-  for (int k = 1; k < DCTSIZE; k *= 2) coef->kept[k] = kept_mask(k);
+  for (int n = 1; n < DCTSIZE; n *= 2) coef->kept[n] = kept_mask(n);
   for (ci = 0, compptr = cinfo->comp_info; ci < cinfo->num_components; ci++, compptr++) {
-    int k = reduced_k(compptr);
+    int k = idct_size(compptr) < 4 ? idct_size(compptr) : 4;
     coef->k[ci] = k;
-    coef->stride[ci] = k == DCTSIZE ? DCTSIZE2 : k * k + MASK_COEFS;
+    coef->k_idct[ci] = idct_size(compptr);
+    coef->stride[ci] = k * k + MASK_COEFS;
     long blocks = jround_up((long)compptr->width_in_blocks, (long)compptr->h_samp_factor);
     /* A row of `blocks` stored blocks, in whole JBLOCKs of the virtual array (pre-zeroed by libjpeg). */
     long row_jblocks = (blocks * coef->stride[ci] + DCTSIZE2 - 1) / DCTSIZE2;

@@ -78,19 +78,22 @@ export function corpusAvailable() {
  * @param {Master} source
  * @param {number} mp
  * @param {string} dir
+ * @param {{ progressive?: boolean }} [options] a progressive JPEG (libjpeg's default progression, as sharp writes it)
  * @returns {Promise<Master>}
  */
-export async function upscaledMaster(source, mp, dir) {
+export async function upscaledMaster(source, mp, dir, options = {}) {
+  const progressive = options.progressive ?? false;
   const scale = Math.sqrt((mp * 1e6) / (source.width * source.height));
   const width = Math.round(source.width * scale);
   const height = Math.round(source.height * scale);
-  const bytes = await sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
-  const path = join(dir, `upscaled-${mp}mp.jpg`);
+  const bytes = await sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90, progressive }).toBuffer();
+  const kind = progressive ? 'progressive JPEG' : 'JPEG';
+  const path = join(dir, `upscaled-${mp}mp${progressive ? '-progressive' : ''}.jpg`);
   writeFileSync(path, bytes);
   return {
-    id: `jpeg-${mp}mp`,
+    id: progressive ? `jpeg-progressive-${mp}mp` : `jpeg-${mp}mp`,
     path,
-    label: `${source.id} upscaled to ${width}×${height} (JPEG, ${megapixels(width, height).toFixed(1)} MP, made at bench time)`,
+    label: `${source.id} upscaled to ${width}×${height} (${kind}, ${megapixels(width, height).toFixed(1)} MP, made at bench time)`,
     format: 'jpeg',
     width,
     height,

@@ -13,8 +13,8 @@ import type { ImageState } from './state.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
 /**
- * libjpeg's own budget for a progressive JPEG's coefficients: at 4:2:0, 3.0 MB per source MP at 1/1, 1.63 at 1/2, 0.57 at
- * 1/4, 0.28 at 1/8 (native/progressive.c keeps only what the scale uses), so ~16, 30, 88 and 178 MP.
+ * libjpeg's own budget for a progressive JPEG's coefficients: at 4:2:0, 3.0 MB per source MP at 1/1, 0.94 at 1/2, 0.57 at
+ * 1/4, 0.28 at 1/8 (native/progressive.c keeps only what the scale uses), so ~16, 53, 88 and 178 MP.
  */
 export const JPEG_WORK_BYTES = 48 * 1024 * 1024;
 

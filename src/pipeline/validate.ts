@@ -33,7 +33,7 @@ function failure(info: HeaderInfo, error: unknown): ImageError {
   if (error instanceof ScaledDecodeError && (error.code === 'too-large' || error.code === 'out-of-memory')) {
     const why =
       info.format === 'jpeg' && info.progressive
-        ? `a progressive JPEG keeps its DCT coefficients while it decodes (at 4:2:0, 3.0 MB per MP at full size, 1.6 at 1/2, 0.57 at 1/4, 0.28 at 1/8), and this one's are over the ${JPEG_WORK_BYTES / MiB} MiB budget of a transform even at 1/8; re-encode it as baseline (sequential) JPEG, or make it smaller`
+        ? `a progressive JPEG keeps its DCT coefficients while it decodes (at 4:2:0, 3.0 MB per MP at full size, 0.94 at 1/2, 0.57 at 1/4, 0.28 at 1/8), and this one's are over the ${JPEG_WORK_BYTES / MiB} MiB budget of a transform even at 1/8; re-encode it as baseline (sequential) JPEG, or make it smaller`
         : `it needs more memory to decode than a transform may use (the codec module is capped at 96 MiB); make it smaller or save it in another format`;
     return new ImageError(413, 'input-too-large', `${what} cannot be served: ${why} (${error.message})`);
   }
