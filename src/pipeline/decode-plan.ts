@@ -13,6 +13,8 @@ import { type JpegScale, jpegScaleFor } from './scaled/index.js';
 export type DecodePlan =
   | { kind: 'jpeg'; denom: JpegScale; width: number; height: number }
   | { kind: 'webp'; width: number; height: number }
+  /** A PNG: streamed a strip of rows at a time when not interlaced; an interlaced one is decoded whole (decode.ts). */
+  | { kind: 'png'; width: number; height: number }
   | { kind: 'full'; width: number; height: number };
 
 export interface InputLimits {
@@ -22,12 +24,15 @@ export interface InputLimits {
   maxJpegPixels: number;
   /** Largest WebP master (lossless WebP keeps a full-size buffer while it decodes, so this stays lower). */
   maxWebpPixels: number;
+  /** Largest PNG master (streamed, so this bounds the work; an interlaced one must also fit maxDecodedPixels). */
+  maxPngPixels: number;
 }
 
 /** The largest master of this format we take, in pixels (from its header, before anything is read). */
 export function sourcePixelLimit(format: MasterInfo['format'], limits: InputLimits): number {
   if (format === 'jpeg') return limits.maxJpegPixels;
   if (format === 'webp') return limits.maxWebpPixels;
+  if (format === 'png') return limits.maxPngPixels;
   return limits.maxDecodedPixels;
 }
 
@@ -55,6 +60,7 @@ export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: I
     if (width * height * scale * scale > limits.maxDecodedPixels) scale = Math.sqrt(limits.maxDecodedPixels / (width * height));
     return { kind: 'webp', width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   }
+  if (info.format === 'png') return { kind: 'png', width, height };
   if (width * height > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxDecodedPixels);
   return { kind: 'full', width, height };
 }

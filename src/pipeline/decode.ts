@@ -8,7 +8,7 @@ import { ImageError } from '../http/problem.js';
 import { checkAvifFrames } from './avif-bounds.js';
 import { codecs, type Pixels } from './codecs.js';
 import { cropOnDecoded } from './decode-plan.js';
-import { CodecSession, type JpegRows, type JpegScale, ScaledDecodeError, decodeWebpScaled, streamJpegScaled } from './scaled/index.js';
+import { CodecSession, type JpegRows, type JpegScale, ScaledDecodeError, decodeWebpScaled, streamJpegScaled, streamPngRows } from './scaled/index.js';
 import type { ImageState } from './state.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
@@ -32,6 +32,8 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       throw new Error('unreachable: JPEG is streamed');
     case 'webp':
       return decodeWebpScaled(new Uint8Array(bytes), plan.width, plan.height, { maxOutputBytes: outputBytes }, sessionOf(state));
+    case 'png':
+      break; // an interlaced PNG: decoded whole below
   }
   switch (info.format) {
     case 'png':
@@ -50,6 +52,17 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
   }
 }
 
+/**
+ * An interlaced (Adam7) PNG cannot be streamed (its passes spread every row over the whole file), so it is decoded
+ * whole, under the limit for images held decoded (`MAX_INPUT_PIXELS`).
+ */
+export function checkInterlacedPng(info: { width: number; height: number }, maxDecodedPixels: number): void {
+  const pixels = info.width * info.height;
+  if (pixels > maxDecodedPixels) {
+    throw new ImageError(413, 'input-too-large', `the png master is interlaced (Adam7) and ${info.width}×${info.height} (${(pixels / 1e6).toFixed(1)} MP): interlaced PNGs are decoded whole, up to the ${(maxDecodedPixels / 1e6).toFixed(1)} MP limit for png when interlaced (MAX_INPUT_PIXELS); save it without interlacing to have it streamed`);
+  }
+}
+
 /** What a decoder's error means for the request: 413 for a limit, 422 for a file it cannot read. */
 export function decodeFailure(state: ImageState, error: unknown): ImageError {
   if (error instanceof ImageError) return error;
@@ -62,16 +75,37 @@ export function decodeFailure(state: ImageState, error: unknown): ImageError {
 
 /** Starts the JPEG stream; its rows are read (and its errors found) by the resize step. */
 function startJpeg(state: ImageState, denom: JpegScale): void {
-  const plan = state.decodePlan;
-  const session = sessionOf(state);
   let rows: JpegRows;
   try {
-    rows = streamJpegScaled(session, new Uint8Array(state.input.bytes), denom, { maxWorkBytes: JPEG_WORK_BYTES });
+    rows = streamJpegScaled(sessionOf(state), new Uint8Array(state.input.bytes), denom, { maxWorkBytes: JPEG_WORK_BYTES });
   } catch (error) {
     throw decodeFailure(state, error);
   }
+  streamRows(state, rows);
+}
+
+/** Whether a PNG's IHDR says Adam7 (interlace method 1): such a file cannot be streamed. */
+export function isInterlacedPng(bytes: Uint8Array): boolean {
+  return bytes[28] === 1;
+}
+
+/** Starts the PNG stream (native/png.c): rows inflated and unfiltered a strip at a time, read by the resize step. */
+function startPng(state: ImageState): void {
+  let rows: JpegRows;
+  try {
+    rows = streamPngRows(sessionOf(state), new Uint8Array(state.input.bytes));
+  } catch (error) {
+    throw decodeFailure(state, error);
+  }
+  streamRows(state, rows);
+}
+
+/** Hands a started stream to the resize step. */
+function streamRows(state: ImageState, rows: JpegRows): void {
+  const plan = state.decodePlan;
+  const { format } = state.input.info;
   if (rows.width !== plan.width || rows.height !== plan.height) {
-    throw new ImageError(422, 'undecodable', `the jpeg master decodes to ${rows.width}×${rows.height}, but its header says ${plan.width}×${plan.height}`);
+    throw new ImageError(422, 'undecodable', `the ${format} master decodes to ${rows.width}×${rows.height}, but its header says ${plan.width}×${plan.height}`);
   }
   // Errors found later, as rows are read, are the decoder's too; so is the time (the resize step's clock runs
   // around it, so it moves from 'resize' to 'decode').
@@ -100,6 +134,10 @@ export async function decode(state: ImageState): Promise<void> {
   const { info } = state.input;
   const plan = state.decodePlan;
   if (plan.kind === 'jpeg') return startJpeg(state, plan.denom);
+  if (plan.kind === 'png') {
+    if (!isInterlacedPng(new Uint8Array(state.input.bytes, 0, Math.min(29, state.input.bytes.byteLength)))) return startPng(state);
+    checkInterlacedPng(info, state.input.limits.maxDecodedPixels);
+  }
   let image: Pixels;
   try {
     image = await decodeBytes(state);

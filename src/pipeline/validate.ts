@@ -1,7 +1,7 @@
 /**
  * Upload validation by decoding: before anything is stored, the upload is decoded end to end at the smallest scale
  * its format allows (JPEG at 1/8, entropy-decoded in full and streamed; WebP through libwebp's scaler to 1/8; GIF's
- * first frame in strict mode; PNG and AVIF whole, as the transform path decodes them), by the same decoders and under
+ * first frame in strict mode; PNG streamed row by row (Adam7 whole); AVIF whole, as the transform path decodes it), by the same decoders and under
  * the same memory budgets as a transform. So a truncated or corrupt file is a 422 saying what is wrong, and a file the
  * transform path would refuse for size is a 413 at upload naming the limit, never a stored master that fails on
  * every request.
@@ -11,11 +11,11 @@
 import { ImageError } from '../http/problem.js';
 import { checkAvifFrames } from './avif-bounds.js';
 import { codecs } from './codecs.js';
-import { JPEG_WORK_BYTES } from './decode.js';
+import { JPEG_WORK_BYTES, checkInterlacedPng, isInterlacedPng } from './decode.js';
 import type { InputLimits } from './decode-plan.js';
 import { decodeGifFirstFrame } from './gif-decode.js';
 import { checkPngChunks } from './png-chunks.js';
-import { CodecSession, ScaledDecodeError, decodeWebpScaled, streamJpegScaled } from './scaled/index.js';
+import { CodecSession, ScaledDecodeError, decodeWebpScaled, streamJpegScaled, streamPngRows } from './scaled/index.js';
 import type { HeaderInfo } from './sniff.js';
 import { decodeFirstWebpFrame } from './webp-anim.js';
 
@@ -60,6 +60,19 @@ function validateJpeg(bytes: Uint8Array, info: HeaderInfo): void {
   }
 }
 
+/** Reads every row of a non-interlaced PNG through the streamed decoder, and its tail to IEND. */
+function validatePngStream(bytes: Uint8Array): void {
+  const session = CodecSession.acquire();
+  try {
+    const rows = streamPngRows(session, bytes);
+    for (let y = 0; y < rows.height; y += 16) rows.row(y);
+    rows.row(rows.height - 1);
+    rows.finish();
+  } finally {
+    session.recycle();
+  }
+}
+
 function validateWebp(bytes: Uint8Array, info: HeaderInfo): void {
   if (info.animated) {
     // Frame 0 is what a transform serves; it is decoded (and placed on its canvas) as the transform path does.
@@ -93,7 +106,10 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
         return;
       }
       case 'png': {
+        // Adam7 cannot be streamed: decoded whole, as its transforms decode it, under the same limit.
+        if (isInterlacedPng(bytes)) checkInterlacedPng(info, limits.maxDecodedPixels);
         checkPngChunks(bytes);
+        if (!isInterlacedPng(bytes)) return validatePngStream(bytes);
         const image = await codecs.decodePng(bytes.slice().buffer);
         if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
         return;

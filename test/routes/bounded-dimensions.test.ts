@@ -64,11 +64,25 @@ describe('GIF frame descriptors', () => {
 describe('PNG chunks and palettes', () => {
   const rows = (n: number) => Array.from({ length: n }, (_, i) => i & 3);
 
-  it('answers 413 for an IHDR of 4000×4000 (over the 5 MP PNG limit) before decoding a byte', async () => {
-    await putMaster('bounds/big-ihdr.png', writePng({ width: 4000, height: 4000, bitDepth: 8, colourType: 0, raw: [0, 0] }));
+  it('answers 413 for an IHDR of 10000×6000 (over the 50 MP PNG limit) before decoding a byte', async () => {
+    await putMaster('bounds/big-ihdr.png', writePng({ width: 10000, height: 6000, bitDepth: 8, colourType: 0, raw: [0, 0] }));
     const body = await problem('/cdn-cgi/image/width=8/bounds/big-ihdr.png');
     expect(body).toMatchObject({ status: 413, type: 'input-too-large' });
-    expect(body.detail).toMatch(/4000×4000 \(16\.0 MP\), over the 5\.0 MP limit for png/);
+    expect(body.detail).toMatch(/10000×6000 \(60\.0 MP\), over the 50\.0 MP limit for png/);
+  });
+
+  it('answers 413 for an interlaced IHDR of 4000×4000 (Adam7 is decoded whole, within the 5 MP limit)', async () => {
+    await putMaster('bounds/big-adam7.png', writePng({ width: 4000, height: 4000, bitDepth: 8, colourType: 0, raw: [0, 0], interlaced: true }));
+    const body = await problem('/cdn-cgi/image/width=8/bounds/big-adam7.png');
+    expect(body).toMatchObject({ status: 413, type: 'input-too-large' });
+    expect(body.detail).toMatch(/interlaced \(Adam7\) and 4000×4000 \(16\.0 MP\).*5\.0 MP limit for png when interlaced \(MAX_INPUT_PIXELS\); save it without interlacing/);
+  });
+
+  it('answers 422 for a 4000×4000 streamed PNG whose IDAT holds one row', async () => {
+    await putMaster('bounds/short-big.png', writePng({ width: 4000, height: 4000, bitDepth: 1, colourType: 0, raw: new Array(501).fill(0) }));
+    const body = await problem('/cdn-cgi/image/width=8/bounds/short-big.png');
+    expect(body).toMatchObject({ status: 422, type: 'undecodable' });
+    expect(body.detail).toMatch(/image data ends at row 1 of 4000/);
   });
 
   it('answers 422 for a chunk whose length claims 2 GB', async () => {

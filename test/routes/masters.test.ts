@@ -161,6 +161,13 @@ function pngHeader(width: number, height: number): Uint8Array {
   return bytes;
 }
 
+/** The same, with IHDR's interlace method set to Adam7. */
+function interlacedHeader(width: number, height: number): Uint8Array {
+  const bytes = pngHeader(width, height);
+  bytes[28] = 1;
+  return bytes;
+}
+
 describe('dimensions, from the header alone', () => {
   // Whatever wrangler.toml sets: 1000 pixels wide, as many rows as fit, and then one more.
   const rows = Math.floor(configOf(env).maxInputPixels / 1000);
@@ -168,7 +175,8 @@ describe('dimensions, from the header alone', () => {
   it.each([
     ['a PNG of 20000×20000', hugePng],
     ['a JPEG of 20000×20000', hugeJpg],
-    ['a PNG one row over MAX_INPUT_PIXELS', pngHeader(1000, rows + 1)],
+    ['a PNG one row over MAX_PNG_INPUT_PIXELS', pngHeader(1000, Math.floor(configOf(env).maxPngPixels / 1000) + 1)],
+    ['an interlaced PNG one row over MAX_INPUT_PIXELS (Adam7 is decoded whole)', interlacedHeader(1000, rows + 1)],
   ])('refuses %s with 413 before storing it', async (_, body) => {
     await refused(() => upload('dims/huge', body), 413, 'input-too-large', /MP limit for (png|jpeg)/);
   });
