@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { unstable_readConfig } from 'wrangler';
 import { benchHits } from './lib/hits.mjs';
-import { corpusAvailable, corpusMaster, upscaledMaster } from './lib/masters.mjs';
+import { corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, machineLine, memoryTable, stampedeTable, transformTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
@@ -206,6 +206,9 @@ try {
     if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
     // Issue 13's progressive rows (kept in --quick too: they are what native/progressive.c is for).
     list.push(await upscaledMaster(masters.jpeg13, 24, temp, { progressive: true }), await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }));
+    // Issue 13's PNG rows: a 5120×2880 screenshot with alpha and a 50 MP RGB PNG (the bench worker takes the bytes
+    // from the request, so MAX_INPUT_BYTES does not apply to them here).
+    list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
     const count = quick ? 20 : 100;

@@ -102,3 +102,33 @@ export async function upscaledMaster(source, mp, dir, options = {}) {
     bytes,
   };
 }
+
+/**
+ * A PNG master made at bench time from a photo: `width` × `height`, RGB or RGBA (alpha 80 %, as a translucent
+ * screenshot would carry), non-interlaced, sharp's default compression.
+ * @param {Master} source
+ * @param {number} width
+ * @param {number} height
+ * @param {boolean} alpha
+ * @param {string} dir
+ * @returns {Promise<Master>}
+ */
+export async function pngMaster(source, width, height, alpha, dir) {
+  let image = sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  image = alpha ? image.ensureAlpha(0.8) : image.removeAlpha();
+  const bytes = await image.png().toBuffer();
+  const mp = megapixels(width, height);
+  const path = join(dir, `png-${width}x${height}${alpha ? '-alpha' : ''}.png`);
+  writeFileSync(path, bytes);
+  return {
+    id: `png-${alpha ? 'alpha-' : ''}${mp.toFixed(1)}mp`,
+    path,
+    label: `${source.id} resized to ${width}×${height} (PNG${alpha ? ' with alpha' : ''}, ${mp.toFixed(1)} MP, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, made at bench time)`,
+    format: 'png',
+    width,
+    height,
+    alpha,
+    orientation: 1,
+    bytes,
+  };
+}
