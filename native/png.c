@@ -432,12 +432,17 @@ EXPORT(png_end) void png_end(void) {
   if (!png.open) fail(FAIL_STATE, "no PNG decode is open");
   while (png_read_strip()) {
   }
+  /* A valid stream has nothing after the last row but its end and Adler-32; extra rows' worth is tolerated, more
+     is refused, so a small file cannot make us inflate gigabytes here (a zlib bomb past the image). */
   uint8_t scratch[1024];
+  size_t extra = 0;
   while (!png.z_end) {
     if (png.z.avail_in == 0 && !fill_idat()) corrupt("its zlib stream is cut short after the last row");
     png.z.next_out = scratch;
     png.z.avail_out = sizeof scratch;
     int ret = inflate(&png.z, Z_NO_FLUSH);
+    extra += sizeof scratch - png.z.avail_out;
+    if (extra > 65536) corrupt("more than 64 KiB of image data after its last row");
     if (ret == Z_STREAM_END) png.z_end = 1;
     else if (ret != Z_OK && ret != Z_BUF_ERROR) corrupt(png.z.msg ? png.z.msg : "zlib data error after the last row");
   }

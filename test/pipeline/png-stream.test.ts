@@ -75,6 +75,7 @@ describe('damage and what is not streamed', () => {
     ['an IDAT byte flipped', flip(quadPng, idatAt(quadPng) + 12), /zlib: invalid|CRC of an IDAT chunk does not match/],
     ['a filter type of 7', writePng({ width: 2, height: 1, bitDepth: 8, colourType: 0, raw: [7, 1, 2] }), /filter type 7/],
     ['fewer rows than IHDR says', writePng({ width: 2, height: 3, bitDepth: 8, colourType: 0, raw: [0, 1, 2] }), /ends at row 1 of 3/],
+    ['with 100 kB of image data after its last row', writePng({ width: 2, height: 1, bitDepth: 8, colourType: 0, raw: new Array(100_003).fill(0) }), /more than 64 KiB of image data after its last row/],
   ])('answers corrupt for a PNG %s', (_, bytes, message) => {
     const error = scaledFailure(() => streamAll(bytes), 'corrupt');
     expect(error.message).toMatch(message);
