@@ -1,8 +1,8 @@
 /**
- * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG and WebP through
- * our scaled decoder (src/pipeline/scaled) in the transform's codec session, the rest through jSquash (GIF: its first
- * frame, by gif-decode.ts). JPEG is only started here: the resize step reads its rows a strip at a time, so the decoded image never
- * exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is a 413.
+ * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG, PNG and WebP through
+ * our own module (src/pipeline/scaled) in the transform's codec session, AVIF and interlaced PNG through jSquash,
+ * GIF's first frame by gif-decode.ts. JPEG and PNG are only started here: the resize step reads their rows a strip at
+ * a time, so the decoded image never exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is a 413.
  */
 import { ImageError } from '../http/problem.js';
 import { checkAvifFrames } from './avif-bounds.js';

@@ -1,8 +1,8 @@
 /**
- * Cuts the planned region out of the decoded image (or the JPEG stream) and scales it to the planned size in one
- * pass: Lanczos-3 in linear light, on premultiplied alpha when there is any. Pixels already in the codec session (a
- * JPEG stream, a decoded WebP) are resampled there by native/resample.c, ~10× faster than the TypeScript of
- * resample.ts, whose algorithm it follows (within ±1 per channel); images decoded in JavaScript (PNG, AVIF, GIF) go
+ * Cuts the planned region out of the decoded image (or the JPEG or PNG stream) and scales it to the planned size in
+ * one pass: Lanczos-3 in linear light, on premultiplied alpha when there is any. Pixels already in the codec session
+ * (a JPEG or PNG stream, a decoded WebP) are resampled there by native/resample.c, ~10× faster than the TypeScript of
+ * resample.ts, whose algorithm it follows (within ±1 per channel); images decoded in JavaScript (AVIF, GIF, Adam7 PNG) go
  * through resample.ts, into the session when our WebP or AVIF encoder will read them there.
  */
 import type { Pixels } from './codecs.js';
