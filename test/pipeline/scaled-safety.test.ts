@@ -140,3 +140,30 @@ describe('memory follows the output size', () => {
     }
   });
 });
+
+describe("libjpeg's warnings: which lose data", () => {
+  /** A copy with `extra` bytes inserted at `at`. */
+  const inserted = (bytes: Uint8Array, at: number, extra: number[]) => new Uint8Array([...bytes.subarray(0, at), ...extra, ...bytes.subarray(at)]);
+  /** The offset of the first SOS marker. */
+  const sosAt = (jpeg: Uint8Array) => {
+    for (let at = 2; ; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!)) if (jpeg[at + 1] === 0xda) return at;
+  };
+
+  it.each([
+    ['before its SOS marker', (b: Uint8Array) => inserted(b, sosAt(b), [0x00, 0x12, 0x34])],
+    ['before its EOI marker (after the scan)', (b: Uint8Array) => inserted(b, b.length - 2, [0x00, 0x00, 0x00, 0x00])],
+  ])('decodes a JPEG with extraneous bytes %s as browsers do, same pixels, even in strict mode', (_, damage) => {
+    const damaged = damage(dune);
+    for (const denom of [1, 8] as const) {
+      const clean = decodeJpegScaled(dune, denom);
+      const expected = clean.data.slice();
+      const got = decodeJpegScaled(damaged, denom, { strict: true });
+      expect(got.data.length).toBe(expected.length);
+      expect(got.data.every((v, i) => v === expected[i])).toBe(true);
+    }
+  });
+
+  it('still refuses a premature end of file in strict mode (data is lost)', () => {
+    scaledFailure(() => decodeJpegScaled(dune.subarray(0, dune.length >> 1), 8, { strict: true }), 'corrupt');
+  });
+});

@@ -157,6 +157,7 @@ describe('whole files of every format are still taken', () => {
     ['animated WebP', animatedWebp, 'webp'],
     ['AVIF', quadAvif, 'avif'],
     ['animated GIF', animatedGif, 'gif'],
+    ['JPEG with 4 extraneous bytes before EOI (a libjpeg warning that loses nothing)', new Uint8Array([...quadJpg.subarray(0, quadJpg.length - 2), 0, 0, 0, 0, 0xff, 0xd9]), 'jpeg'],
   ])('%s', async (name, bytes, format) => {
     const response = await upload(`whole/${name.replace(/\W+/g, '-')}`, bytes);
     expect(response.status).toBe(201);
