@@ -13,7 +13,7 @@ import { unstable_readConfig } from 'wrangler';
 import { benchHits } from './lib/hits.mjs';
 import { measureVary } from './lib/vary.mjs';
 import { stampedeOverIsolates } from './lib/isolates.mjs';
-import { corpusAvailable, corpusMaster, upscaledMaster } from './lib/masters.mjs';
+import { corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, isolatesTable, machineLine, memoryTable, stampedeTable, transformTable, varyTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
@@ -252,6 +252,11 @@ try {
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
     const list = [masters.jpeg2, masters.jpeg13];
     if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
+    // The large progressive rows (kept in --quick too: they are what native/src/progressive.c is for).
+    list.push(await upscaledMaster(masters.jpeg13, 24, temp, { progressive: true }), await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }));
+    // The large PNG rows: a 5120×2880 screenshot with alpha and a 50 MP RGB PNG (the bench worker takes the bytes
+    // from the request, so MAX_INPUT_BYTES does not apply to them here).
+    list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
     const count = quick ? 20 : 100;

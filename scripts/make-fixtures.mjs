@@ -199,9 +199,14 @@ const EXIF_TAGS = {
   IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 28/1 3840/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 0/1 500/100' },
 };
 
-/** Lossless arithmetic-coded copy of a JPEG, by libjpeg-turbo's jpegtran (Debian: libjpeg-turbo-progs). */
-function arithmeticJpeg(jpeg) {
-  const run = spawnSync('jpegtran', ['-arithmetic', '-copy', 'none'], { input: jpeg, maxBuffer: 1 << 20 });
+/** A smooth gradient, no wrap-around: (2x, 2y, x + y). */
+function gradient128x96(x, y) {
+  return [2 * x, 2 * y, x + y];
+}
+
+/** Lossless arithmetic-coded copy of a JPEG, by libjpeg-turbo's jpegtran (Debian: libjpeg-turbo-progs); `extra` adds options. */
+function arithmeticJpeg(jpeg, extra = []) {
+  const run = spawnSync('jpegtran', ['-arithmetic', ...extra, '-copy', 'none'], { input: jpeg, maxBuffer: 1 << 20 });
   if (run.error || run.status !== 0) throw new Error(`jpegtran failed (${run.error?.message ?? run.stderr}); install libjpeg-turbo-progs`);
   return run.stdout;
 }
@@ -310,6 +315,10 @@ const fixtures = {
   'quadrants-interlaced-64x48.png': () => fromRaw(64, 48, 3, quadrants(64, 48)).png({ progressive: true, compressionLevel: 9 }).toBuffer(),
   'arithmetic-64x48.jpg': async () =>
     arithmeticJpeg(await fromRaw(64, 48, 3, quadrants(64, 48)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()),
+  // Progressive and arithmetic-coded (jpegtran's default progression: spectral selection and successive
+  // approximation, so refinement scans), over a smooth gradient so AC coefficients are everywhere; 4:2:0.
+  'arithmetic-progressive-128x96.jpg': async () =>
+    arithmeticJpeg(await fromRaw(128, 96, 3, gradient128x96).jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer(), ['-progressive']),
   'precision12-64x48.jpg': async () =>
     as12BitHeader(await fromRaw(64, 48, 3, quadrants(64, 48)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()),
 };
@@ -359,6 +368,7 @@ const expectations = {
   'grey-alpha-32x32.png': { format: 'png', w: 32, h: 32, channels: 2, samples: quadrantSamples(32, 32, [[0, 0, 0, 255], [255, 255, 255, 255], [128, 128, 128, 128], [64, 64, 64, 0]]), tol: 0 },
   'quadrants-interlaced-64x48.png': { format: 'png', w: 64, h: 48, progressive: true, samples: quadrantSamples(64, 48), tol: 0 },
   'arithmetic-64x48.jpg': { format: 'jpeg', w: 64, h: 48, samples: quadrantSamples(64, 48), tol: 8 },
+  'arithmetic-progressive-128x96.jpg': { format: 'jpeg', w: 128, h: 96, samples: [[16, 16, gradient128x96(16, 16)], [100, 20, gradient128x96(100, 20)], [64, 80, gradient128x96(64, 80)]], tol: 6 },
   'precision12-64x48.jpg': { format: 'jpeg', w: 64, h: 48, headerOnly: true },
 };
 

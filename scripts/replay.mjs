@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run replay`: a realistic, bounded traffic trace against a local `wrangler dev`, then the KPI table from the
-// worker's own request events (issue 18), and a check of the replay's counts against the worker's.
+// worker's own request events and a check of the replay's counts against the worker's.
 //
 //   npm run replay [-- options]          (node scripts/replay.mjs --help lists them)
 //

@@ -78,23 +78,56 @@ export function corpusAvailable() {
  * @param {Master} source
  * @param {number} mp
  * @param {string} dir
+ * @param {{ progressive?: boolean }} [options] a progressive JPEG (libjpeg's default progression, as sharp writes it)
  * @returns {Promise<Master>}
  */
-export async function upscaledMaster(source, mp, dir) {
+export async function upscaledMaster(source, mp, dir, options = {}) {
+  const progressive = options.progressive ?? false;
   const scale = Math.sqrt((mp * 1e6) / (source.width * source.height));
   const width = Math.round(source.width * scale);
   const height = Math.round(source.height * scale);
-  const bytes = await sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90 }).toBuffer();
-  const path = join(dir, `upscaled-${mp}mp.jpg`);
+  const bytes = await sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).jpeg({ quality: 90, progressive }).toBuffer();
+  const kind = progressive ? 'progressive JPEG' : 'JPEG';
+  const path = join(dir, `upscaled-${mp}mp${progressive ? '-progressive' : ''}.jpg`);
   writeFileSync(path, bytes);
   return {
-    id: `jpeg-${mp}mp`,
+    id: progressive ? `jpeg-progressive-${mp}mp` : `jpeg-${mp}mp`,
     path,
-    label: `${source.id} upscaled to ${width}×${height} (JPEG, ${megapixels(width, height).toFixed(1)} MP, made at bench time)`,
+    label: `${source.id} upscaled to ${width}×${height} (${kind}, ${megapixels(width, height).toFixed(1)} MP, made at bench time)`,
     format: 'jpeg',
     width,
     height,
     alpha: false,
+    orientation: 1,
+    bytes,
+  };
+}
+
+/**
+ * A PNG master made at bench time from a photo: `width` × `height`, RGB or RGBA (alpha 80 %, as a translucent
+ * screenshot would carry), non-interlaced, sharp's default compression.
+ * @param {Master} source
+ * @param {number} width
+ * @param {number} height
+ * @param {boolean} alpha
+ * @param {string} dir
+ * @returns {Promise<Master>}
+ */
+export async function pngMaster(source, width, height, alpha, dir) {
+  let image = sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  image = alpha ? image.ensureAlpha(0.8) : image.removeAlpha();
+  const bytes = await image.png().toBuffer();
+  const mp = megapixels(width, height);
+  const path = join(dir, `png-${width}x${height}${alpha ? '-alpha' : ''}.png`);
+  writeFileSync(path, bytes);
+  return {
+    id: `png-${alpha ? 'alpha-' : ''}${mp.toFixed(1)}mp`,
+    path,
+    label: `${source.id} resized to ${width}×${height} (PNG${alpha ? ' with alpha' : ''}, ${mp.toFixed(1)} MP, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, made at bench time)`,
+    format: 'png',
+    width,
+    height,
+    alpha,
     orientation: 1,
     bytes,
   };

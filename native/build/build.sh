@@ -25,6 +25,8 @@ OUT="${OUT:-$ROOT/src/pipeline/codec/scaled.wasm}"
 # Debian bookworm's versions; override when the mirror has moved on (a security update), and say so in the README.
 JPEG_PKG="libjpeg-turbo" JPEG_VERSION="${JPEG_VERSION:-1:2.1.5-2}" JPEG_DIR="libjpeg-turbo-2.1.5"
 WEBP_PKG="libwebp" WEBP_VERSION="${WEBP_VERSION:-1.2.4-0.2+deb12u1}" WEBP_DIR="libwebp-1.2.4"
+# zlib's inflate, for the streamed PNG decoder (native/png.c).
+ZLIB_PKG="zlib" ZLIB_VERSION="${ZLIB_VERSION:-1:1.2.13.dfsg-1}" ZLIB_DIR="zlib-1.2.13.dfsg"
 LLVM=16
 CC="clang-$LLVM"
 # The module can never grow past this, whatever the input: below a Worker isolate's 128 MB, so a runaway decode or
@@ -156,6 +158,7 @@ fetch_source() {
 fetch_sources() {
   fetch_source "$JPEG_PKG" "$JPEG_VERSION" "$JPEG_DIR"
   fetch_source "$WEBP_PKG" "$WEBP_VERSION" "$WEBP_DIR"
+  fetch_source "$ZLIB_PKG" "$ZLIB_VERSION" "$ZLIB_DIR"
   fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
   fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
 }
@@ -188,6 +191,8 @@ JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmg
   jmemnobs jquant1 jquant2 jsimd_none jutils
   jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcinit jcmainct jcmarker jcmaster jcparam jcphuff jcprepct
   jcsample jfdctflt jfdctfst jfdctint)
+# zlib: inflate only (no deflate, no gz* file I/O).
+ZLIB_SOURCES=(adler32 crc32 inffast inflate inftrees zutil)
 WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/idec_dec src/dec/io_dec
   src/dec/quant_dec src/dec/tree_dec src/dec/vp8_dec src/dec/vp8l_dec src/dec/webp_dec
   src/dsp/alpha_processing src/dsp/cpu src/dsp/dec src/dsp/dec_clip_tables src/dsp/filters src/dsp/lossless
@@ -221,8 +226,8 @@ export CFLAGS_STR="${CFLAGS[*]}"
 source "$HERE/avif.sh"
 
 build() {
-  local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" obj="$BUILD_DIR/obj"
-  rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp"
+  local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" zlib="$BUILD_DIR/src/$ZLIB_DIR" obj="$BUILD_DIR/obj"
+  rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp" "$obj/zlib"
   local jobs=() f
   # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff, jcphuff) count bits with __builtin_clz (wasm's i32.clz) instead
   # of a 64 KiB table each (libjpeg-turbo's default except on Arm), which would add 128 KiB to the module and its memory.
@@ -235,17 +240,23 @@ build() {
   done
   jobs+=("$obj/scaled.o|$HERE/../src/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
   jobs+=("$obj/jpeg-encode.o|$HERE/../src/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/progressive.o|$HERE/../src/progressive.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+  for f in "${ZLIB_SOURCES[@]}"; do
+    jobs+=("$obj/zlib/$f.o|$zlib/$f.c|-I$zlib|-DHAVE_UNISTD_H|-DHAVE_STDARG_H|-Wno-deprecated-non-prototype")
+  done
+  jobs+=("$obj/png.o|$HERE/../src/png.c|-I$zlib|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/../src/resample.c|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
     "$CC" "${flags[@]}" "${a[@]:2}" -c "${a[1]}" -o "${a[0]}"' _ {}
 
-  # A reactor (no main): _initialize runs constructors; the loader calls it once per instance.
+  # A reactor (no main): _initialize runs constructors; the loader calls it once per instance. --wrap puts
+  # progressive.c's compact coefficient controller in front of libjpeg's (it calls the original when it does not apply).
   mkdir -p "$(dirname "$OUT")"
-  "$CC" "${CFLAGS[@]}" -mexec-model=reactor \
+  "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
@@ -262,6 +273,7 @@ licences() {
   cp "$BUILD_DIR/src/$JPEG_DIR/README.ijg" "$dir/libjpeg-turbo-README.ijg"
   cp "$BUILD_DIR/src/$WEBP_DIR/COPYING" "$dir/libwebp-COPYING"
   cp "$BUILD_DIR/src/$WEBP_DIR/PATENTS" "$dir/libwebp-PATENTS"
+  cp "$BUILD_DIR/src/$ZLIB_DIR/LICENSE" "$dir/zlib-LICENSE"
   cp /usr/share/doc/wasi-libc/copyright "$dir/wasi-libc-copyright"
   # emscripten's SSE-to-WASM-SIMD headers are compiled into libwebp's SSE2 code.
   cp "$BUILD_DIR/emscripten/usr/share/doc/emscripten/copyright" "$dir/emscripten-copyright"

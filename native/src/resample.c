@@ -287,7 +287,7 @@ EXPORT(resample) void resample(const uint8_t *src, uint32_t src_width, uint32_t 
   if ((uint64_t)crop_x + crop_width > src_width) fail(FAIL_STATE, "resample: the crop is wider than the source");
   if (!src) {
     uint32_t width, height;
-    if (!jpeg_stream_size(&width, &height)) fail(FAIL_STATE, "resample: no JPEG stream is open");
+    if (!open_stream_size(&width, &height)) fail(FAIL_STATE, "resample: no JPEG or PNG stream is open");
     if (width != src_width || (uint64_t)crop_y + crop_height > height)
       fail(FAIL_STATE, "resample: the crop is not inside the JPEG stream's image");
   }
@@ -313,7 +313,7 @@ EXPORT(resample) void resample(const uint8_t *src, uint32_t src_width, uint32_t 
       float *row = ring + (size_t)slot * row_floats;
       if (ring_row[slot] != sy) {
         ring_row[slot] = sy;
-        const uint8_t *line = src ? src + (size_t)sy * src_width * 4 : jpeg_row(sy);
+        const uint8_t *line = src ? src + (size_t)sy * src_width * 4 : open_stream_row(sy);
         prepare_row(line + (size_t)crop_x * 4, crop_width, flags, prepared);
         resample_row(prepared, &h, crop_x, dst_width, row);
       }

@@ -78,10 +78,22 @@ void jpeg_fail(j_common_ptr cinfo, int code) {
 
 static void on_error_exit(j_common_ptr cinfo) { jpeg_fail(cinfo, FAIL_JPEG); }
 
+/*
+ * Which of libjpeg's warnings lose image data, and so fail a strict decode: the file ends early, a segment ends
+ * early, a Huffman or arithmetic code is bad, or the decoder had to resynchronise at a restart marker. The others
+ * leave every pixel as the file coded it and are what browsers (libjpeg-turbo too) show without complaint: stray
+ * bytes before a marker (JWRN_EXTRANEOUS_DATA, which some cameras and editors write), an unknown JFIF revision or
+ * Adobe transform code, a bad ICC marker (the profile is dropped, not the image), an odd progression or SOS.
+ */
+static int loses_data(int code) {
+  return code == JWRN_JPEG_EOF || code == JWRN_HIT_MARKER || code == JWRN_HUFF_BAD_CODE ||
+         code == JWRN_ARITH_BAD_CODE || code == JWRN_MUST_RESYNC || code == JWRN_TOO_MUCH_DATA;
+}
+
 static void on_emit_message(j_common_ptr cinfo, int level) {
   if (level >= 0) return; /* trace messages */
   struct decoder *decoder = (struct decoder *)cinfo;
-  if (decoder->strict) jpeg_fail(cinfo, FAIL_CORRUPT);
+  if (decoder->strict && loses_data(cinfo->err->msg_code)) jpeg_fail(cinfo, FAIL_CORRUPT);
   cinfo->err->num_warnings++;
 }
 

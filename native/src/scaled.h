@@ -54,4 +54,8 @@ struct encoded {
 const uint8_t *jpeg_row(uint32_t y);
 int jpeg_stream_size(uint32_t *width, uint32_t *height);
 
+/* The open stream, JPEG (scaled.c) or PNG (png.c), for the resampler: as above (png.c dispatches). */
+const uint8_t *open_stream_row(uint32_t y);
+int open_stream_size(uint32_t *width, uint32_t *height);
+
 #endif

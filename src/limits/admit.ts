@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { checkBreaker, countTransform } from './breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from './quota.js';
-import { Coalescer, TransformGate, busy } from './transform-gate.js';
+import { Coalescer, type TransformGate, busy, codecGate } from './transform-gate.js';
 import { carriesUploadToken } from './upload-auth.js';
 
 let gate: TransformGate | undefined;
@@ -42,7 +42,8 @@ export interface Admitted<T> {
  */
 export async function admit<T>(c: Context<AppEnv>, work: TransformWork<T>): Promise<Admitted<T>> {
   const config = c.get('config');
-  gate ??= new TransformGate(() => config.maxQueuedTransforms);
+  // One gate for every codec user in the isolate: transforms and uploads being validated by decoding.
+  gate ??= codecGate(() => config.maxQueuedTransforms);
   if (gate.full) throw busy();
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);

@@ -112,3 +112,13 @@ export class Coalescer<T> {
     return { value: flight.value, joined: false };
   }
 }
+
+let isolateGate: TransformGate | undefined;
+
+/**
+ * The isolate's one gate for codec work: transforms, and uploads being validated by decoding, which hold a codec
+ * session (or a jSquash heap) just as a transform does. `maxQueued` is read when the gate is first made.
+ */
+export function codecGate(maxQueued: () => number): TransformGate {
+  return (isolateGate ??= new TransformGate(maxQueued));
+}

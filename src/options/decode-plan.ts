@@ -15,7 +15,13 @@ export type JpegScale = 1 | 2 | 4 | 8;
 export type DecodePlan =
   | { kind: 'jpeg'; denom: JpegScale; width: number; height: number }
   | { kind: 'webp'; width: number; height: number }
-  | { kind: 'full'; width: number; height: number };
+  /**
+   * A PNG: streamed a strip of rows at a time when not interlaced; an interlaced one is decoded whole, and so must fit
+   * `maxDecodedPixels` (the decode step checks, as only the file's IHDR says which it is).
+   */
+  | { kind: 'png'; width: number; height: number; maxDecodedPixels: number }
+  /** Decoded whole; `maxWorkPixels` bounds what a GIF's LZW decoder may spend. */
+  | { kind: 'full'; width: number; height: number; maxWorkPixels: number };
 
 export interface InputLimits {
   /** Largest image held decoded at once: PNG, AVIF and GIF masters, and what a WebP decodes to (JPEG is streamed). */
@@ -24,12 +30,15 @@ export interface InputLimits {
   maxJpegPixels: number;
   /** Largest WebP master (lossless WebP keeps a full-size buffer while it decodes, so this stays lower). */
   maxWebpPixels: number;
+  /** Largest PNG master (streamed, so this bounds the work; an interlaced one must also fit maxDecodedPixels). */
+  maxPngPixels: number;
 }
 
 /** The largest master of this format we take, in pixels (from its header, before anything is read). */
 export function sourcePixelLimit(format: MasterInfo['format'], limits: InputLimits): number {
   if (format === 'jpeg') return limits.maxJpegPixels;
   if (format === 'webp') return limits.maxWebpPixels;
+  if (format === 'png') return limits.maxPngPixels;
   return limits.maxDecodedPixels;
 }
 
@@ -57,8 +66,9 @@ export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: I
     if (width * height * scale * scale > limits.maxDecodedPixels) scale = Math.sqrt(limits.maxDecodedPixels / (width * height));
     return { kind: 'webp', width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   }
+  if (info.format === 'png') return { kind: 'png', width, height, maxDecodedPixels: limits.maxDecodedPixels };
   if (width * height > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxDecodedPixels);
-  return { kind: 'full', width, height };
+  return { kind: 'full', width, height, maxWorkPixels: limits.maxDecodedPixels };
 }
 
 /** The stored-coordinate crop, moved onto an image decoded at `decoded` size. */

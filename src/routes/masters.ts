@@ -1,17 +1,16 @@
 /**
- * /masters/<key>: PUT stores a master (bearer token; validated in full before R2 is touched), DELETE removes it,
+ * /masters/<key>: PUT stores a master (bearer token; header read and the image decoded before R2 is touched), DELETE removes it,
  * GET answers its metadata as JSON (public, no bytes). Auth is `requireUploadToken` in front of PUT and DELETE.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
-import { inputLimits } from '../config.js';
 import { ifNoneMatchHits, imageHeaders } from '../http/caching.js';
 import { ImageError } from '../http/problem.js';
 import { chargeClient, clientOf, uploadPolicies } from '../limits/quota.js';
-import { inspectUpload } from '../limits/upload-checks.js';
 import { readBoundedBody } from '../limits/upload-body.js';
 import { decodeKey } from '../options/key.js';
 import type { MasterInfo } from '../options/types.js';
+import { validateMaster } from '../limits/validate-upload.js';
 import { deleteMaster, parseEtagCondition, type Preconditions, sha256Hex, writeMaster } from '../storage/master-writes.js';
 import { pregenerationJobs, type VariantJob } from '../jobs/messages.js';
 import { type CachePurger, purgeMaster } from '../storage/cdn-purge.js';
@@ -84,11 +83,8 @@ export async function putMaster(c: Context<AppEnv>, rawKey: string): Promise<Res
   const { uploads, bytes: uploadBytes } = uploadPolicies(config.quota);
   const client = clientOf(c.req.raw, config.quota);
   const rateLimit = await chargeClient(c.env, client, [{ policy: uploads, cost: 1 }, { policy: uploadBytes, cost: bytes.byteLength }], false);
-  const header = inspectUpload(bytes, c.req.header('Content-Type'), inputLimits(config));
-  const info: MasterInfo = {
-    format: header.format, width: header.width, height: header.height,
-    hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation,
-  };
+  // Checked and decoded whole (at the smallest scale) before anything is stored.
+  const info = await validateMaster(bytes, c.req.header('Content-Type'), config);
   const { outcome, object } = await writeMaster(c.env.MASTERS, key, { bytes, info, sha256: await sha256Hex(bytes) }, preconditionsOf(c));
   // Before answering, so that this data centre's next request already sees the new master. A new key needs no
   // purge: nothing was cached under it (errors are never stored).

@@ -5,7 +5,7 @@ import { ifNoneMatchHits, imageHeaders, masterDerivedHeaders } from '../http/cac
 import { ImageError } from '../http/problem.js';
 import { decodeKey } from '../options/key.js';
 import type { InputFormat } from '../options/types.js';
-import { objectKey } from '../storage/masters.js';
+import { objectKey, r2 } from '../storage/masters.js';
 import { originPull } from './origin-pull.js';
 import { lookupMaster } from '../storage/meta-cache.js';
 
@@ -39,7 +39,7 @@ export async function serveOriginal(c: Context<AppEnv>, rawKey: string): Promise
     headers.set('Content-Length', String(meta.bytes));
     return new Response(null, { headers });
   }
-  const object = await c.env.MASTERS.get(objectKey(key), { onlyIf: { etagMatches: meta.etag } });
+  const object = await r2('get', () => c.env.MASTERS.get(objectKey(key), { onlyIf: { etagMatches: meta.etag } }));
   if (!object) throw new ImageError(404, 'no-master', `there is no master named ${key}`);
   if (!('body' in object)) {
     throw new ImageError(503, 'master-changed', 'the master changed while it was read; try again', { 'Retry-After': '1' });

@@ -1,7 +1,7 @@
 /** Masters in R2: stored under `masters/<key>`, described by their customMetadata (or, failing that, their header). */
 import { ImageError } from '../http/problem.js';
 import type { InputFormat, MasterInfo } from '../options/types.js';
-import { readImageHeader } from '../formats/header.js';
+import { MAX_HEADER_SIDE, readImageHeader } from '../formats/header.js';
 
 export const MASTER_PREFIX = 'masters/';
 
@@ -32,43 +32,92 @@ export function objectKey(key: string): string {
 
 const formats: readonly InputFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif'];
 
-/** The MasterInfo that an upload stored in customMetadata, or null when it is absent or malformed. */
+/** A whole number in `min..max` written in decimal, or NaN: customMetadata is whatever a tool wrote. */
+function wholeNumber(value: string | undefined, min: number, max: number): number {
+  if (value === undefined || !/^[0-9]{1,9}$/.test(value)) return NaN;
+  const n = Number(value);
+  return n >= min && n <= max ? n : NaN;
+}
+
+/**
+ * The MasterInfo that an upload stored in customMetadata, or null when it is absent or malformed (then the header is
+ * read instead). Metadata written by other tools can still be well-formed and wrong: `checkBytesAgree` catches that
+ * once the bytes are read.
+ */
 export function infoFromMetadata(meta: Record<string, string> | undefined): MasterInfo | null {
   if (!meta) return null;
-  const width = Number(meta.width);
-  const height = Number(meta.height);
-  const orientation = Number(meta.orientation ?? '1');
+  const width = wholeNumber(meta.width, 1, MAX_HEADER_SIDE);
+  const height = wholeNumber(meta.height, 1, MAX_HEADER_SIDE);
+  const orientation = meta.orientation === undefined ? 1 : wholeNumber(meta.orientation, 1, 8);
   const format = meta.format as InputFormat;
-  if (!formats.includes(format) || !(width > 0) || !(height > 0) || !(orientation >= 1 && orientation <= 8)) return null;
+  if (!formats.includes(format) || Number.isNaN(width) || Number.isNaN(height) || Number.isNaN(orientation)) return null;
   return { format, width, height, orientation, hasAlpha: meta.hasAlpha === 'true', animated: meta.animated === 'true' };
 }
 
-/** Looks a master up without reading its bytes (one ranged read of its header when metadata is missing). */
-export async function describeMaster(bucket: R2Bucket, key: string): Promise<MasterMeta | null> {
-  const head = await bucket.head(objectKey(key));
+function emptyMaster(key: string): ImageError {
+  return new ImageError(422, 'empty-master', `the master ${key} is an empty object (0 bytes) in R2; upload the image again`);
+}
+
+/** An R2 call; its own failures (not ours) are a 503 to retry, never a 500. */
+export async function r2<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ImageError) throw error;
+    console.error(`R2 ${what} failed`, error);
+    throw new ImageError(503, 'storage-unavailable', `reading the master from storage failed (${what}); try again`, { 'Retry-After': '1' });
+  }
+}
+
+/**
+ * Looks a master up without reading its bytes (one ranged read of its header when metadata is missing). An empty
+ * object is a 422, a header that cannot be read a 415/422 (from `readImageHeader`); never a ranged read past the end.
+ */
+export async function describeMaster(bucket: R2Bucket, key: string, attempt = 0): Promise<MasterMeta | null> {
+  const head = await r2('head', () => bucket.head(objectKey(key)));
   if (!head) return null;
+  if (head.size === 0) throw emptyMaster(key);
   let info = infoFromMetadata(head.customMetadata);
   if (!info) {
-    const start = await bucket.get(objectKey(key), { range: { offset: 0, length: Math.min(HEADER_BYTES, head.size) }, onlyIf: { etagMatches: head.etag } });
-    if (!start || !('body' in start)) return describeMasterOnce(bucket, key);
-    info = readImageHeader(new Uint8Array(await start.arrayBuffer()));
+    const length = Math.min(HEADER_BYTES, head.size);
+    const start = await r2('ranged get', () => bucket.get(objectKey(key), { range: { offset: 0, length }, onlyIf: { etagMatches: head.etag } }));
+    if (!start || !('body' in start)) {
+      // The object changed or went away between head and get: one more look, then give up rather than loop.
+      if (attempt === 0) return describeMaster(bucket, key, 1);
+      throw new ImageError(503, 'master-changed', 'the master changed while it was read; try again', { 'Retry-After': '1' });
+    }
+    info = readImageHeader(new Uint8Array(await r2('ranged read', () => start.arrayBuffer())));
   }
   const pulled = pulledFrom(head.customMetadata);
   return { key, etag: head.etag, bytes: head.size, uploaded: head.uploaded.toISOString(), info, ...(pulled ? { pulled } : {}) };
 }
 
-// The object changed between head and get: one more look, then give up rather than loop.
-async function describeMasterOnce(bucket: R2Bucket, key: string): Promise<MasterMeta | null> {
-  const object = await bucket.get(objectKey(key), { range: { offset: 0, length: HEADER_BYTES } });
-  if (!object) return null;
-  const info = infoFromMetadata(object.customMetadata) ?? readImageHeader(new Uint8Array(await object.arrayBuffer()));
-  return { key, etag: object.etag, bytes: object.size, uploaded: object.uploaded.toISOString(), info };
-}
-
 /** The master's bytes if it is still the version `etag` names; null when it changed or went away. */
 export async function readMaster(bucket: R2Bucket, meta: MasterMeta): Promise<ArrayBuffer | null> {
-  const object = await bucket.get(objectKey(meta.key), { onlyIf: { etagMatches: meta.etag } });
+  const object = await r2('get', () => bucket.get(objectKey(meta.key), { onlyIf: { etagMatches: meta.etag } }));
   if (!object || !('body' in object)) return null;
   if (object.size !== meta.bytes) throw new ImageError(503, 'master-changed', 'the master changed while it was read; try again');
-  return object.arrayBuffer();
+  if (object.size === 0) throw emptyMaster(meta.key);
+  const bytes = await r2('read', () => object.arrayBuffer());
+  checkBytesAgree(meta, new Uint8Array(bytes));
+  return bytes;
+}
+
+/**
+ * The bytes must be what the metadata says (format and size), since every limit was checked against the metadata:
+ * customMetadata written by another tool (or a header-only `describeMaster` of a file later replaced in place) that
+ * claims a small PNG for a 100 MP one must not get past them. A 422 naming both.
+ */
+export function checkBytesAgree(meta: MasterMeta, bytes: Uint8Array): void {
+  const told = meta.info;
+  let actual: MasterInfo;
+  try {
+    actual = readImageHeader(bytes);
+  } catch (error) {
+    const why = error instanceof ImageError ? error.detail : String(error);
+    throw new ImageError(422, 'master-metadata-mismatch', `the master ${meta.key} is stored as ${told.format} ${told.width}×${told.height}, but its bytes cannot be read as an image (${why}); upload it again`);
+  }
+  if (actual.format !== told.format || actual.width !== told.width || actual.height !== told.height) {
+    throw new ImageError(422, 'master-metadata-mismatch', `the master ${meta.key} is stored as ${told.format} ${told.width}×${told.height}, but its bytes are ${actual.format} ${actual.width}×${actual.height}; upload it again (PUT /masters/…) to store what it is`);
+  }
 }

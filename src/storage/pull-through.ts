@@ -3,9 +3,9 @@
  * fetch), validated by the same checks as an upload, stored in R2 with the origin's ETag and Last-Modified, and
  * revalidated with a conditional request at most every ORIGIN_TTL. An origin that fails leaves R2 as it was.
  */
-import { type Config, inputLimits } from '../config.js';
+import type { Config } from '../config.js';
 import { ImageError } from '../http/problem.js';
-import { inspectUpload } from '../limits/upload-checks.js';
+import { validateMaster } from '../limits/validate-upload.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { originOfKey, originUrl, type Origin } from '../options/origins.js';
 import { deleteMaster, sha256Hex, writeMaster } from './master-writes.js';
@@ -22,8 +22,7 @@ function limitsOf(config: Config) {
 /** Validates the origin's bytes exactly as an upload is validated, then stores them. */
 async function store(bucket: R2Bucket, config: Config, origin: Origin, key: string, answer: { bytes: Uint8Array; contentType: string | null; etag: string | null; lastModified: string | null }) {
   const declared = answer.contentType?.toLowerCase().startsWith('image/') ? answer.contentType : undefined;
-  const header = inspectUpload(answer.bytes, declared, inputLimits(config));
-  const info = { format: header.format, width: header.width, height: header.height, hasAlpha: header.hasAlpha, animated: header.animated, orientation: header.orientation };
+  const info = await validateMaster(answer.bytes, declared, config);
   const provenance = { origin: origin.name, pulledAt: new Date().toISOString(), originEtag: answer.etag ?? '', originLastModified: answer.lastModified ?? '' };
   return writeMaster(bucket, key, { bytes: answer.bytes, info, sha256: await sha256Hex(answer.bytes), provenance }, { ifMatch: null, ifNoneMatch: null });
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSourceSize, cropOnDecoded, planDecode } from '../../src/options/decode-plan.js';
 import type { MasterInfo } from '../../src/options/types.js';
 
-const limits = { maxDecodedPixels: 5_000_000, maxJpegPixels: 100_000_000, maxWebpPixels: 17_000_000 };
+const limits = { maxDecodedPixels: 5_000_000, maxJpegPixels: 100_000_000, maxWebpPixels: 17_000_000, maxPngPixels: 50_000_000 };
 
 function master(format: MasterInfo['format'], width: number, height: number, animated = false): MasterInfo {
   return { format, width, height, hasAlpha: false, animated, orientation: 1 };
@@ -63,14 +63,19 @@ describe('WebP: straight to the size the output needs', () => {
 
   it('animated WebP is decoded whole (its first frame)', () => {
     const info = master('webp', 400, 300, true);
-    expect(planDecode(info, whole(info), { width: 100, height: 75 }, limits)).toEqual({ kind: 'full', width: 400, height: 300 });
+    expect(planDecode(info, whole(info), { width: 100, height: 75 }, limits)).toEqual({ kind: 'full', width: 400, height: 300, maxWorkPixels: limits.maxDecodedPixels });
   });
 });
 
-describe('PNG, AVIF, GIF: whole, within maxDecodedPixels', () => {
-  it.each(['png', 'avif', 'gif'] as const)('%s over maxDecodedPixels is a 413', (format) => {
+describe('AVIF, GIF: whole, within maxDecodedPixels; PNG streamed', () => {
+  it.each(['avif', 'gif'] as const)('%s over maxDecodedPixels is a 413', (format) => {
     const info = master(format, 3000, 2000);
     expect(() => planDecode(info, whole(info), { width: 300, height: 200 }, limits)).toThrow(expect.objectContaining({ status: 413 }));
+  });
+
+  it('plans a PNG over maxDecodedPixels as a stream (an interlaced one is checked against it when decoded)', () => {
+    const info = master('png', 3000, 2000);
+    expect(planDecode(info, whole(info), { width: 300, height: 200 }, limits)).toEqual({ kind: 'png', width: 3000, height: 2000, maxDecodedPixels: limits.maxDecodedPixels });
   });
 });
 
@@ -80,8 +85,10 @@ describe('source limits, before anything is read', () => {
     ['jpeg', 10_001, 10_000, false],
     ['webp', 4123, 4123, true],
     ['webp', 4124, 4124, false],
-    ['png', 2500, 2000, true],
-    ['png', 2501, 2000, false],
+    ['png', 10_000, 5000, true],
+    ['png', 10_001, 5000, false],
+    ['gif', 2500, 2000, true],
+    ['gif', 2501, 2000, false],
   ] as const)('%s %i×%i accepted: %s', (format, width, height, ok) => {
     const check = () => checkSourceSize(master(format, width, height), limits);
     if (ok) expect(check).not.toThrow();

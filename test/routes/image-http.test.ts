@@ -179,8 +179,8 @@ describe('errors', () => {
     // The metadata claims sizes over each format's limit; the bytes are small images that would decode fine.
     await putMaster('huge.jpg', storm, { width: '12000', height: '10000', format: 'jpeg', orientation: '1', hasAlpha: 'false', animated: 'false' });
     await expectProblem(await get('/cdn-cgi/image/width=40/huge.jpg'), 413, /\(120\.0 MP\), over the 100\.0 MP limit for jpeg/);
-    await putMaster('huge.png', png, { width: '3000', height: '2000', format: 'png', orientation: '1', hasAlpha: 'true', animated: 'false' });
-    await expectProblem(await get('/cdn-cgi/image/width=40/huge.png'), 413, /\(6\.0 MP\), over the 5\.0 MP limit for png/);
+    await putMaster('huge.png', png, { width: '10000', height: '6000', format: 'png', orientation: '1', hasAlpha: 'true', animated: 'false' });
+    await expectProblem(await get('/cdn-cgi/image/width=40/huge.png'), 413, /\(60\.0 MP\), over the 50\.0 MP limit for png/);
   });
 
   it('answers 413 for an output larger than the output limit', async () => {

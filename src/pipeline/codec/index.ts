@@ -9,6 +9,7 @@ export { decodeFailure, encodeFailure } from './failures.js';
 export { decodeGifFirstFrame } from './gif.js';
 export { decodeJpegScaled, encodeJpegScaled, type JpegRows, type JpegScale, jpegScaleFor, streamJpegScaled } from './jpeg.js';
 export { decodePng, encodePng } from './png.js';
+export { streamPngRows } from './png-stream.js';
 export { CodecError, type CodecErrorCode, CodecSession, POOL_LIMIT_BYTES, SessionPixels, trapForTesting } from './session.js';
 export { decodeFirstWebpFrame } from './webp-anim.js';
 export { decodeWebpScaled, encodeWebpScaled } from './webp.js';

@@ -42,6 +42,7 @@ const FAIL_CODES: Record<number, CodecErrorCode> = {
   6: 'unsupported',
   7: 'trap',
   8: 'invalid',
+  9: 'invalid',
 };
 
 interface NativeExports {
@@ -51,6 +52,9 @@ interface NativeExports {
   jpeg_begin(denom: number, rows: number, maxStripBytes: number, maxWorkBytes: number, strict: number): number;
   jpeg_read_strip(): number;
   jpeg_end(): void;
+  png_begin(rows: number, maxStripBytes: number): number;
+  png_read_strip(): number;
+  png_end(): void;
   alloc(size: number): number;
   release(pointer: number): void;
   decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;

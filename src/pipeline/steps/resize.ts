@@ -1,9 +1,9 @@
 /**
- * Cuts the planned region out of the decoded image (or the JPEG stream) and scales it to the planned size in one
- * pass: Lanczos-3 in linear light, on premultiplied alpha when there is any. Pixels already in the codec session (a
- * JPEG stream, a decoded WebP) are resampled there by native/src/resample.c, ~10× faster than the TypeScript of
- * pixels/resample.ts, whose algorithm it follows (within ±1 per channel); images decoded in JavaScript (PNG, AVIF,
- * GIF) go through pixels/resample.ts, into the session when our WebP or AVIF encoder will read them there.
+ * Cuts the planned region out of the decoded image (or the JPEG or PNG stream) and scales it to the planned size in
+ * one pass: Lanczos-3 in linear light, on premultiplied alpha when there is any. Pixels already in the codec session
+ * (a JPEG or PNG stream, a decoded WebP) are resampled there by native/src/resample.c, ~10× faster than the TypeScript of
+ * resample.ts, whose algorithm it follows (within ±1 per channel); images decoded in JavaScript (AVIF, GIF, Adam7 PNG) go
+ * through resample.ts, into the session when our WebP or AVIF encoder will read them there.
  */
 import { decodeFailure } from '../codec/failures.js';
 import { SessionPixels } from '../codec/session.js';

@@ -101,13 +101,16 @@ describe('allocations are bounded', () => {
   });
 
   it("caps libjpeg's working memory: a progressive file's coefficient buffers", () => {
-    // storm.jpg is progressive: libjpeg keeps every coefficient (2 bytes × 64 per block) whatever the scale.
-    const error = scaledFailure(() => decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }), 'too-large');
+    // storm.jpg is progressive: at 1/1 libjpeg keeps every coefficient (2 bytes × 64 per block: 7.4 MB here); at 1/8
+    // progressive.c keeps the DC and a nonzero bit per other coefficient (10 bytes a block: 0.7 MB).
+    const error = scaledFailure(() => decodeJpegScaled(storm, 1, { maxWorkBytes: 1 << 20 }), 'too-large');
     expect(error.message).toMatch(/working memory/);
-    expect(decodeJpegScaled(storm, 8, { maxWorkBytes: 16 << 20 }).width).toBe(240);
+    scaledFailure(() => decodeJpegScaled(storm, 1, { maxWorkBytes: 7 << 20 }), 'too-large');
+    expect(decodeJpegScaled(storm, 1, { maxWorkBytes: 8 << 20 }).width).toBe(1920);
+    expect(decodeJpegScaled(storm, 8, { maxWorkBytes: 1 << 20 }).width).toBe(240);
     // A baseline file needs only a few rows of working memory.
     expect(decodeJpegScaled(dune, 8, { maxWorkBytes: 1 << 20 }).width).toBe(210);
-    // A hostile progressive header: 30000² needs ~2.7 GB of coefficients.
+    // A hostile progressive header: 30000² needs ~2.7 GB of coefficients at 1/1, ~250 MB even at 1/8.
     scaledFailure(() => decodeJpegScaled(withClaimedSize(storm, 30000, 30000), 8), 'too-large');
     stillWorks();
   });
@@ -135,5 +138,32 @@ describe('memory follows the output size', () => {
       const image = decodeJpegScaled(dune, denom);
       expect(image.stats.peakMemoryBytes).toBeLessThan(image.data.length + 1.5 * 2 ** 20);
     }
+  });
+});
+
+describe("libjpeg's warnings: which lose data", () => {
+  /** A copy with `extra` bytes inserted at `at`. */
+  const inserted = (bytes: Uint8Array, at: number, extra: number[]) => new Uint8Array([...bytes.subarray(0, at), ...extra, ...bytes.subarray(at)]);
+  /** The offset of the first SOS marker. */
+  const sosAt = (jpeg: Uint8Array) => {
+    for (let at = 2; ; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!)) if (jpeg[at + 1] === 0xda) return at;
+  };
+
+  it.each([
+    ['before its SOS marker', (b: Uint8Array) => inserted(b, sosAt(b), [0x00, 0x12, 0x34])],
+    ['before its EOI marker (after the scan)', (b: Uint8Array) => inserted(b, b.length - 2, [0x00, 0x00, 0x00, 0x00])],
+  ])('decodes a JPEG with extraneous bytes %s as browsers do, same pixels, even in strict mode', (_, damage) => {
+    const damaged = damage(dune);
+    for (const denom of [1, 8] as const) {
+      const clean = decodeJpegScaled(dune, denom);
+      const expected = clean.data.slice();
+      const got = decodeJpegScaled(damaged, denom, { strict: true });
+      expect(got.data.length).toBe(expected.length);
+      expect(got.data.every((v, i) => v === expected[i])).toBe(true);
+    }
+  });
+
+  it('still refuses a premature end of file in strict mode (data is lost)', () => {
+    scaledFailure(() => decodeJpegScaled(dune.subarray(0, dune.length >> 1), 8, { strict: true }), 'corrupt');
   });
 });

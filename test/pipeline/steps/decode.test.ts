@@ -8,6 +8,7 @@ import orientation6 from '../../fixtures/exif-orientation-6-48x32.jpg?bytes';
 import lossyWebp from '../../fixtures/lossy-40x30.webp?bytes';
 import avif from '../../fixtures/quadrants-24x16.avif?bytes';
 import jpeg from '../../fixtures/quadrants-64x48.jpg?bytes';
+import interlacedPng from '../../fixtures/quadrants-interlaced-64x48.png?bytes';
 import png from '../../fixtures/quadrants-64x48.png?bytes';
 import { meanColour } from '../../helpers/images.js';
 import { releaseStates, stateFor } from '../../helpers/pipeline.js';
@@ -15,8 +16,18 @@ import { releaseStates, stateFor } from '../../helpers/pipeline.js';
 afterEach(releaseStates);
 
 describe('the decode step', () => {
-  it('PNG: decoded whole by jSquash, exact pixels', async () => {
+  it('PNG: only started, streamed in the session; rows are read by the resize step, exact pixels', async () => {
     const state = stateFor(png, 'width=32', 'png');
+    await decode(state);
+    expect(state.image).toBeUndefined();
+    expect(state.rows).toMatchObject({ width: 64, height: 48 });
+    expect(Array.from(state.rows!.row(10).subarray(14 * 4, 15 * 4))).toEqual([255, 0, 0, 255]);
+    expect(Array.from(state.rows!.row(34).subarray(46 * 4, 47 * 4))).toEqual([255, 255, 255, 255]);
+    state.rows!.finish();
+  });
+
+  it('interlaced PNG: decoded whole by jSquash, exact pixels', async () => {
+    const state = stateFor(interlacedPng, 'width=32', 'png');
     await decode(state);
     expect(state.image).toMatchObject({ width: 64, height: 48 });
     expect(meanColour(state.image!, 14, 10, 4, 4)).toEqual([255, 0, 0, 255]);

@@ -4,6 +4,7 @@ import { SessionPixels } from '../../../src/pipeline/codec/index.js';
 import { decode } from '../../../src/pipeline/steps/decode.js';
 import { resize } from '../../../src/pipeline/steps/resize.js';
 import jpeg from '../../fixtures/quadrants-64x48.jpg?bytes';
+import interlacedPng from '../../fixtures/quadrants-interlaced-64x48.png?bytes';
 import png from '../../fixtures/quadrants-64x48.png?bytes';
 import truncated from '../../fixtures/truncated-128x96.jpg?bytes';
 import { meanColour } from '../../helpers/images.js';
@@ -23,12 +24,20 @@ describe('the resize step', () => {
     near(meanColour(state.image!, 17, 12, 3, 3), [255, 255, 255, 255]);
   });
 
-  it('PNG to PNG: resampled in TypeScript, outside the session', async () => {
-    const state = await runSteps(stateFor(png, 'width=32', 'png'), decode, resize);
+  it('interlaced PNG to PNG (decoded whole in JavaScript): resampled in TypeScript, outside the session', async () => {
+    const state = await runSteps(stateFor(interlacedPng, 'width=32', 'png'), decode, resize);
     expect(state.image).not.toBeInstanceOf(SessionPixels);
     expect(state.image).toMatchObject({ width: 32, height: 24 });
     expect(meanColour(state.image!, 6, 4, 4, 4)).toEqual([255, 0, 0, 255]);
     expect(meanColour(state.image!, 22, 4, 4, 4)).toEqual([0, 255, 0, 255]);
+  });
+
+  it('PNG (streamed) to PNG: resampled in the session from the stream', async () => {
+    const state = await runSteps(stateFor(png, 'width=32', 'png'), decode, resize);
+    expect(state.image).toMatchObject({ width: 32, height: 24 });
+    expect(state.rows).toBeUndefined();
+    near(meanColour(state.image!, 6, 4, 4, 4), [255, 0, 0, 255], 1);
+    near(meanColour(state.image!, 22, 4, 4, 4), [0, 255, 0, 255], 1);
   });
 
   it('PNG to WebP: resampled into the session, where the encoder reads it', async () => {
