@@ -60,6 +60,14 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
   const strict = options.strict ?? true;
   session.setInput(bytes);
   const report = session.report(session.call((wasm) => wasm.jpeg_begin(denom, STRIP_ROWS, maxStrip, maxWork, strict ? 1 : 0)));
+  return rowStream(session, report, 'JPEG', () => session.call((wasm) => wasm.jpeg_read_strip()), () => session.call((wasm) => wasm.jpeg_end()));
+}
+
+/**
+ * The rows of a stream the module decodes a strip at a time (JPEG, PNG), read strictly forwards: `readStrip` decodes
+ * the next strip into the session's strip buffer and says how many rows it holds; `end` finishes the stream.
+ */
+export function rowStream(session: CodecSession, report: ReturnType<CodecSession['report']>, name: string, readStrip: () => number, end: () => void): JpegRows {
   const { width, height, pointer } = report;
   session.setStream({ width, height });
   const rowBytes = width * 4;
@@ -71,19 +79,19 @@ export function streamJpegScaled(session: CodecSession, bytes: Uint8Array, denom
     height,
     stats: statsOf(session, report),
     row(y: number): Uint8ClampedArray {
-      if (session.streamTaken) throw new RangeError('the JPEG stream was read by the native resampler (session.resample)');
-      if (finished || y < first || y >= height) throw new RangeError(`row ${y} is not ahead of the JPEG stream (at ${first} of ${height})`);
+      if (session.streamTaken) throw new RangeError(`the ${name} stream was read by the native resampler (session.resample)`);
+      if (finished || y < first || y >= height) throw new RangeError(`row ${y} is not ahead of the ${name} stream (at ${first} of ${height})`);
       while (y >= first + count) {
         first += count;
-        count = session.call((wasm) => wasm.jpeg_read_strip());
-        if (count === 0) throw new RangeError(`the JPEG stream ended before row ${y}`);
+        count = readStrip();
+        if (count === 0) throw new RangeError(`the ${name} stream ended before row ${y}`);
       }
       return new Uint8ClampedArray(session.buffer, pointer + (y - first) * rowBytes, rowBytes);
     },
     finish(): void {
       if (finished) return;
       finished = true;
-      session.call((wasm) => wasm.jpeg_end());
+      end();
       session.setStream(undefined);
     },
   };
