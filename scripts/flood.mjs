@@ -29,10 +29,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, stopGroup, tail } from './lib/processes.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -179,17 +179,6 @@ function randomClientIp(taken) {
   }
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** `"transform";r=29;t=2, "uploads";r=4;t=720` → { transform: { r: 29, t: 2 }, … } */
 function parseRateLimit(header) {
   const out = {};
@@ -211,36 +200,12 @@ let tempDir;
 let keepTemp = false;
 let interruptedBy;
 
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Stops the wrangler dev we started: SIGTERM to its process group, SIGKILL to what is left after 8 s. */
 async function stopServer() {
   if (!server) return;
-  const { pgid, child } = server;
+  const started = server;
   server = undefined;
-  try {
-    process.kill(-pgid, 'SIGTERM');
-  } catch {}
-  const deadline = Date.now() + 8000;
-  while ((child.exitCode === null && child.signalCode === null) || groupAlive(pgid)) {
-    if (Date.now() > deadline) {
-      log(`wrangler dev (process group ${pgid}) did not stop on SIGTERM; sending SIGKILL`);
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {}
-      await sleep(500);
-      break;
-    }
-    await sleep(100);
-  }
-  if (groupAlive(pgid)) log(`warning: process group ${pgid} is still alive`);
+  await stopGroup(started, log);
 }
 
 function removeTemp() {
@@ -269,14 +234,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     log(`${sig}: stopping (again to force)`);
     interrupt.abort();
   });
-}
-
-function tail(file, lines = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 function run(cmd, args, opts) {

@@ -27,11 +27,11 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeKpis, formatKpis, parseEventLog } from './lib/kpi.ts';
+import { freePort, stopGroup, tail } from './lib/processes.mjs';
 import { BOTS, BROWSERS, SAMPLES, UPLOADABLE, ipOf, keyPath, nextRequest, pick, prng, routeOf } from './lib/trace.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,33 +135,11 @@ let server; // { child, pgid, logFile }
 let tempDir;
 let keepTemp = false;
 
-function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function stopServer() {
   if (!server) return;
-  const { pgid, child } = server;
+  const started = server;
   server = undefined;
-  try {
-    process.kill(-pgid, 'SIGTERM');
-  } catch {}
-  const deadline = Date.now() + 8000;
-  while ((child.exitCode === null && child.signalCode === null) || groupAlive(pgid)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {}
-      await sleep(500);
-      break;
-    }
-    await sleep(100);
-  }
+  await stopGroup(started, log);
 }
 
 function removeTemp() {
@@ -185,25 +163,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     log(`${sig}: stopping (again to force)`);
     interrupt.abort();
   });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function tail(file, lines = 30) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 async function startServer(opts, vars) {
