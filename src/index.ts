@@ -15,6 +15,7 @@ import { handleVariantJobs } from './jobs/consumer.js';
 import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
 import { servePlaceholder } from './routes/placeholder.js';
 import { serveSrcset } from './routes/srcset.js';
+import { serveAstroImage, serveIpx, serveNextImage } from './routes/loaders.js';
 
 const app = new Hono<AppEnv>();
 
@@ -38,6 +39,10 @@ app.get('/health', serveHealth);
 // Responsive-image candidates and placeholders.
 app.get('/srcset/*', (c) => serveSrcset(c, rawRest(c.req.url, '/srcset')));
 app.get('/placeholder/*', (c) => servePlaceholder(c, rawRest(c.req.url, '/placeholder'), serveParsedImage));
+// Framework loaders (Next.js, Nuxt Image's ipx, Astro): the same variants under their own URL grammars.
+app.get('/_next/image', serveNextImage);
+app.get('/_ipx/*', (c) => serveIpx(c, rawRest(c.req.url, '/_ipx')));
+app.get('/_image', serveAstroImage);
 app.on(['PUT', 'DELETE'], '/masters/*', requireUploadToken());
 app.post('/jobs/pregenerate', requireUploadToken(), (c) => backfillPage(c));
 app.put('/masters/*', (c) => putMaster(c, rawRest(c.req.url, '/masters')));
