@@ -17,6 +17,9 @@ import { sweepStaleVariants } from './jobs/scheduled-sweep.js';
 import { servePlaceholder } from './routes/placeholder.js';
 import { serveSrcset } from './routes/srcset.js';
 import { serveAstroImage, serveIpx, serveNextImage } from './routes/loaders.js';
+import { servePlayground } from './routes/playground.js';
+import { serveFavicon } from './routes/playground/favicon.js';
+import { servePlaygroundScript } from './routes/playground/script.js';
 
 const app = new Hono<AppEnv>();
 
@@ -37,6 +40,10 @@ function rawRest(url: string, mount: string): string {
 app.get('/cdn-cgi/image/*', (c) => serveImage(c, rawRest(c.req.url, '/cdn-cgi/image')));
 app.get('/originals/*', (c) => serveOriginal(c, rawRest(c.req.url, '/originals')));
 app.get('/health', serveHealth);
+// The playground: a page for people, its script and the favicon.
+app.get('/', servePlayground);
+app.get('/playground.js', servePlaygroundScript);
+app.get('/favicon.ico', serveFavicon);
 // Responsive-image candidates and placeholders.
 app.get('/srcset/*', (c) => serveSrcset(c, rawRest(c.req.url, '/srcset')));
 app.get('/placeholder/*', (c) => servePlaceholder(c, rawRest(c.req.url, '/placeholder'), serveParsedImage));
