@@ -88,6 +88,8 @@ describe('the editor', () => {
     const srcset = elements.find((e) => e.tag === 'textarea')!.attributes['data-srcset']!;
     const picture = await get(srcset, { Accept: 'text/html' });
     expect(picture.status).toBe(200);
+    // Opened in a browser it previews itself: its candidates (on this origin) may load under its CSP.
+    expect(picture.headers.get('Content-Security-Policy')).toContain("img-src 'self'");
     expect(await picture.text()).toMatch(/^<picture><source type="image\/avif"/);
   });
 
