@@ -127,3 +127,31 @@ test('a bad URL opened in the browser is a page that suggests the fix; the same 
   assert.equal(inImg, 'application/problem+json');
   await page.close();
 });
+
+test('the upload form: the token typed into the page becomes the bearer token of PUT /masters/<key>', async () => {
+  const { page, problems } = await openPage();
+  const puts = [];
+  page.on('request', (request) => {
+    if (request.method() === 'PUT') puts.push({ url: request.url(), authorization: request.headers().authorization });
+  });
+  await page.goto(`${worker.origin}/`, { waitUntil: 'networkidle0', timeout: 120_000 });
+  await page.$eval('input[name=key]', (input) => { input.value = 'uploads/storm-copy.jpg'; });
+  await page.type('input[name=token]', worker.uploadToken);
+  const file = await page.$('input[type=file]');
+  await file.uploadFile(path.join(repoRoot, 'samples/photos/storm.jpg'));
+  await page.click('#upload button[type=submit]');
+  await page.waitForFunction(() => !['', 'uploading…'].includes(document.getElementById('upload-result').textContent), { timeout: 60_000 });
+  assert.match(await page.$eval('#upload-result', (o) => o.textContent), /^Uploaded uploads\/storm-copy\.jpg \(1920×1280 jpeg\)/);
+  assert.deepEqual(puts, [{ url: `${worker.origin}/masters/uploads/storm-copy.jpg`, authorization: `Bearer ${worker.uploadToken}` }]);
+  // Nothing keeps it: no cookie, no storage.
+  assert.equal(await page.evaluate(() => document.cookie + localStorage.length + sessionStorage.length), '00');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('wrangler dev and /cdn-cgi/: 403 for a foreign Origin, while IMAGE_PREFIX URLs answer any origin', async () => {
+  const foreign = { Origin: 'http://192.168.1.5:3000' };
+  assert.equal((await fetch(`${worker.origin}/cdn-cgi/image/width=64/${KEY}`, { headers: foreign })).status, 403);
+  assert.equal((await fetch(`${worker.origin}/img/width=64/${KEY}`, { headers: foreign })).status, 200);
+  assert.equal((await fetch(`${worker.origin}/cdn-cgi/image/width=64/${KEY}`)).status, 200);
+});

@@ -13,7 +13,14 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const require = createRequire(import.meta.url);
 const wranglerBin = path.join(path.dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 
-export const UPLOAD_TOKEN = 'browser-test-upload-token-0123456789';
+const TEST_UPLOAD_TOKEN = 'browser-test-upload-token-0123456789';
+
+/** The token the worker will check: wrangler dev prefers a developer's .dev.vars to the environment. */
+function effectiveUploadToken() {
+  const file = path.join(repoRoot, '.dev.vars');
+  const fromFile = fs.existsSync(file) ? /^UPLOAD_TOKEN=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1]?.trim() : undefined;
+  return fromFile || TEST_UPLOAD_TOKEN;
+}
 
 /** A port nothing listens on now, on 127.0.0.1. */
 function freePort() {
@@ -40,12 +47,14 @@ export async function startWorker() {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [wranglerBin, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false'],
+    [wranglerBin, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo, '--show-interactive-dev-session=false',
+      // No pre-generation behind the upload test: the queue would transform in the background while pages load.
+      '--var', 'PREGENERATE_WIDTHS:'],
     {
       cwd: repoRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, UPLOAD_TOKEN, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', PREGENERATE_WIDTHS: '' },
+      env: { ...process.env, UPLOAD_TOKEN: TEST_UPLOAD_TOKEN, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     },
   );
   child.stdout.on('data', (chunk) => log.push(String(chunk)));
@@ -80,5 +89,5 @@ export async function startWorker() {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { origin, stop, log };
+  return { origin, stop, log, uploadToken: effectiveUploadToken() };
 }
