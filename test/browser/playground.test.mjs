@@ -32,6 +32,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await worker?.stop();
+  if (process.env.UPDATE_SCREENSHOTS !== '1') fs.rmSync(shots, { recursive: true, force: true });
 });
 
 /** A page that records console errors, failed requests and every image response (with the Accept it was sent with). */
