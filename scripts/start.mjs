@@ -119,9 +119,13 @@ export async function seed({ persistTo, force = false }) {
     .map((file) => ({ file, type: sniffContentType(readHead(file)) }))
     .filter(({ type }) => type !== null);
 
-  // Wrangler's own local-bindings API, on the same storage `wrangler dev` uses.
+  // Wrangler's own local-bindings API, on the same storage `wrangler dev` uses. Given a config with only the bucket,
+  // so it does not warn about the Durable Objects, the secrets and the classes it has no worker for.
+  Object.assign(process.env, quietEnv());
   const { getPlatformProxy } = await import('wrangler');
-  const proxy = await getPlatformProxy({ configPath, persist: { path: root }, remoteBindings: false });
+  const seedConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edge-image-seed-')), 'wrangler.json');
+  fs.writeFileSync(seedConfig, JSON.stringify({ name: 'seed', compatibility_date: '2026-11-17', r2_buckets: [{ binding: MASTERS_BINDING, bucket_name: bucketName }] }));
+  const proxy = await getPlatformProxy({ configPath: seedConfig, persist: { path: root }, remoteBindings: false });
   let put = 0;
   try {
     const bucket = proxy.env[MASTERS_BINDING];
@@ -142,6 +146,7 @@ export async function seed({ persistTo, force = false }) {
     }
   } finally {
     await proxy.dispose();
+    fs.rmSync(path.dirname(seedConfig), { recursive: true, force: true });
   }
   console.log(
     `seeded local R2 bucket "${bucketName}" (binding ${MASTERS_BINDING}) in ${path.relative(process.cwd(), root) || '.'}: ` +
@@ -149,17 +154,27 @@ export async function seed({ persistTo, force = false }) {
   );
 }
 
+/** IMAGE_PREFIX from wrangler.toml's [vars] (default /img). */
+export function readImagePrefix() {
+  const toml = fs.readFileSync(configPath, 'utf8');
+  return toml.match(/^\s*IMAGE_PREFIX\s*=\s*["']([^"']+)["']/m)?.[1] ?? '/img';
+}
+
+// Under IMAGE_PREFIX, not /cdn-cgi/image/: wrangler dev answers `403 Invalid Origin header` to any /cdn-cgi/ request
+// whose Origin is not localhost (a page from a file or a LAN address), and does not log /cdn-cgi/ requests.
 function exampleUrls(port) {
   const base = `http://localhost:${port}`;
+  const img = base + readImagePrefix();
   return [
-    ['resize, best format for the browser', `${base}/cdn-cgi/image/width=800,format=auto/samples/photos/dune.jpg`],
-    ['AVIF', `${base}/cdn-cgi/image/width=600,format=avif/samples/photos/flower.jpg`],
-    ['square crop, gravity', `${base}/cdn-cgi/image/width=400,height=400,fit=cover,gravity=bottom/samples/photos/dune.jpg`],
-    ['pad with a background', `${base}/cdn-cgi/image/width=600,height=600,fit=pad,background=%23ffd700/samples/alpha/rose.png`],
-    ['EXIF orientation 6', `${base}/cdn-cgi/image/width=500/samples/photos/flower-portrait-exif6.jpg`],
-    ['largest master (2560×1920)', `${base}/cdn-cgi/image/width=1600,quality=70/samples/photos/wood.jpg`],
-    ['metadata as JSON', `${base}/cdn-cgi/image/format=json/samples/photos/wood.jpg`],
-    ['the /img/ prefix', `${base}/img/width=320,format=webp/samples/avif/flower.avif`],
+    ['the playground', `${base}/`],
+    ['resize, best format for the browser', `${img}/width=800,format=auto/samples/photos/dune.jpg`],
+    ['AVIF', `${img}/width=600,format=avif/samples/photos/flower.jpg`],
+    ['square crop, gravity', `${img}/width=400,height=400,fit=cover,gravity=bottom/samples/photos/dune.jpg`],
+    ['pad with a background', `${img}/width=600,height=600,fit=pad,background=%23ffd700/samples/alpha/rose.png`],
+    ['EXIF orientation 6', `${img}/width=500/samples/photos/flower-portrait-exif6.jpg`],
+    ['largest master (2560×1920)', `${img}/width=1600,quality=70/samples/photos/wood.jpg`],
+    ['metadata as JSON', `${img}/format=json/samples/photos/wood.jpg`],
+    ['Cloudflare\'s own path (same origin only here)', `${base}/cdn-cgi/image/width=320,format=webp/samples/avif/flower.avif`],
   ];
 }
 
@@ -213,6 +228,15 @@ function localUploadToken() {
   return /^UPLOAD_TOKEN=(.*)$/m.exec(fs.readFileSync(file, 'utf8'))?.[1]?.trim() || null;
 }
 
+/**
+ * The environment for wrangler, minus network chatter it cannot act on: Miniflare fetches the `Request.cf` object
+ * from workers.cloudflare.com on every start (offline: a warning and a stack trace, twice). This worker never reads
+ * `request.cf`, so the placeholder is fine. Set CLOUDFLARE_CF_FETCH_ENABLED=true to fetch it anyway.
+ */
+function quietEnv() {
+  return { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env };
+}
+
 function runWranglerDev({ port, persistTo, wranglerArgs }) {
   const token = localUploadToken();
   const args = [wranglerBin, 'dev', '--local', '--port', String(port)];
@@ -225,7 +249,7 @@ function runWranglerDev({ port, persistTo, wranglerArgs }) {
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: 'inherit',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    env: { ...quietEnv(), WRANGLER_SEND_METRICS: 'false' },
   });
 
   // Ctrl-C in a terminal reaches the whole process group; a signal sent to this process alone (a supervisor, `kill`)
@@ -253,7 +277,8 @@ function runWranglerDev({ port, persistTo, wranglerArgs }) {
       for (const [label, url] of urls) console.log(`  ${label.padEnd(width)}  ${url}`);
       if (token) {
         console.log(`\nUpload your own (the token is in .dev.vars):`);
-        console.log(`  curl -T photo.jpg -H 'Authorization: Bearer ${token}' http://localhost:${port}/masters/mine/photo.jpg`);
+        // -H 'Expect:': no `Expect: 100-continue`, so curl never waits (up to 1 s) for an interim answer.
+        console.log(`  curl -T photo.jpg -H 'Expect:' -H 'Authorization: Bearer ${token}' http://localhost:${port}/masters/mine/photo.jpg`);
       }
       console.log('(press Ctrl-C to stop)\n');
     },

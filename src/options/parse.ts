@@ -289,3 +289,8 @@ export function parseOptions(segment: string, limits: { maxOutputDimension: numb
   checkDpr(options, limits.maxOutputDimension);
   return options;
 }
+
+/** Every option name and alias the grammar takes, for messages that suggest the nearest one. */
+export function knownOptionNames(): string[] {
+  return [...optionNames, ...aliases.keys()];
+}

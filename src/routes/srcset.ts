@@ -144,7 +144,8 @@ export async function serveSrcset(c: Context<AppEnv>, rawKey: string): Promise<R
   }
   const html = wantsHtml(c.req.header('Accept'));
   const headers = { 'Cache-Control': `public, max-age=${config.metaTtl}`, Vary: 'Accept', ...imageHeaders };
-  if (html) return c.html(pictureHtml(spec), 200, headers);
+  // Opened in a browser, the <picture> previews itself: its candidates are on this origin, so images from 'self' may load.
+  if (html) return c.html(pictureHtml(spec), 200, { ...headers, 'Content-Security-Policy': "default-src 'none'; img-src 'self'; sandbox" });
   const fallback = spec.sources[spec.sources.length - 1]!.candidates;
   const largest = fallback[fallback.length - 1]!;
   // As displayed: EXIF orientations 5..8 swap the stored width and height.
