@@ -110,6 +110,8 @@ export function masterSizeClass(pixels: number): string {
 /** The surface of a path (mounts as `src/index.ts` wires them). */
 export function routeOf(method: string, pathname: string, imagePrefix: string | undefined): EventRoute {
   if (pathname.startsWith('/cdn-cgi/image/') || (imagePrefix && pathname.startsWith(imagePrefix + '/'))) return 'image';
+  // The framework loaders' grammars serve the same variants.
+  if (pathname === '/_next/image' || pathname === '/_image' || pathname.startsWith('/_ipx/')) return 'image';
   if (pathname.startsWith('/originals/')) return 'original';
   if (pathname.startsWith('/masters/')) return method === 'PUT' ? 'upload' : method === 'DELETE' ? 'delete' : 'master';
   if (pathname === '/health') return 'health';
