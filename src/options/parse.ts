@@ -54,7 +54,8 @@ const unsupportedNames: ReadonlySet<string> = new Set([
   'slow-connection-quality', 'trim', 'zoom',
 ]);
 
-const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad'];
+// `aspect-crop` is not in Cloudflare's documentation (fit modes or workers-types), so it stays an invalid value.
+const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
 const sides: readonly Gravity[] = ['auto', 'center', 'left', 'right', 'top', 'bottom'];
 const qualityNames: readonly QualityName[] = ['high', 'medium-high', 'medium-low', 'low'];
 const formats: readonly RequestedFormat[] = ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'json'];

@@ -1,6 +1,7 @@
 /** The vocabulary shared by option parsing, negotiation, geometry and the pipeline. Pure types, no runtime. */
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad';
+/** `squeeze` stretches to exactly width × height, ignoring the aspect ratio (Cloudflare's "stretches and deforms"). */
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
 
 /** A side to keep when cropping, or a focal point in 0..1 of each axis. `auto` has no saliency model yet: it crops to the centre. */
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | { x: number; y: number };

@@ -59,6 +59,7 @@ describe('canonicalOptions', () => {
     ['w=400,dpr=2', 'w=400'],
     ['fit=cover,w=1,h=1', 'fit=crop,w=1,h=1'],
     ['fit=contain,w=1', 'w=1'],
+    ['fit=squeeze,w=10,h=20', 'fit=contain,w=10,h=20'],
     ['fit=cover,w=1,h=1,g=left', 'fit=cover,w=1,h=1,g=right'],
     ['g=center', 'g=auto'],
     ['gravity=0.5x0.5', 'gravity=center'],

@@ -58,6 +58,7 @@ describe('parseOptions: accepted', () => {
     ['dpr=3', { dpr: 3 }],
     ['fit=scale-down', { fit: 'scale-down' }],
     ['fit=contain', { fit: 'contain' }],
+    ['fit=squeeze', { fit: 'squeeze' }],
     ['fit=cover', { fit: 'cover' }],
     ['fit=crop', { fit: 'crop' }],
     ['fit=pad', { fit: 'pad' }],
@@ -271,6 +272,9 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     [',width=1', 'empty option'],
     ['width=1,', 'empty option'],
     ['', 'empty option'],
+    // not a fit Cloudflare documents
+    ['fit=aspect-crop', 'fit'],
+    ['fit=stretch', 'fit'],
     // dpr pushing the output over the limit
     ['width=4000,dpr=3', 'dpr'],
     ['dpr=2,w=5000', 'dpr'],
