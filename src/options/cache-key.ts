@@ -33,6 +33,11 @@ export function canonicalOptions(options: TransformOptions): string {
   // changes what a failure answers, and failures are not cached).
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
+  // Tone factors of 1 change nothing (0, ignored, never gets here but for saturation, where it is greyscale).
+  if (options.brightness !== undefined && options.brightness !== 1) add('brightness', String(options.brightness));
+  if (options.contrast !== undefined && options.contrast !== 1) add('contrast', String(options.contrast));
+  if (options.gamma !== undefined && options.gamma !== 1) add('gamma', String(options.gamma));
+  if (options.saturation !== undefined && options.saturation !== 1) add('saturation', String(options.saturation));
   if (options.fit !== 'scale-down') add('fit', options.fit);
   if (options.flip !== undefined) add('flip', options.flip);
   if (typeof options.gravity === 'object') add('gravity', `${options.gravity.x}x${options.gravity.y}`);

@@ -30,6 +30,10 @@ type OptionName =
   | 'flip'
   | 'blur'
   | 'sharpen'
+  | 'brightness'
+  | 'contrast'
+  | 'gamma'
+  | 'saturation'
   | 'metadata'
   | 'anim'
   | 'onerror';
@@ -45,12 +49,12 @@ const aliases: ReadonlyMap<string, OptionName> = new Map([
 
 const optionNames: ReadonlySet<string> = new Set<OptionName>([
   'width', 'height', 'dpr', 'fit', 'gravity', 'quality', 'format', 'background',
-  'rotate', 'flip', 'blur', 'sharpen', 'metadata', 'anim', 'onerror',
+  'rotate', 'flip', 'blur', 'sharpen', 'brightness', 'contrast', 'gamma', 'saturation', 'metadata', 'anim', 'onerror',
 ]);
 
 // Cloudflare options we know but do not implement: named so the 400 says "not supported" rather than "unknown".
 const unsupportedNames: ReadonlySet<string> = new Set([
-  'border', 'brightness', 'compression', 'contrast', 'gamma', 'saturation', 'segment',
+  'border', 'compression', 'segment',
   'slow-connection-quality', 'trim', 'zoom',
 ]);
 
@@ -67,6 +71,12 @@ const metadataModes: readonly Metadata[] = ['none', 'copyright', 'keep'];
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const POINT = /^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
+
+/**
+ * Largest `brightness`, `contrast`, `gamma` or `saturation`. Cloudflare documents no range; at 10 every one of them
+ * has already clipped almost every pixel to black, white or the gamut edge, so more would only be another cache entry.
+ */
+const MAX_TONE_FACTOR = 10;
 
 /** Mutable view of the options while a segment is read. */
 type Draft = { -readonly [K in keyof TransformOptions]?: TransformOptions[K] };
@@ -232,6 +242,17 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
       return;
     case 'sharpen':
       draft.sharpen = decimalIn(element, 0, 10);
+      return;
+    case 'brightness':
+    case 'contrast':
+    case 'gamma': {
+      // Cloudflare: "0 is ignored" for these three.
+      const factor = decimalIn(element, 0, MAX_TONE_FACTOR);
+      if (factor !== 0) draft[element.name] = factor;
+      return;
+    }
+    case 'saturation':
+      draft.saturation = decimalIn(element, 0, MAX_TONE_FACTOR);
       return;
     case 'metadata':
       draft.metadata = oneOf(element, metadataModes);

@@ -45,6 +45,12 @@ export interface TransformOptions {
   flip?: Flip;
   blur?: number;
   sharpen?: number;
+  /** Factors, 1 = unchanged (pipeline/pixels/tone.ts). Cloudflare ignores 0 for the first three: parsing leaves them out. */
+  brightness?: number;
+  contrast?: number;
+  gamma?: number;
+  /** 0 is greyscale. */
+  saturation?: number;
   metadata: Metadata;
   anim: boolean;
   onerror?: 'redirect';

@@ -13,6 +13,8 @@ describe('canonicalOptions', () => {
   it.each([
     ['w=400,dpr=2,f=auto,q=80', 'quality=80,width=800'],
     ['format=webp,width=800', 'width=800'],
+    ['saturation=0.50,brightness=2,gamma=0.5,contrast=1,w=9', 'brightness=2,gamma=0.5,saturation=0.5,width=9'],
+    ['saturation=0,brightness=0', 'saturation=0'],
     ['width=400,height=300,dpr=1.5', 'height=450,width=600'],
     ['dpr=2', ''],
     ['f=auto', ''],
@@ -49,6 +51,9 @@ describe('canonicalOptions', () => {
     ['dpr=3', 'anim=true'],
     ['anim=false', 'anim=true'],
     ['onerror=redirect,w=3', 'w=3'],
+    ['brightness=0,contrast=0,gamma=0,w=3', 'w=3'],
+    ['brightness=1,contrast=1,gamma=1,saturation=1,w=3', 'w=3'],
+    ['brightness=1.50', 'brightness=1.5'],
   ])('%s ≡ %s', (a, b) => {
     expect(canonical(a)).toBe(canonical(b));
   });
@@ -72,11 +77,15 @@ describe('canonicalOptions', () => {
     ['metadata=keep', 'metadata=copyright'],
     ['sharpen=1', 'sharpen=2'],
     ['blur=1', 'blur=2'],
+    ['brightness=2', 'contrast=2'],
+    ['gamma=2', 'saturation=2'],
+    ['saturation=0', 'saturation=1'],
+    ['brightness=1.5', 'brightness=1.25'],
   ])('%s ≢ %s', (a, b) => {
     expect(canonical(a)).not.toBe(canonical(b));
   });
 
-  it.each(['w=400,dpr=2,q=80', 'background=#abc,g=0.1x0.9,fit=cover,h=5', 'rotate=180,flip=hv,blur=3,metadata=keep'])(
+  it.each(['w=400,dpr=2,q=80', 'background=#abc,g=0.1x0.9,fit=cover,h=5', 'rotate=180,flip=hv,blur=3,metadata=keep', 'brightness=0.5,contrast=2,gamma=2.2,saturation=0'])(
     'reads back as itself: %s',
     (segment) => {
       const once = canonical(segment);
