@@ -58,7 +58,6 @@ const unsupportedNames: ReadonlySet<string> = new Set([
   'slow-connection-quality', 'trim', 'zoom',
 ]);
 
-// `aspect-crop` is not in Cloudflare's documentation (fit modes or workers-types), so it stays an invalid value.
 const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
 const sides: readonly Gravity[] = ['auto', 'center', 'left', 'right', 'top', 'bottom'];
 const qualityNames: readonly QualityName[] = ['high', 'medium-high', 'medium-low', 'low'];
@@ -214,6 +213,8 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
       draft.dpr = decimalIn(element, 1, 3);
       return;
     case 'fit':
+      // Cloudflare added `aspect-crop` in 2026 (cloudflare-docs#31162); its exact geometry is not implemented here.
+      if (element.value === 'aspect-crop') throw invalid(`option ${label(element)}=aspect-crop is not supported`);
       draft.fit = oneOf(element, fits);
       return;
     case 'gravity':
