@@ -12,6 +12,7 @@ import type {
   RGBA,
   Rotation,
   TransformOptions,
+  Trim,
 } from './types';
 
 /** Longest option segment we read; real loaders write well under 200 characters. */
@@ -36,7 +37,11 @@ type OptionName =
   | 'saturation'
   | 'metadata'
   | 'anim'
-  | 'onerror';
+  | 'onerror'
+  | 'trim'
+  | TrimPart;
+
+type TrimPart = 'trim.top' | 'trim.right' | 'trim.bottom' | 'trim.left' | 'trim.width' | 'trim.height';
 
 // Maps, not object literals: a name like `constructor` must not find Object.prototype.
 const aliases: ReadonlyMap<string, OptionName> = new Map([
@@ -50,12 +55,13 @@ const aliases: ReadonlyMap<string, OptionName> = new Map([
 const optionNames: ReadonlySet<string> = new Set<OptionName>([
   'width', 'height', 'dpr', 'fit', 'gravity', 'quality', 'format', 'background',
   'rotate', 'flip', 'blur', 'sharpen', 'brightness', 'contrast', 'gamma', 'saturation', 'metadata', 'anim', 'onerror',
+  'trim', 'trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height',
 ]);
 
 // Cloudflare options we know but do not implement: named so the 400 says "not supported" rather than "unknown".
 const unsupportedNames: ReadonlySet<string> = new Set([
   'border', 'compression', 'segment',
-  'slow-connection-quality', 'trim', 'zoom',
+  'slow-connection-quality', 'zoom',
 ]);
 
 const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
@@ -136,7 +142,7 @@ function readElement(raw: string, index: number): Element {
   const value = raw.slice(equals + 1);
   if (written === '') throw invalid(`option with value ${quote(value)} has an empty name`);
   const name = aliases.get(written) ?? written;
-  if (unsupportedNames.has(name) || name.startsWith('trim.')) {
+  if (unsupportedNames.has(name) || name.startsWith('trim.border')) {
     throw invalid(`option ${quote(written)} is not supported`);
   }
   if (!optionNames.has(name)) throw invalid(`unknown option ${quote(written)}`);
@@ -195,6 +201,30 @@ function colour(element: Element): RGBA {
     throw badValue(element, 'a CSS colour: a name (red, rebeccapurple, transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, rgb(r,g,b[,a]), rgb(r g b / a) or hsl(h s% l% / a), components in range');
   }
   return parsed;
+}
+
+/** Largest trim value, in CSS pixels: more than any master we take is on a side. */
+const MAX_TRIM = 65535;
+
+const noTrim: Trim = { top: 0, right: 0, bottom: 0, left: 0 };
+
+/** `trim=top;right;bottom;left` (pixels, decimals allowed as Cloudflare allows them); `trim=border` is not supported. */
+function trimSides(element: Element, draft: Draft): Trim {
+  if (element.value === 'border') throw invalid(`option ${label(element)}=border is not supported`);
+  const parts = element.value.split(';');
+  const values = parts.map((part) => (DECIMAL.test(part) ? Number(part) : NaN));
+  if (values.length !== 4 || !values.every((value) => value <= MAX_TRIM)) {
+    throw badValue(element, `top;right;bottom;left, four numbers of pixels in 0..${MAX_TRIM}`);
+  }
+  const [top, right, bottom, left] = values as [number, number, number, number];
+  return { ...noTrim, ...draft.trim, top, right, bottom, left };
+}
+
+/** `trim.top`, `trim.width` …: one side, or the size to keep. */
+function trimPart(element: Element & { name: TrimPart }, draft: Draft): Trim {
+  const value = decimalIn(element, element.name === 'trim.width' || element.name === 'trim.height' ? 1 : 0, MAX_TRIM);
+  const key = element.name.slice('trim.'.length) as keyof Trim;
+  return { ...noTrim, ...draft.trim, [key]: value };
 }
 
 function boolean(element: Element): boolean {
@@ -264,6 +294,17 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
     case 'onerror':
       draft.onerror = oneOf(element, ['redirect'] as const);
       return;
+    case 'trim':
+      draft.trim = trimSides(element, draft);
+      return;
+    case 'trim.top':
+    case 'trim.right':
+    case 'trim.bottom':
+    case 'trim.left':
+    case 'trim.width':
+    case 'trim.height':
+      draft.trim = trimPart(element as Element & { name: TrimPart }, draft);
+      return;
   }
 }
 
@@ -299,6 +340,10 @@ export function parseOptions(segment: string, limits: { maxOutputDimension: numb
     seen.set(element.name, element.written);
     apply(draft, element, limits.maxOutputDimension);
   });
+  const side = (['trim.top', 'trim.right', 'trim.bottom', 'trim.left'] as const).find((name) => seen.has(name));
+  if (seen.has('trim') && side !== undefined) {
+    throw invalid(`options trim and ${side} both set a side to trim; give the sides one way`);
+  }
   const options: TransformOptions = {
     ...draft,
     dpr: draft.dpr ?? 1,

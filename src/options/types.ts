@@ -30,6 +30,19 @@ export interface RGBA {
   a: number;
 }
 
+/**
+ * Cloudflare's `trim`, in CSS pixels like width and height (geometry multiplies by dpr): cut off each side, or keep
+ * `width`/`height` from `left`/`top` (they win over `right`/`bottom`).
+ */
+export interface Trim {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+  width?: number;
+  height?: number;
+}
+
 /** Parsed, validated options of one image URL. Absent optional fields mean "not asked for". */
 export interface TransformOptions {
   width?: number;
@@ -54,6 +67,8 @@ export interface TransformOptions {
   metadata: Metadata;
   anim: boolean;
   onerror?: 'redirect';
+  /** Before resize, flip and rotate (options/trim.ts). */
+  trim?: Trim;
 }
 
 export interface Size {

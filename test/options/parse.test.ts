@@ -69,6 +69,13 @@ describe('parseOptions: accepted', () => {
     ['saturation=0', { saturation: 0 }],
     ['saturation=1', { saturation: 1 }],
     ['saturation=2.5', { saturation: 2.5 }],
+    ['trim=1;2;3;4', { trim: { top: 1, right: 2, bottom: 3, left: 4 } }],
+    ['trim=0;0;0;0.5', { trim: { top: 0, right: 0, bottom: 0, left: 0.5 } }],
+    ['trim.left=30,trim.top=40', { trim: { top: 40, right: 0, bottom: 0, left: 30 } }],
+    ['trim.width=678,trim.height=600', { trim: { top: 0, right: 0, bottom: 0, left: 0, width: 678, height: 600 } }],
+    ['trim=1;2;3;4,trim.width=5', { trim: { top: 1, right: 2, bottom: 3, left: 4, width: 5 } }],
+    ['trim.height=5,trim=1;2;3;4', { trim: { top: 1, right: 2, bottom: 3, left: 4, height: 5 } }],
+    ['trim.right=65535', { trim: { top: 0, right: 65535, bottom: 0, left: 0 } }],
     ['fit=cover', { fit: 'cover' }],
     ['fit=crop', { fit: 'crop' }],
     ['fit=pad', { fit: 'pad' }],
@@ -166,7 +173,6 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     ['Width=1', 'Width'],
     ['W=1', 'W'],
     ['trim=10', 'trim'],
-    ['trim.left=10', 'trim.left'],
     ['border=1', 'border'],
     ['constructor=1', 'constructor'],
     ['__proto__=1', '__proto__'],
@@ -281,6 +287,20 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     [',width=1', 'empty option'],
     ['width=1,', 'empty option'],
     ['', 'empty option'],
+    // trim
+    ['trim=1;2;3', 'trim'],
+    ['trim=1;2;3;4;5', 'trim'],
+    ['trim=1;2;3;-4', 'trim'],
+    ['trim=1;2;3;x', 'trim'],
+    ['trim=1;2;3;65536', 'trim'],
+    ['trim=1,2,3,4', 'trim'],
+    ['trim.left=-1', 'trim.left'],
+    ['trim.width=0', 'trim.width'],
+    ['trim.height=1e2', 'trim.height'],
+    ['trim.depth=1', 'trim.depth'],
+    ['trim.left=1,trim.left=2', 'trim.left'],
+    ['trim=1;2;3;4,trim.left=2', 'trim.left'],
+    ['trim.top=2,trim=1;2;3;4', 'trim.top'],
     // tone factors
     ['brightness=-1', 'brightness'],
     ['brightness=10.5', 'brightness'],
@@ -306,7 +326,7 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     expect(error.detail).toContain(named);
   });
 
-  it.each(['width=auto', 'gravity=face', 'trim=1', 'fit=aspect-crop'])('says %s is not supported', (segment) => {
+  it.each(['width=auto', 'gravity=face', 'trim=border', 'trim.border.color=red', 'trim.border.tolerance=10', 'fit=aspect-crop'])('says %s is not supported', (segment) => {
     expect(rejection(segment).detail).toContain('not supported');
   });
 
