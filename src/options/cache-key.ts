@@ -42,6 +42,7 @@ export function canonicalOptions(options: TransformOptions): string {
   // changes what a failure answers, and failures are not cached).
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
+  if (options.compression !== undefined) add('compression', options.compression);
   // Tone factors of 1 change nothing (0, ignored, never gets here but for saturation, where it is greyscale).
   if (options.brightness !== undefined && options.brightness !== 1) add('brightness', String(options.brightness));
   if (options.contrast !== undefined && options.contrast !== 1) add('contrast', String(options.contrast));

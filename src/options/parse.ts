@@ -38,6 +38,7 @@ type OptionName =
   | 'metadata'
   | 'anim'
   | 'onerror'
+  | 'compression'
   | 'trim'
   | TrimPart;
 
@@ -55,12 +56,12 @@ const aliases: ReadonlyMap<string, OptionName> = new Map([
 const optionNames: ReadonlySet<string> = new Set<OptionName>([
   'width', 'height', 'dpr', 'fit', 'gravity', 'quality', 'format', 'background',
   'rotate', 'flip', 'blur', 'sharpen', 'brightness', 'contrast', 'gamma', 'saturation', 'metadata', 'anim', 'onerror',
-  'trim', 'trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height',
+  'compression', 'trim', 'trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height',
 ]);
 
 // Cloudflare options we know but do not implement: named so the 400 says "not supported" rather than "unknown".
 const unsupportedNames: ReadonlySet<string> = new Set([
-  'border', 'compression', 'segment',
+  'border', 'segment',
   'slow-connection-quality', 'zoom',
 ]);
 
@@ -293,6 +294,9 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
       return;
     case 'onerror':
       draft.onerror = oneOf(element, ['redirect'] as const);
+      return;
+    case 'compression':
+      draft.compression = oneOf(element, ['fast'] as const);
       return;
     case 'trim':
       draft.trim = trimSides(element, draft);

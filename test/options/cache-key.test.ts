@@ -87,6 +87,7 @@ describe('canonicalOptions', () => {
     ['saturation=0', 'saturation=1'],
     ['brightness=1.5', 'brightness=1.25'],
     ['trim=1;0;0;0', 'trim=0;1;0;0'],
+    ['compression=fast,w=5', 'w=5'],
     ['trim.width=5', 'trim.height=5'],
   ])('%s ≢ %s', (a, b) => {
     expect(canonical(a)).not.toBe(canonical(b));

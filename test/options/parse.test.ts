@@ -69,6 +69,7 @@ describe('parseOptions: accepted', () => {
     ['saturation=0', { saturation: 0 }],
     ['saturation=1', { saturation: 1 }],
     ['saturation=2.5', { saturation: 2.5 }],
+    ['compression=fast', { compression: 'fast' }],
     ['trim=1;2;3;4', { trim: { top: 1, right: 2, bottom: 3, left: 4 } }],
     ['trim=0;0;0;0.5', { trim: { top: 0, right: 0, bottom: 0, left: 0.5 } }],
     ['trim.left=30,trim.top=40', { trim: { top: 40, right: 0, bottom: 0, left: 30 } }],
@@ -287,6 +288,8 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     [',width=1', 'empty option'],
     ['width=1,', 'empty option'],
     ['', 'empty option'],
+    ['compression=slow', 'compression'],
+    ['compression=Fast', 'compression'],
     // trim
     ['trim=1;2;3', 'trim'],
     ['trim=1;2;3;4;5', 'trim'],
