@@ -235,7 +235,9 @@ function boolean(element: Element): boolean {
 function apply(draft: Draft, element: Element, maxOutputDimension: number): void {
   switch (element.name) {
     case 'width':
-      draft.width = dimension(element, maxOutputDimension);
+      // width=auto: client hints choose one of four widths when the request is served (options/client-hints.ts).
+      if (element.value === 'auto') draft.autoWidth = true;
+      else draft.width = dimension(element, maxOutputDimension);
       return;
     case 'height':
       draft.height = dimension(element, maxOutputDimension);

@@ -67,6 +67,8 @@ export interface TransformOptions {
   metadata: Metadata;
   anim: boolean;
   onerror?: 'redirect';
+  /** `width=auto`: the route sets `width` from client hints (options/client-hints.ts). */
+  autoWidth?: true;
   /** The fastest encoder settings, and with format=auto the fastest format (options/compression.ts). */
   compression?: 'fast';
   /** Before resize, flip and rotate (options/trim.ts). */

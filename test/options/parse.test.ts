@@ -70,6 +70,8 @@ describe('parseOptions: accepted', () => {
     ['saturation=1', { saturation: 1 }],
     ['saturation=2.5', { saturation: 2.5 }],
     ['compression=fast', { compression: 'fast' }],
+    ['width=auto', { autoWidth: true }],
+    ['w=auto,dpr=2', { autoWidth: true, dpr: 2 }],
     ['trim=1;2;3;4', { trim: { top: 1, right: 2, bottom: 3, left: 4 } }],
     ['trim=0;0;0;0.5', { trim: { top: 0, right: 0, bottom: 0, left: 0.5 } }],
     ['trim.left=30,trim.top=40', { trim: { top: 40, right: 0, bottom: 0, left: 30 } }],
@@ -193,8 +195,9 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     ['width=NaN', 'width'],
     ['width=Infinity', 'width'],
     ['width=', 'width'],
-    ['width=auto', 'width'],
-    ['w=auto', 'w'],
+    ['height=auto', 'height'],
+    ['width=auto,w=5', 'w'],
+    ['h=auto', 'h'],
     ['height=0', 'height'],
     ['h=99999', 'h'],
     ['height=auto', 'height'],
@@ -329,7 +332,7 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     expect(error.detail).toContain(named);
   });
 
-  it.each(['width=auto', 'gravity=face', 'trim=border', 'trim.border.color=red', 'trim.border.tolerance=10', 'fit=aspect-crop'])('says %s is not supported', (segment) => {
+  it.each(['height=auto', 'gravity=face', 'trim=border', 'trim.border.color=red', 'trim.border.tolerance=10', 'fit=aspect-crop'])('says %s is not supported', (segment) => {
     expect(rejection(segment).detail).toContain('not supported');
   });
 
