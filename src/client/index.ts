@@ -18,7 +18,7 @@ export interface ImageOptions {
   width?: number;
   height?: number;
   dpr?: number;
-  fit?: 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad';
+  fit?: 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
   gravity?: string;
   quality?: number | 'high' | 'medium-high' | 'medium-low' | 'low';
   format?: 'auto' | 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png' | 'json';

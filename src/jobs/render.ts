@@ -5,6 +5,7 @@
  */
 import { type Config, inputLimits } from '../config.js';
 import { canonicalOptions, variantETag } from '../options/cache-key.js';
+import { fastFormat } from '../options/compression.js';
 import { planDecode } from '../options/decode-plan.js';
 import { outputPixels } from '../options/geometry.js';
 import { negotiateFormat } from '../options/negotiate.js';
@@ -30,7 +31,8 @@ export interface VariantIdentity {
 /** The identity of the variant `options` ask for under `plan`, for a client whose Accept header is `accept`. */
 export async function identifyVariant(meta: MasterMeta, options: TransformOptions, plan: TransformPlan, accept: string | null, config: Config): Promise<VariantIdentity> {
   const pixels = outputPixels(plan.geometry);
-  const format = negotiateFormat({
+  const fast = options.compression === 'fast' && options.format === 'auto';
+  const format = fast ? fastFormat({ accept, hasAlpha: outputHasAlpha(meta.info, options, 'png') }) : negotiateFormat({
     requested: options.format,
     accept,
     hasAlpha: outputHasAlpha(meta.info, options, 'png'),

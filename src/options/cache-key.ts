@@ -1,6 +1,7 @@
 /** A variant's cache identity: canonical options, a stable ETag, and the Cache API URLs of variants and master metadata. */
 
-import type { OutputFormat, RGBA, TransformOptions } from './types';
+import { trimPixels } from './trim.js';
+import type { OutputFormat, RGBA, TransformOptions, Trim } from './types';
 
 function hexByte(value: number): string {
   return value.toString(16).padStart(2, '0');
@@ -13,6 +14,14 @@ function hexColour({ r, g, b, a }: RGBA): string {
 /** `width × dpr`, rounded as geometry rounds it, so `w=400,dpr=2` and `w=800` name one variant. */
 function device(length: number, dpr: number): string {
   return String(Math.max(1, Math.round(length * dpr)));
+}
+
+/** `trim` in device pixels (dpr folded, as for width): `trim=t;r;b;l` unless all are 0, then `trim.width`, `trim.height`. */
+function addTrim(trim: Trim, dpr: number, add: (name: string, value: string) => void): void {
+  const sides = [trim.top, trim.right, trim.bottom, trim.left].map((value) => trimPixels(value, dpr));
+  if (sides.some((value) => value !== 0)) add('trim', sides.join(';'));
+  if (trim.height !== undefined) add('trim.height', String(trimPixels(trim.height, dpr)));
+  if (trim.width !== undefined) add('trim.width', String(trimPixels(trim.width, dpr)));
 }
 
 /**
@@ -33,6 +42,12 @@ export function canonicalOptions(options: TransformOptions): string {
   // changes what a failure answers, and failures are not cached).
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
+  if (options.compression !== undefined) add('compression', options.compression);
+  // Tone factors of 1 change nothing (0, ignored, never gets here but for saturation, where it is greyscale).
+  if (options.brightness !== undefined && options.brightness !== 1) add('brightness', String(options.brightness));
+  if (options.contrast !== undefined && options.contrast !== 1) add('contrast', String(options.contrast));
+  if (options.gamma !== undefined && options.gamma !== 1) add('gamma', String(options.gamma));
+  if (options.saturation !== undefined && options.saturation !== 1) add('saturation', String(options.saturation));
   if (options.fit !== 'scale-down') add('fit', options.fit);
   if (options.flip !== undefined) add('flip', options.flip);
   if (typeof options.gravity === 'object') add('gravity', `${options.gravity.x}x${options.gravity.y}`);
@@ -43,6 +58,7 @@ export function canonicalOptions(options: TransformOptions): string {
   if (options.rotate !== 0) add('rotate', String(options.rotate));
   // sharpen=0 is no sharpening at all, the same image as leaving the option out.
   if (options.sharpen !== undefined && options.sharpen !== 0) add('sharpen', String(options.sharpen));
+  if (options.trim !== undefined) addTrim(options.trim, options.dpr, add);
   if (options.width !== undefined) add('width', device(options.width, options.dpr));
   return entries
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

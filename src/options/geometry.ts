@@ -79,7 +79,11 @@ function cropped(source: Size, window: Size, resize: Size, gravity: Gravity): Re
   return { crop: place(source, window, gravity), resize, canvas: resize, offset: { x: 0, y: 0 } };
 }
 
-/** Only one side asked for: the other follows the aspect ratio, for every fit. */
+/**
+ * Only one side asked for: the other follows the aspect ratio, for every fit. Cloudflare documents squeeze only for
+ * both sides ("stretches and deforms to the width and height given"); with one, there is nothing to deform towards,
+ * so it scales like `contain` (shrinks or enlarges to exactly that side).
+ */
 function planOneSide(
   source: Size,
   width: number | undefined,
@@ -118,7 +122,7 @@ export function planResize(
   const height = options.height === undefined ? undefined : Math.max(1, Math.round(options.height * options.dpr));
   const { fit, gravity } = options;
   if (width === undefined || height === undefined) {
-    return planOneSide(source, width, height, fit === 'contain' || fit === 'cover' || fit === 'pad');
+    return planOneSide(source, width, height, fit !== 'scale-down' && fit !== 'crop');
   }
   switch (fit) {
     case 'scale-down':
@@ -142,6 +146,9 @@ export function planResize(
       return cropped(source, coverWindow(source, width, height), { width, height }, gravity);
     case 'cover':
       return cropped(source, coverWindow(source, width, height), { width, height }, gravity);
+    case 'squeeze':
+      // The whole source to exactly width × height, shrinking or enlarging each axis on its own.
+      return wholeSource(source, { width, height });
   }
 }
 

@@ -85,7 +85,7 @@ function touchedBy(rest: string) {
 }
 
 /** Options whose every value is one of a few words: a request may set them on a preset without adding variants unboundedly. */
-const ENUMERATED = new Set(['format', 'fit', 'flip', 'metadata', 'anim', 'onerror', 'rotate']);
+const ENUMERATED = new Set(['format', 'fit', 'flip', 'metadata', 'anim', 'onerror', 'rotate', 'compression']);
 
 /**
  * Whether a request's overrides of a preset can only name a bounded set of variants, so that it may go unsigned

@@ -12,6 +12,7 @@ import type {
   RGBA,
   Rotation,
   TransformOptions,
+  Trim,
 } from './types';
 
 /** Longest option segment we read; real loaders write well under 200 characters. */
@@ -30,9 +31,18 @@ type OptionName =
   | 'flip'
   | 'blur'
   | 'sharpen'
+  | 'brightness'
+  | 'contrast'
+  | 'gamma'
+  | 'saturation'
   | 'metadata'
   | 'anim'
-  | 'onerror';
+  | 'onerror'
+  | 'compression'
+  | 'trim'
+  | TrimPart;
+
+type TrimPart = 'trim.top' | 'trim.right' | 'trim.bottom' | 'trim.left' | 'trim.width' | 'trim.height';
 
 // Maps, not object literals: a name like `constructor` must not find Object.prototype.
 const aliases: ReadonlyMap<string, OptionName> = new Map([
@@ -45,16 +55,17 @@ const aliases: ReadonlyMap<string, OptionName> = new Map([
 
 const optionNames: ReadonlySet<string> = new Set<OptionName>([
   'width', 'height', 'dpr', 'fit', 'gravity', 'quality', 'format', 'background',
-  'rotate', 'flip', 'blur', 'sharpen', 'metadata', 'anim', 'onerror',
+  'rotate', 'flip', 'blur', 'sharpen', 'brightness', 'contrast', 'gamma', 'saturation', 'metadata', 'anim', 'onerror',
+  'compression', 'trim', 'trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height',
 ]);
 
 // Cloudflare options we know but do not implement: named so the 400 says "not supported" rather than "unknown".
 const unsupportedNames: ReadonlySet<string> = new Set([
-  'border', 'brightness', 'compression', 'contrast', 'gamma', 'saturation', 'segment',
-  'slow-connection-quality', 'trim', 'zoom',
+  'border', 'segment',
+  'slow-connection-quality', 'zoom',
 ]);
 
-const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad'];
+const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
 const sides: readonly Gravity[] = ['auto', 'center', 'left', 'right', 'top', 'bottom'];
 const qualityNames: readonly QualityName[] = ['high', 'medium-high', 'medium-low', 'low'];
 const formats: readonly RequestedFormat[] = ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'json'];
@@ -66,6 +77,12 @@ const metadataModes: readonly Metadata[] = ['none', 'copyright', 'keep'];
 const INTEGER = /^\d+$/;
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const POINT = /^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
+
+/**
+ * Largest `brightness`, `contrast`, `gamma` or `saturation`. Cloudflare documents no range; at 10 every one of them
+ * has already clipped almost every pixel to black, white or the gamut edge, so more would only be another cache entry.
+ */
+const MAX_TONE_FACTOR = 10;
 
 /** Mutable view of the options while a segment is read. */
 type Draft = { -readonly [K in keyof TransformOptions]?: TransformOptions[K] };
@@ -126,7 +143,7 @@ function readElement(raw: string, index: number): Element {
   const value = raw.slice(equals + 1);
   if (written === '') throw invalid(`option with value ${quote(value)} has an empty name`);
   const name = aliases.get(written) ?? written;
-  if (unsupportedNames.has(name) || name.startsWith('trim.')) {
+  if (unsupportedNames.has(name) || name.startsWith('trim.border')) {
     throw invalid(`option ${quote(written)} is not supported`);
   }
   if (!optionNames.has(name)) throw invalid(`unknown option ${quote(written)}`);
@@ -187,6 +204,30 @@ function colour(element: Element): RGBA {
   return parsed;
 }
 
+/** Largest trim value, in CSS pixels: more than any master we take is on a side. */
+const MAX_TRIM = 65535;
+
+const noTrim: Trim = { top: 0, right: 0, bottom: 0, left: 0 };
+
+/** `trim=top;right;bottom;left` (pixels, decimals allowed as Cloudflare allows them); `trim=border` is not supported. */
+function trimSides(element: Element, draft: Draft): Trim {
+  if (element.value === 'border') throw invalid(`option ${label(element)}=border is not supported`);
+  const parts = element.value.split(';');
+  const values = parts.map((part) => (DECIMAL.test(part) ? Number(part) : NaN));
+  if (values.length !== 4 || !values.every((value) => value <= MAX_TRIM)) {
+    throw badValue(element, `top;right;bottom;left, four numbers of pixels in 0..${MAX_TRIM}`);
+  }
+  const [top, right, bottom, left] = values as [number, number, number, number];
+  return { ...noTrim, ...draft.trim, top, right, bottom, left };
+}
+
+/** `trim.top`, `trim.width` …: one side, or the size to keep. */
+function trimPart(element: Element & { name: TrimPart }, draft: Draft): Trim {
+  const value = decimalIn(element, element.name === 'trim.width' || element.name === 'trim.height' ? 1 : 0, MAX_TRIM);
+  const key = element.name.slice('trim.'.length) as keyof Trim;
+  return { ...noTrim, ...draft.trim, [key]: value };
+}
+
 function boolean(element: Element): boolean {
   return oneOf(element, ['true', 'false']) === 'true';
 }
@@ -194,7 +235,9 @@ function boolean(element: Element): boolean {
 function apply(draft: Draft, element: Element, maxOutputDimension: number): void {
   switch (element.name) {
     case 'width':
-      draft.width = dimension(element, maxOutputDimension);
+      // width=auto: client hints choose one of four widths when the request is served (options/client-hints.ts).
+      if (element.value === 'auto') draft.autoWidth = true;
+      else draft.width = dimension(element, maxOutputDimension);
       return;
     case 'height':
       draft.height = dimension(element, maxOutputDimension);
@@ -203,6 +246,8 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
       draft.dpr = decimalIn(element, 1, 3);
       return;
     case 'fit':
+      // Cloudflare added `aspect-crop` in 2026 (cloudflare-docs#31162); its exact geometry is not implemented here.
+      if (element.value === 'aspect-crop') throw invalid(`option ${label(element)}=aspect-crop is not supported`);
       draft.fit = oneOf(element, fits);
       return;
     case 'gravity':
@@ -232,6 +277,17 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
     case 'sharpen':
       draft.sharpen = decimalIn(element, 0, 10);
       return;
+    case 'brightness':
+    case 'contrast':
+    case 'gamma': {
+      // Cloudflare: "0 is ignored" for these three.
+      const factor = decimalIn(element, 0, MAX_TONE_FACTOR);
+      if (factor !== 0) draft[element.name] = factor;
+      return;
+    }
+    case 'saturation':
+      draft.saturation = decimalIn(element, 0, MAX_TONE_FACTOR);
+      return;
     case 'metadata':
       draft.metadata = oneOf(element, metadataModes);
       return;
@@ -240,6 +296,20 @@ function apply(draft: Draft, element: Element, maxOutputDimension: number): void
       return;
     case 'onerror':
       draft.onerror = oneOf(element, ['redirect'] as const);
+      return;
+    case 'compression':
+      draft.compression = oneOf(element, ['fast'] as const);
+      return;
+    case 'trim':
+      draft.trim = trimSides(element, draft);
+      return;
+    case 'trim.top':
+    case 'trim.right':
+    case 'trim.bottom':
+    case 'trim.left':
+    case 'trim.width':
+    case 'trim.height':
+      draft.trim = trimPart(element as Element & { name: TrimPart }, draft);
       return;
   }
 }
@@ -276,6 +346,10 @@ export function parseOptions(segment: string, limits: { maxOutputDimension: numb
     seen.set(element.name, element.written);
     apply(draft, element, limits.maxOutputDimension);
   });
+  const side = (['trim.top', 'trim.right', 'trim.bottom', 'trim.left'] as const).find((name) => seen.has(name));
+  if (seen.has('trim') && side !== undefined) {
+    throw invalid(`options trim and ${side} both set a side to trim; give the sides one way`);
+  }
   const options: TransformOptions = {
     ...draft,
     dpr: draft.dpr ?? 1,

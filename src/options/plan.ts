@@ -6,6 +6,7 @@
 import { ImageError } from '../http/problem.js';
 import { planResize } from './geometry.js';
 import { type Orientation, compose, displayedSize, fromExif, fromFlip, fromRotation, rectToStored } from './orientation.js';
+import { rectFromStored, trimRect } from './trim.js';
 import type { MasterInfo, Rect, ResizePlan, RGBA, Size, TransformOptions } from './types.js';
 
 const white: RGBA = { r: 255, g: 255, b: 255, a: 255 };
@@ -36,7 +37,7 @@ export interface OutputLimits {
 export interface TransformPlan {
   /** EXIF orientation, then flip, then rotate: applied once, after the resize. */
   orientation: Orientation;
-  /** Crop, resize, canvas and offset in displayed (oriented) coordinates. */
+  /** Crop (inside the trim), resize, canvas and offset in displayed (oriented) coordinates. */
   geometry: ResizePlan;
   /** The geometry's crop and resize in the stored image's coordinates (what the decoder and resizer see). */
   storedCrop: Rect;
@@ -46,8 +47,18 @@ export interface TransformPlan {
 /** The orientation and geometry of a transform, from the master's header and the options alone. */
 export function planTransform(info: MasterInfo, options: TransformOptions, limits: OutputLimits): TransformPlan {
   // Cloudflare flips before it rotates; both act on the image as its EXIF orientation shows it.
-  const orientation = compose(compose(fromExif(info.orientation), fromFlip(options.flip)), fromRotation(options.rotate));
-  const plan = planResize(displayedSize({ width: info.width, height: info.height }, orientation), options);
+  const exif = fromExif(info.orientation);
+  const flipRotate = compose(fromFlip(options.flip), fromRotation(options.rotate));
+  const orientation = compose(exif, flipRotate);
+  const stored = { width: info.width, height: info.height };
+  // The trim is measured before flip and rotate (on the EXIF-oriented image), then seen as displayed; geometry plans
+  // within it as if it were the whole source, and the crop is moved back into the whole displayed image.
+  const shown = displayedSize(stored, exif);
+  const region = options.trim
+    ? rectFromStored(trimRect(shown, options.trim, options.dpr), shown, flipRotate)
+    : { x: 0, y: 0, ...displayedSize(stored, orientation) };
+  const inRegion = planResize({ width: region.width, height: region.height }, options);
+  const plan: ResizePlan = { ...inRegion, crop: { ...inRegion.crop, x: inRegion.crop.x + region.x, y: inRegion.crop.y + region.y } };
   // Enlarging fits follow the aspect ratio: contain,w=100 of a 1×10000 master would be 100×1000000.
   const { width, height } = plan.canvas;
   if (width > limits.maxOutputDimension || height > limits.maxOutputDimension) {
@@ -56,7 +67,6 @@ export function planTransform(info: MasterInfo, options: TransformOptions, limit
   if (width * height > limits.maxOutputPixels) {
     throw new ImageError(413, 'output-too-large', `the output would be ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), over the ${(limits.maxOutputPixels / 1e6).toFixed(1)} MP output limit`);
   }
-  const stored = { width: info.width, height: info.height };
   return {
     orientation,
     geometry: plan,

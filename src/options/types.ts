@@ -1,6 +1,7 @@
 /** The vocabulary shared by option parsing, negotiation, geometry and the pipeline. Pure types, no runtime. */
 
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad';
+/** `squeeze` stretches to exactly width × height, ignoring the aspect ratio (Cloudflare's "stretches and deforms"). */
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
 
 /** A side to keep when cropping, or a focal point in 0..1 of each axis. `auto` has no saliency model yet: it crops to the centre. */
 export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | { x: number; y: number };
@@ -29,6 +30,19 @@ export interface RGBA {
   a: number;
 }
 
+/**
+ * Cloudflare's `trim`, in CSS pixels like width and height (geometry multiplies by dpr): cut off each side, or keep
+ * `width`/`height` from `left`/`top` (they win over `right`/`bottom`).
+ */
+export interface Trim {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+  width?: number;
+  height?: number;
+}
+
 /** Parsed, validated options of one image URL. Absent optional fields mean "not asked for". */
 export interface TransformOptions {
   width?: number;
@@ -44,9 +58,21 @@ export interface TransformOptions {
   flip?: Flip;
   blur?: number;
   sharpen?: number;
+  /** Factors, 1 = unchanged (pipeline/pixels/tone.ts). Cloudflare ignores 0 for the first three: parsing leaves them out. */
+  brightness?: number;
+  contrast?: number;
+  gamma?: number;
+  /** 0 is greyscale. */
+  saturation?: number;
   metadata: Metadata;
   anim: boolean;
   onerror?: 'redirect';
+  /** `width=auto`: the route sets `width` from client hints (options/client-hints.ts). */
+  autoWidth?: true;
+  /** The fastest encoder settings, and with format=auto the fastest format (options/compression.ts). */
+  compression?: 'fast';
+  /** Before resize, flip and rotate (options/trim.ts). */
+  trim?: Trim;
 }
 
 export interface Size {

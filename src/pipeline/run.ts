@@ -12,6 +12,7 @@ import { encode } from './steps/encode.js';
 import { metadata } from './steps/metadata.js';
 import { orient } from './steps/orient.js';
 import { resize } from './steps/resize.js';
+import { tone } from './steps/tone.js';
 import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
@@ -19,6 +20,7 @@ export const steps: ReadonlyArray<readonly [string, Step]> = [
   ['decode', decode],
   ['resize', resize],
   ['color', color],
+  ['resize', tone],
   ['resize', orient],
   ['resize', effects],
   ['resize', canvas],

@@ -12,6 +12,7 @@ import { identifyVariant, MasterChanged, renderVariant, type VariantIdentity } f
 import { admit } from '../limits/admit.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { variantCacheUrl } from '../options/cache-key.js';
+import { negotiationHeaders, withAutoWidth } from '../options/client-hints.js';
 import { checkSourceSize } from '../options/decode-plan.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { planTransform, type TransformPlan } from '../options/plan.js';
@@ -128,8 +129,10 @@ export async function serveParsedImage(c: Context<AppEnv>, key: string, options:
 }
 
 /** parse (done) → lookup → plan → cache → tier → admit → produce → respond. */
-async function serveVariant(c: Context<AppEnv>, key: string, options: TransformOptions, retried = false): Promise<Response> {
+async function serveVariant(c: Context<AppEnv>, key: string, requested: TransformOptions, retried = false): Promise<Response> {
   const config = c.get('config');
+  // width=auto: the bucket the client hints choose is the width from here on (and in the cache key).
+  const options = withAutoWidth(requested, c.req.raw.headers, config.maxOutputDimension);
   const url = new URL(c.req.url);
   const cache = caches.default;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));
@@ -152,7 +155,7 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
   noteEvent(c, { format: variant.format });
   // Cache: revalidation and hits are answered from the metadata and the variant cache alone.
   const headers: Record<string, string> = { ...masterDerivedHeaders(config, key), ETag: variant.etag, ...imageHeaders };
-  if (options.format === 'auto') headers.Vary = 'Accept';
+  Object.assign(headers, negotiationHeaders(options));
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, variant.etag)) {
     return new Response(null, { status: 304, headers });
   }
@@ -163,6 +166,12 @@ async function serveVariant(c: Context<AppEnv>, key: string, options: TransformO
     const response = new Response(hit.body, hit);
     response.headers.set(CDN_CACHE_CONTROL, headers[CDN_CACHE_CONTROL]!);
     response.headers.set('X-Cache', 'HIT');
+    // The entry may have been stored for an equivalent URL that negotiated differently (width=1200, width=auto).
+    const negotiated = negotiationHeaders(options);
+    for (const name of ['Vary', 'Accept-CH']) {
+      if (negotiated[name] !== undefined) response.headers.set(name, negotiated[name]);
+      else response.headers.delete(name);
+    }
     noteEvent(c, { outputBytes: Number(hit.headers.get('Content-Length') ?? 0) });
     return response;
   }

@@ -13,6 +13,11 @@ describe('canonicalOptions', () => {
   it.each([
     ['w=400,dpr=2,f=auto,q=80', 'quality=80,width=800'],
     ['format=webp,width=800', 'width=800'],
+    ['saturation=0.50,brightness=2,gamma=0.5,contrast=1,w=9', 'brightness=2,gamma=0.5,saturation=0.5,width=9'],
+    ['saturation=0,brightness=0', 'saturation=0'],
+    ['trim.top=1,trim.left=4,trim.bottom=3,trim.right=2,trim.width=10,dpr=2', 'trim=2;4;6;8,trim.width=20'],
+    ['trim=0;0;0;0,w=5', 'width=5'],
+    ['trim.height=9', 'trim.height=9'],
     ['width=400,height=300,dpr=1.5', 'height=450,width=600'],
     ['dpr=2', ''],
     ['f=auto', ''],
@@ -49,6 +54,11 @@ describe('canonicalOptions', () => {
     ['dpr=3', 'anim=true'],
     ['anim=false', 'anim=true'],
     ['onerror=redirect,w=3', 'w=3'],
+    ['brightness=0,contrast=0,gamma=0,w=3', 'w=3'],
+    ['brightness=1,contrast=1,gamma=1,saturation=1,w=3', 'w=3'],
+    ['brightness=1.50', 'brightness=1.5'],
+    ['trim=2;0;0;0', 'trim.top=2'],
+    ['trim=5;0;0;0,dpr=2', 'trim=10;0;0;0'],
   ])('%s ≡ %s', (a, b) => {
     expect(canonical(a)).toBe(canonical(b));
   });
@@ -59,6 +69,7 @@ describe('canonicalOptions', () => {
     ['w=400,dpr=2', 'w=400'],
     ['fit=cover,w=1,h=1', 'fit=crop,w=1,h=1'],
     ['fit=contain,w=1', 'w=1'],
+    ['fit=squeeze,w=10,h=20', 'fit=contain,w=10,h=20'],
     ['fit=cover,w=1,h=1,g=left', 'fit=cover,w=1,h=1,g=right'],
     ['g=center', 'g=auto'],
     ['gravity=0.5x0.5', 'gravity=center'],
@@ -71,11 +82,18 @@ describe('canonicalOptions', () => {
     ['metadata=keep', 'metadata=copyright'],
     ['sharpen=1', 'sharpen=2'],
     ['blur=1', 'blur=2'],
+    ['brightness=2', 'contrast=2'],
+    ['gamma=2', 'saturation=2'],
+    ['saturation=0', 'saturation=1'],
+    ['brightness=1.5', 'brightness=1.25'],
+    ['trim=1;0;0;0', 'trim=0;1;0;0'],
+    ['compression=fast,w=5', 'w=5'],
+    ['trim.width=5', 'trim.height=5'],
   ])('%s ≢ %s', (a, b) => {
     expect(canonical(a)).not.toBe(canonical(b));
   });
 
-  it.each(['w=400,dpr=2,q=80', 'background=#abc,g=0.1x0.9,fit=cover,h=5', 'rotate=180,flip=hv,blur=3,metadata=keep'])(
+  it.each(['w=400,dpr=2,q=80', 'background=#abc,g=0.1x0.9,fit=cover,h=5', 'rotate=180,flip=hv,blur=3,metadata=keep', 'brightness=0.5,contrast=2,gamma=2.2,saturation=0', 'trim=1;2;3;4,trim.width=9,dpr=1.5'])(
     'reads back as itself: %s',
     (segment) => {
       const once = canonical(segment);

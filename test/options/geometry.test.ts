@@ -91,7 +91,7 @@ describe('planResize: both sides, 400×400', () => {
 });
 
 describe('planResize: one side', () => {
-  const fits: Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad'];
+  const fits: Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
 
   it.each(fits)('%s: width 600 of a 1200×800 source follows the aspect ratio', (fit) => {
     expect(plan(landscape, 600, undefined, fit)).toStrictEqual(expected([0, 0, 1200, 800], [600, 400]));
@@ -107,6 +107,7 @@ describe('planResize: one side', () => {
     ['contain', [600, 400]],
     ['cover', [600, 400]],
     ['pad', [600, 400]],
+    ['squeeze', [600, 400]],
   ])('%s: width 600 of a 300×200 source gives %j', (fit, resize) => {
     expect(plan(small, 600, undefined, fit)).toStrictEqual(expected([0, 0, 300, 200], resize));
   });
@@ -120,6 +121,26 @@ describe('planResize: one side', () => {
 
   it.each(fits)('%s: neither side keeps the source, even with dpr', (fit) => {
     expect(plan(landscape, undefined, undefined, fit, 'left', 2)).toStrictEqual(expected([0, 0, 1200, 800], [1200, 800]));
+  });
+});
+
+describe('planResize: squeeze', () => {
+  it.each<[Pair, number, number, Pair]>([
+    [landscape, 400, 400, [400, 400]],
+    [portrait, 300, 100, [300, 100]],
+    [small, 600, 100, [600, 100]],
+    [small, 1000, 1000, [1000, 1000]],
+    [[1, 10000], 100, 7, [100, 7]],
+  ])('%j to %i×%i stretches the whole source to exactly %j, enlarging too', (source, width, height, resize) => {
+    expect(plan(source, width, height, 'squeeze', 'left')).toStrictEqual(expected([0, 0, source[0], source[1]], resize));
+  });
+
+  it('multiplies both sides by dpr', () => {
+    expect(plan(landscape, 200, 50, 'squeeze', 'auto', 2)).toStrictEqual(expected([0, 0, 1200, 800], [400, 100]));
+  });
+
+  it('with height only follows the aspect ratio and may enlarge, like contain', () => {
+    expect(plan(small, undefined, 400, 'squeeze')).toStrictEqual(expected([0, 0, 300, 200], [600, 400]));
   });
 });
 
@@ -199,7 +220,7 @@ describe('planResize: tiny and extreme shapes', () => {
     const targets: Array<[number | undefined, number | undefined]> = [
       [1, 1], [1, undefined], [undefined, 1], [7, 3], [100, 100], [640, undefined], [undefined, 480], [1999, 1001], [8192, 8192],
     ];
-    const fits: Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad'];
+    const fits: Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
     const gravities: Gravity[] = ['auto', 'left', 'right', 'top', 'bottom', { x: 0.13, y: 0.87 }];
     const whole = (...values: number[]) => values.every((value) => Number.isInteger(value) && value >= 0);
     const broken: string[] = [];
@@ -218,7 +239,7 @@ describe('planResize: tiny and extreme shapes', () => {
                 crop.y + crop.height <= source[1] &&
                 offset.x + resize.width <= canvas.width &&
                 offset.y + resize.height <= canvas.height &&
-                (fit === 'contain' || fit === 'cover' || fit === 'pad' || (resize.width <= source[0] && resize.height <= source[1]));
+                (fit === 'contain' || fit === 'cover' || fit === 'pad' || fit === 'squeeze' || (resize.width <= source[0] && resize.height <= source[1]));
               if (!ok) broken.push(JSON.stringify({ source, width, height, fit, gravity, dpr }));
               checked++;
             }
@@ -227,7 +248,7 @@ describe('planResize: tiny and extreme shapes', () => {
       }
     }
     expect(broken).toStrictEqual([]);
-    expect(checked).toBe(8 * 9 * 5 * 6 * 3);
+    expect(checked).toBe(8 * 9 * 6 * 6 * 3);
   });
 });
 

@@ -25,6 +25,40 @@ describe('planTransform', () => {
     expect(plan.storedCrop).toEqual({ x: 300, y: 0, width: 100, height: 300 });
   });
 
+  it('folds trim into the crop: geometry plans within what is left', () => {
+    const plan = planTransform(master(400, 300), options('trim=10;20;30;40,width=170'), limits);
+    expect(plan.geometry.crop).toEqual({ x: 40, y: 10, width: 340, height: 260 });
+    expect(plan.geometry.resize).toEqual({ width: 170, height: 130 });
+    expect(plan.storedCrop).toEqual({ x: 40, y: 10, width: 340, height: 260 });
+  });
+
+  it('crops with gravity inside the trim', () => {
+    const plan = planTransform(master(400, 300), options('trim.left=100,trim.width=200,width=50,height=100,fit=cover,gravity=right'), limits);
+    expect(plan.storedCrop).toEqual({ x: 150, y: 0, width: 150, height: 300 });
+  });
+
+  it('multiplies trim by dpr', () => {
+    const plan = planTransform(master(400, 300), options('trim=10;0;0;20,dpr=2'), limits);
+    expect(plan.storedCrop).toEqual({ x: 40, y: 20, width: 360, height: 280 });
+  });
+
+  it('trims before rotate and flip: the sides are those of the image as EXIF shows it', () => {
+    // trim.left=100 cuts the left of the unrotated 400×300 image; after rotate=90 that strip is the top.
+    const rotated = planTransform(master(400, 300), options('trim.left=100,rotate=90'), limits);
+    expect(rotated.geometry.crop).toEqual({ x: 0, y: 100, width: 300, height: 300 });
+    expect(rotated.storedCrop).toEqual({ x: 100, y: 0, width: 300, height: 300 });
+    const flipped = planTransform(master(400, 300), options('trim.left=100,flip=h'), limits);
+    expect(flipped.storedCrop).toEqual({ x: 100, y: 0, width: 300, height: 300 });
+    expect(flipped.geometry.crop).toEqual({ x: 0, y: 0, width: 300, height: 300 });
+  });
+
+  it('trims the image as its EXIF orientation shows it', () => {
+    // Stored 400×300 with orientation 6 is shown 300×400; trim.top=100 cuts the displayed top, the stored left.
+    const plan = planTransform(master(400, 300, 6), options('trim.top=100'), limits);
+    expect(plan.geometry.crop).toEqual({ x: 0, y: 100, width: 300, height: 300 });
+    expect(plan.storedCrop).toEqual({ x: 100, y: 0, width: 300, height: 300 });
+  });
+
   it('refuses an output over the limits (413) before anything is read', () => {
     expect(() => planTransform(master(100, 10000), options('width=1000,fit=contain'), limits)).toThrow(expect.objectContaining({ status: 413 }));
     expect(() => planTransform(master(4000, 3000), options('width=3000,height=3000,fit=pad'), limits)).toThrow(expect.objectContaining({ status: 413 }));

@@ -9,15 +9,16 @@ import { encode } from '../../src/pipeline/steps/encode.js';
 import { metadata } from '../../src/pipeline/steps/metadata.js';
 import { orient } from '../../src/pipeline/steps/orient.js';
 import { resize } from '../../src/pipeline/steps/resize.js';
+import { tone } from '../../src/pipeline/steps/tone.js';
 import jpeg from '../fixtures/quadrants-64x48.jpg?bytes';
 import png from '../fixtures/quadrants-64x48.png?bytes';
 import { decodeAny } from '../helpers/images.js';
 import { inputFor } from '../helpers/pipeline.js';
 
 describe('transform', () => {
-  it('walks decode → resize → color → orient → effects → canvas → encode → metadata', () => {
-    expect(steps.map(([, step]) => step)).toEqual([decode, resize, color, orient, effects, canvas, encode, metadata]);
-    expect(steps.map(([phase]) => phase)).toEqual(['decode', 'resize', 'color', 'resize', 'resize', 'resize', 'encode', 'encode']);
+  it('walks decode → resize → color → tone → orient → effects → canvas → encode → metadata', () => {
+    expect(steps.map(([, step]) => step)).toEqual([decode, resize, color, tone, orient, effects, canvas, encode, metadata]);
+    expect(steps.map(([phase]) => phase)).toEqual(['decode', 'resize', 'color', 'resize', 'resize', 'resize', 'resize', 'encode', 'encode']);
   });
 
   it('answers the encoded bytes, their size, the time per phase and the session it used', async () => {

@@ -51,11 +51,23 @@ describe('fit', () => {
     ['crop never enlarges', 'width=128,height=32,fit=crop', '64×32'],
     ['crop shrinks like cover', 'width=16,height=16,fit=crop', '16×16'],
     ['pad makes the exact canvas', 'width=100,height=100,fit=pad', '100×100'],
+    ['squeeze stretches to both sides', 'width=16,height=96,fit=squeeze', '16×96'],
+    ['squeeze enlarges one axis and shrinks the other', 'width=128,height=24,fit=squeeze', '128×24'],
+    ['squeeze with one side follows the aspect ratio', 'width=128,fit=squeeze', '128×96'],
     ['height alone follows the aspect ratio', 'height=24', '32×24'],
     ['dpr multiplies', 'width=16,dpr=2', '32×24'],
     ['no size keeps the master size', 'fit=scale-down', '64×48'],
   ])('%s (%s)', async (_, options, expected) => {
     expect(size(await transform(`${options},format=png`))).toBe(expected);
+  });
+});
+
+describe('squeeze keeps the whole master, deformed', () => {
+  it('every quadrant is still in its corner at 128×24', async () => {
+    const image = await transform('width=128,height=24,fit=squeeze,format=png');
+    expect(at(image, 4, 2)).toEqual(red);
+    expect(at(image, 123, 2)).toEqual(green);
+    expect(at(image, 4, 21)).toEqual(blue);
   });
 });
 

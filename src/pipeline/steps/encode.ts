@@ -2,6 +2,7 @@
 import { encodePng } from '../codec/png.js';
 import { encodeFailure } from '../codec/failures.js';
 import { WEBP_METHOD } from '../codec/webp.js';
+import { FAST_AVIF_SPEED, FAST_WEBP_METHOD } from '../../options/compression.js';
 import { type ImageState, sessionOf } from '../state.js';
 
 /** The finished pixels in the session (copied there if a step made them in JS), and nothing else held there. */
@@ -15,9 +16,9 @@ function heldPixels(state: ImageState) {
 }
 
 /** WebP, AVIF and JPEG are ours, in the session: each encoder frees the pixels as soon as it no longer needs them. */
-function encodeWebp(state: ImageState, quality: number): ArrayBuffer {
+function encodeWebp(state: ImageState, quality: number, method: number): ArrayBuffer {
   const { session, pixels } = heldPixels(state);
-  return session.encodeWebp(pixels, { quality, method: WEBP_METHOD, alphaQuality: 100 }).buffer;
+  return session.encodeWebp(pixels, { quality, method, alphaQuality: 100 }).buffer;
 }
 
 function encodeJpeg(state: ImageState, quality: number, progressive: boolean): ArrayBuffer {
@@ -33,17 +34,19 @@ function encodeAvif(state: ImageState, quality: number, speed: number): ArrayBuf
 export async function encode(state: ImageState): Promise<void> {
   const image = state.image!;
   const { format, quality, avifSpeed } = state.input;
+  // compression=fast: each encoder at its fastest (options/compression.ts).
+  const fast = state.input.options.compression === 'fast';
   try {
     switch (format) {
       case 'avif':
-        state.output = encodeAvif(state, quality, avifSpeed);
+        state.output = encodeAvif(state, quality, fast ? FAST_AVIF_SPEED : avifSpeed);
         break;
       case 'webp':
-        state.output = encodeWebp(state, quality);
+        state.output = encodeWebp(state, quality, fast ? FAST_WEBP_METHOD : WEBP_METHOD);
         break;
       case 'jpeg':
       case 'baseline-jpeg':
-        state.output = encodeJpeg(state, quality, format === 'jpeg');
+        state.output = encodeJpeg(state, quality, format === 'jpeg' && !fast);
         break;
       case 'png':
         state.output = await encodePng(image);
