@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, libjpeg-turbo's and libwebp's
+# Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
 # encoders and an AVIF encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
 # native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c and native/src/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
@@ -25,7 +25,7 @@ OUT="${OUT:-$ROOT/src/pipeline/codec/scaled.wasm}"
 # Debian bookworm's versions; override when the mirror has moved on (a security update), and say so in the README.
 JPEG_PKG="libjpeg-turbo" JPEG_VERSION="${JPEG_VERSION:-1:2.1.5-2}" JPEG_DIR="libjpeg-turbo-2.1.5"
 WEBP_PKG="libwebp" WEBP_VERSION="${WEBP_VERSION:-1.2.4-0.2+deb12u1}" WEBP_DIR="libwebp-1.2.4"
-# zlib's inflate, for the streamed PNG decoder (native/png.c).
+# zlib's inflate, for the streamed PNG decoder (native/src/png.c).
 ZLIB_PKG="zlib" ZLIB_VERSION="${ZLIB_VERSION:-1:1.2.13.dfsg-1}" ZLIB_DIR="zlib-1.2.13.dfsg"
 LLVM=16
 CC="clang-$LLVM"
