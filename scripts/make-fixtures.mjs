@@ -229,7 +229,28 @@ function as12BitHeader(jpeg) {
 const FRAME_COLOURS = [RED, GREEN, BLUE, YELLOW, CYAN, MAGENTA, WHITE, BLACK];
 
 /** name → async () => Buffer */
+/**
+ * A quiet scene with one busy thing off-centre: a smooth blue-grey gradient, and at (150, 30) an orange disc of radius
+ * 18 with a black-and-white checkerboard (4 px squares) inside radius 10. Saliency (edges, saturation) is all there.
+ */
+function subjectRight(x, y) {
+  const d = Math.hypot(x - 150, y - 30);
+  if (d <= 10) return ((x >> 2) + (y >> 2)) % 2 ? WHITE : BLACK;
+  if (d <= 18) return ORANGE;
+  return [110 + (y >> 2), 120 + (y >> 2), 135 + (y >> 2)];
+}
+
+/** Quadrants red, green / blue, black in the box x 10..49, y 6..37 of a 64×48 image; `border` everywhere else. */
+function bordered(border) {
+  return (x, y) => (x >= 10 && x < 50 && y >= 6 && y < 38 ? [...quadrants(40, 32, [RED, GREEN, BLUE, BLACK])(x - 10, y - 6), 255].slice(0, border.length) : border);
+}
+
 const fixtures = {
+  'subject-right-192x64.png': () => fromRaw(192, 64, 3, subjectRight).png({ compressionLevel: 9 }).toBuffer(),
+  'subject-right-192x64.jpg': () => fromRaw(192, 64, 3, subjectRight).jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer(),
+  'bordered-64x48.png': () => fromRaw(64, 48, 3, bordered(WHITE)).png({ compressionLevel: 9 }).toBuffer(),
+  'bordered-64x48.jpg': () => fromRaw(64, 48, 3, bordered(WHITE)).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(),
+  'bordered-alpha-64x48.png': () => fromRaw(64, 48, 4, bordered([0, 0, 0, 0])).png({ compressionLevel: 9 }).toBuffer(),
   'quadrants-64x48.png': () => fromRaw(64, 48, 3, quadrants(64, 48)).png({ compressionLevel: 9 }).toBuffer(),
   'quadrants-64x48.jpg': () =>
     fromRaw(64, 48, 3, quadrants(64, 48)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
@@ -327,6 +348,11 @@ const fixtures = {
 
 /** What decoding each fixture must give: format, size, and colours at sample points (with a tolerance). */
 const expectations = {
+  'subject-right-192x64.png': { format: 'png', w: 192, h: 64, samples: [[150, 30, BLACK], [150, 14, ORANGE], [20, 4, [111, 121, 136]], [20, 60, [125, 135, 150]]], tol: 0 },
+  'subject-right-192x64.jpg': { format: 'jpeg', w: 192, h: 64, samples: [[150, 14, ORANGE], [20, 4, [111, 121, 136]], [20, 60, [125, 135, 150]]], tol: 12 },
+  'bordered-64x48.png': { format: 'png', w: 64, h: 48, samples: [[0, 0, WHITE], [63, 47, WHITE], [10, 6, RED], [49, 6, GREEN], [10, 37, BLUE], [49, 37, BLACK], [9, 20, WHITE], [50, 20, WHITE]], tol: 0 },
+  'bordered-64x48.jpg': { format: 'jpeg', w: 64, h: 48, samples: [[0, 0, WHITE], [63, 47, WHITE], [20, 12, RED], [40, 12, GREEN], [20, 30, BLUE], [40, 30, BLACK]], tol: 8 },
+  'bordered-alpha-64x48.png': { format: 'png', w: 64, h: 48, channels: 4, samples: [[0, 0, [0, 0, 0, 0]], [10, 6, [...RED, 255]], [49, 37, [...BLACK, 255]], [50, 37, [0, 0, 0, 0]]], tol: 0 },
   'quadrants-64x48.png': { format: 'png', w: 64, h: 48, samples: quadrantSamples(64, 48), tol: 0 },
   'quadrants-64x48.jpg': { format: 'jpeg', w: 64, h: 48, samples: quadrantSamples(64, 48), tol: 8 },
   'quadrants-progressive-64x48.jpg': { format: 'jpeg', w: 64, h: 48, progressive: true, samples: quadrantSamples(64, 48), tol: 8 },

@@ -12,6 +12,7 @@ import { negotiateFormat } from '../options/negotiate.js';
 import { outputHasAlpha, type TransformPlan } from '../options/plan.js';
 import { resolveQuality } from '../options/quality.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
+import { refinePlan } from '../pipeline/prepass.js';
 import { transform, type TransformResult } from '../pipeline/run.js';
 import { type MasterMeta, readMaster } from '../storage/masters.js';
 import { variantObjectKey } from '../storage/variant-tier.js';
@@ -51,15 +52,19 @@ export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options:
   const bytes = await readMaster(bucket, meta);
   const r2 = performance.now() - started;
   if (!bytes) throw new MasterChanged();
+  // trim=border and gravity=auto/face look at the pixels first (only when they change something).
+  const prepassStarted = performance.now();
+  const planned = await refinePlan(() => bytes, { info: meta.info, options, plan, limits: { ...config, ...inputLimits(config) } });
+  const prepass = performance.now() - prepassStarted;
   const result = await transform({
     bytes,
     info: meta.info,
     options,
-    plan,
-    decode: planDecode(meta.info, plan.storedCrop, plan.storedResize, inputLimits(config)),
+    plan: planned,
+    decode: planDecode(meta.info, planned.storedCrop, planned.storedResize, inputLimits(config)),
     format,
     quality: resolveQuality(options.quality, format, config.quality),
     avifSpeed: config.avifSpeed,
   });
-  return { ...result, timings: { r2, ...result.timings } };
+  return { ...result, timings: { r2, ...(planned === plan ? {} : { prepass }), ...result.timings } };
 }

@@ -1,7 +1,8 @@
 /** A variant's cache identity: canonical options, a stable ETag, and the Cache API URLs of variants and master metadata. */
 
+import { DEFAULT_BORDER_TOLERANCE } from './parse/trim.js';
 import { trimPixels } from './trim.js';
-import type { OutputFormat, RGBA, TransformOptions, Trim } from './types';
+import type { OutputFormat, RGBA, TransformOptions, Trim, TrimBorder } from './types';
 
 function hexByte(value: number): string {
   return value.toString(16).padStart(2, '0');
@@ -24,6 +25,14 @@ function addTrim(trim: Trim, dpr: number, add: (name: string, value: string) => 
   if (trim.width !== undefined) add('trim.width', String(trimPixels(trim.width, dpr)));
 }
 
+/** `trim=border` and its parts, `keep` in device pixels; the default tolerance left out. */
+function addTrimBorder(border: TrimBorder, dpr: number, add: (name: string, value: string) => void): void {
+  add('trim', 'border');
+  if (border.colour !== undefined) add('trim.border.color', hexColour(border.colour));
+  if (border.keep !== 0) add('trim.border.keep', String(trimPixels(border.keep, dpr)));
+  if (border.tolerance !== DEFAULT_BORDER_TOLERANCE) add('trim.border.tolerance', String(border.tolerance));
+}
+
 /**
  * The options in one canonical spelling: full names in alphabetical order, defaults left out, `dpr` folded
  * into width and height, numbers in their shortest form, colours as lowercase `#rrggbbaa`. `format` is
@@ -38,8 +47,9 @@ export function canonicalOptions(options: TransformOptions): string {
   const add = (name: string, value: string): void => {
     entries.push([name, value]);
   };
-  // Not in the key: `anim` (animation output is not implemented, so both give frame 0) and `onerror` (it only
-  // changes what a failure answers, and failures are not cached).
+  // Not in the key: `anim` (animation output is not implemented, so both give frame 0), `onerror` (it only
+  // changes what a failure answers, and failures are not cached) and `slow-connection-quality` (the route has already
+  // made it the quality when the connection is slow: options/connection.ts).
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
   if (options.compression !== undefined) add('compression', options.compression);
@@ -51,7 +61,7 @@ export function canonicalOptions(options: TransformOptions): string {
   if (options.fit !== 'scale-down') add('fit', options.fit);
   if (options.flip !== undefined) add('flip', options.flip);
   if (typeof options.gravity === 'object') add('gravity', `${options.gravity.x}x${options.gravity.y}`);
-  else if (options.gravity !== 'auto') add('gravity', options.gravity);
+  else if (options.gravity !== 'center') add('gravity', options.gravity);
   if (options.height !== undefined) add('height', device(options.height, options.dpr));
   if (options.metadata !== 'none') add('metadata', options.metadata);
   if (options.quality !== undefined) add('quality', String(options.quality));
@@ -59,7 +69,10 @@ export function canonicalOptions(options: TransformOptions): string {
   // sharpen=0 is no sharpening at all, the same image as leaving the option out.
   if (options.sharpen !== undefined && options.sharpen !== 0) add('sharpen', String(options.sharpen));
   if (options.trim !== undefined) addTrim(options.trim, options.dpr, add);
+  if (options.trimBorder !== undefined) addTrimBorder(options.trimBorder, options.dpr, add);
   if (options.width !== undefined) add('width', device(options.width, options.dpr));
+  // zoom=0 frames as much as the crop allows: the same image as no zoom.
+  if (options.zoom !== undefined && options.zoom !== 0) add('zoom', String(options.zoom));
   return entries
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)

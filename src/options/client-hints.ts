@@ -8,6 +8,8 @@
  * User-Agent instead, which would need `Vary: User-Agent` and split the cache per browser build.
  */
 
+import { CONNECTION_ACCEPT_CH, CONNECTION_HINTS } from './connection.js';
+
 /** Cloudflare's `width=auto` sizes, ascending. */
 export const AUTO_WIDTHS = [320, 768, 960, 1200] as const;
 const LARGEST = 1200;
@@ -50,20 +52,36 @@ export function autoWidth(headers: Headers, maxOutputDimension: number): number 
 
 /**
  * The headers a response for `options` varies on, and the `Accept-CH` it sends: `Accept` for `format=auto`, the
- * width hints for `width=auto` (consulted even when absent: their absence chose 1200).
+ * width hints for `width=auto` (consulted even when absent: their absence chose 1200), the connection hints for
+ * `slow-connection-quality`.
  */
-export function negotiationHeaders(options: { format: string; autoWidth?: true }): Record<string, string> {
+export function negotiationHeaders(options: { format: string; autoWidth?: true; slowConnectionQuality?: unknown }): Record<string, string> {
   const vary: string[] = [];
+  const acceptCh: string[] = [];
   if (options.format === 'auto') vary.push('Accept');
-  if (options.autoWidth) vary.push(...WIDTH_HINTS);
+  if (options.autoWidth) {
+    vary.push(...WIDTH_HINTS);
+    acceptCh.push(ACCEPT_CH);
+  }
+  if (options.slowConnectionQuality !== undefined) {
+    vary.push(...CONNECTION_HINTS);
+    acceptCh.push(CONNECTION_ACCEPT_CH);
+  }
   const headers: Record<string, string> = {};
   if (vary.length > 0) headers.Vary = vary.join(', ');
-  if (options.autoWidth) headers['Accept-CH'] = ACCEPT_CH;
+  if (acceptCh.length > 0) headers['Accept-CH'] = acceptCh.join(', ');
   return headers;
 }
 
-/** `options` with `width=auto` replaced by the bucket for `headers` (× `dpr` kept within `maxOutputDimension`). */
+/**
+ * `options` with `width=auto` replaced by the bucket for `headers`. The bucket is already in device pixels (the hints
+ * carry the device's pixel ratio), so `dpr` must not multiply it again: the width is set to `bucket / dpr`, which
+ * geometry and the cache key turn back into exactly the bucket (while `dpr` still scales `height` and `trim`).
+ *
+ * @example
+ * withAutoWidth({ autoWidth: true, dpr: 2 }, new Headers({ 'Sec-CH-Width': '700' }), 8192).width // → 384 (768 device px)
+ */
 export function withAutoWidth<T extends { autoWidth?: true; width?: number; dpr: number }>(options: T, headers: Headers, maxOutputDimension: number): T {
   if (!options.autoWidth) return options;
-  return { ...options, width: autoWidth(headers, Math.floor(maxOutputDimension / options.dpr)) };
+  return { ...options, width: autoWidth(headers, maxOutputDimension) / options.dpr };
 }

@@ -6,7 +6,9 @@ type Point = { x: number; y: number };
 
 /** Where each named gravity puts the centre of the crop window, as a fraction of each source axis. */
 const focusOfSide: Record<Exclude<Gravity, Point>, Point> = {
+  // Without the pre-pass's focal point (pipeline/prepass.ts), `auto` and `face` crop to the centre.
   auto: { x: 0.5, y: 0.5 },
+  face: { x: 0.5, y: 0.5 },
   center: { x: 0.5, y: 0.5 },
   left: { x: 0, y: 0.5 },
   right: { x: 1, y: 0.5 },
@@ -122,7 +124,7 @@ export function planResize(
   const height = options.height === undefined ? undefined : Math.max(1, Math.round(options.height * options.dpr));
   const { fit, gravity } = options;
   if (width === undefined || height === undefined) {
-    return planOneSide(source, width, height, fit !== 'scale-down' && fit !== 'crop');
+    return planOneSide(source, width, height, fit !== 'scale-down' && fit !== 'crop' && fit !== 'aspect-crop');
   }
   switch (fit) {
     case 'scale-down':
@@ -146,6 +148,12 @@ export function planResize(
       return cropped(source, coverWindow(source, width, height), { width, height }, gravity);
     case 'cover':
       return cropped(source, coverWindow(source, width, height), { width, height }, gravity);
+    case 'aspect-crop': {
+      // Cloudflare: like cover when the source is larger; when smaller, kept at its size but still cut to the aspect.
+      const window = coverWindow(source, width, height);
+      if (noSmallerThanSource(source, width, height, true)) return cropped(source, window, window, gravity);
+      return cropped(source, window, { width, height }, gravity);
+    }
     case 'squeeze':
       // The whole source to exactly width × height, shrinking or enlarging each axis on its own.
       return wholeSource(source, { width, height });

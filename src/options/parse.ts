@@ -23,6 +23,21 @@ function checkDpr(options: TransformOptions, maxOutputDimension: number): void {
   }
 }
 
+/** Options that only mean something together, or that contradict each other. */
+function checkCombinations(draft: Draft, seen: Map<OptionName, string>, byBorder: boolean): void {
+  const side = (['trim.top', 'trim.right', 'trim.bottom', 'trim.left'] as const).find((name) => seen.has(name));
+  if (seen.has('trim') && side !== undefined) {
+    throw invalid(`options trim and ${side} both set a side to trim; give the sides one way`);
+  }
+  const borderPart = (['trim.border.color', 'trim.border.tolerance', 'trim.border.keep'] as const).find((name) => seen.has(name));
+  if (borderPart !== undefined && !byBorder) throw invalid(`option ${borderPart} needs trim=border`);
+  const byPixels = (['trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height'] as const).find((name) => seen.has(name));
+  if (byBorder && byPixels !== undefined) {
+    throw invalid(`options trim=border and ${byPixels} both trim; give one of them`);
+  }
+  if (seen.has('zoom') && draft.gravity !== 'face') throw invalid('option zoom needs gravity=face');
+}
+
 /**
  * Reads a Cloudflare image-resizing option segment (already percent-decoded once) into options with
  * every default filled in. Throws `ImageError(400, 'invalid-option')` naming the offending option for
@@ -30,7 +45,7 @@ function checkDpr(options: TransformOptions, maxOutputDimension: number): void {
  *
  * @example
  * parseOptions('w=800,fit=cover,f=auto', { maxOutputDimension: 8192 })
- * // → { width: 800, fit: 'cover', format: 'auto', dpr: 1, gravity: 'auto', rotate: 0, metadata: 'none', anim: true }
+ * // → { width: 800, fit: 'cover', format: 'auto', dpr: 1, gravity: 'center', rotate: 0, metadata: 'none', anim: true }
  */
 export function parseOptions(segment: string, limits: { maxOutputDimension: number }): TransformOptions {
   if (segment.length > MAX_SEGMENT_LENGTH) {
@@ -38,6 +53,7 @@ export function parseOptions(segment: string, limits: { maxOutputDimension: numb
   }
   const draft: Draft = {};
   const seen = new Map<OptionName, string>();
+  let byBorder = false;
   splitSegment(segment).forEach((raw, index) => {
     const element = readElement(raw, index);
     const earlier = seen.get(element.name);
@@ -45,17 +61,15 @@ export function parseOptions(segment: string, limits: { maxOutputDimension: numb
       throw invalid(`option ${label(element)} is given twice (also as ${quote(earlier)})`);
     }
     seen.set(element.name, element.written);
+    if (element.name === 'trim' && element.value === 'border') byBorder = true;
     apply(draft, element, limits.maxOutputDimension);
   });
-  const side = (['trim.top', 'trim.right', 'trim.bottom', 'trim.left'] as const).find((name) => seen.has(name));
-  if (seen.has('trim') && side !== undefined) {
-    throw invalid(`options trim and ${side} both set a side to trim; give the sides one way`);
-  }
+  checkCombinations(draft, seen, byBorder);
   const options: TransformOptions = {
     ...draft,
     dpr: draft.dpr ?? 1,
     fit: draft.fit ?? 'scale-down',
-    gravity: draft.gravity ?? 'auto',
+    gravity: draft.gravity ?? 'center',
     format: draft.format ?? 'auto',
     rotate: draft.rotate ?? 0,
     metadata: draft.metadata ?? 'none',

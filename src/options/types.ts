@@ -1,10 +1,14 @@
 /** The vocabulary shared by option parsing, negotiation, geometry and the pipeline. Pure types, no runtime. */
 
 /** `squeeze` stretches to exactly width × height, ignoring the aspect ratio (Cloudflare's "stretches and deforms"). */
-export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
+export type Fit = 'scale-down' | 'contain' | 'cover' | 'crop' | 'aspect-crop' | 'pad' | 'squeeze';
 
-/** A side to keep when cropping, or a focal point in 0..1 of each axis. `auto` has no saliency model yet: it crops to the centre. */
-export type Gravity = 'auto' | 'center' | 'left' | 'right' | 'top' | 'bottom' | { x: number; y: number };
+/**
+ * A side to keep when cropping, or a focal point in 0..1 of each axis. `auto` and `face` find the point in the pixels
+ * (pipeline/prepass.ts: attention-based saliency; `face` weighs skin tones up, there is no face model); `center` is
+ * the default.
+ */
+export type Gravity = 'auto' | 'face' | 'center' | 'left' | 'right' | 'top' | 'bottom' | { x: number; y: number };
 
 export type QualityName = 'high' | 'medium-high' | 'medium-low' | 'low';
 
@@ -43,6 +47,16 @@ export interface Trim {
   height?: number;
 }
 
+/** `trim=border`: cut off the border of one colour (pipeline/pixels/border.ts), before resize and rotate. */
+export interface TrimBorder {
+  /** The border colour; absent: detected from the image's corners. */
+  colour?: RGBA;
+  /** 0..255, Cloudflare's scale: 255 must match exactly, 0 matches anything. */
+  tolerance: number;
+  /** CSS pixels of the border left on each side (× dpr, as every trim value). */
+  keep: number;
+}
+
 /** Parsed, validated options of one image URL. Absent optional fields mean "not asked for". */
 export interface TransformOptions {
   width?: number;
@@ -73,6 +87,15 @@ export interface TransformOptions {
   compression?: 'fast';
   /** Before resize, flip and rotate (options/trim.ts). */
   trim?: Trim;
+  /** Trim the border found in the pixels; never together with `trim`. */
+  trimBorder?: TrimBorder;
+  /** With `gravity=face`: 0..1, how much closer than the whole image the crop frames the focal point. */
+  zoom?: number;
+  /**
+   * Quality used instead of `quality` when the client signals a slow connection: the route resolves it into `quality`
+   * (options/connection.ts), so it is never part of the cache key itself.
+   */
+  slowConnectionQuality?: number | QualityName;
 }
 
 export interface Size {

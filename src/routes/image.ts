@@ -13,6 +13,7 @@ import { admit } from '../limits/admit.js';
 import { acquireLease, releaseLease } from '../limits/variant-lease.js';
 import { variantCacheUrl } from '../options/cache-key.js';
 import { negotiationHeaders, withAutoWidth } from '../options/client-hints.js';
+import { withConnectionQuality } from '../options/connection.js';
 import { checkSourceSize } from '../options/decode-plan.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { planTransform, type TransformPlan } from '../options/plan.js';
@@ -131,8 +132,10 @@ export async function serveParsedImage(c: Context<AppEnv>, key: string, options:
 /** parse (done) → lookup → plan → cache → tier → admit → produce → respond. */
 async function serveVariant(c: Context<AppEnv>, key: string, requested: TransformOptions, retried = false): Promise<Response> {
   const config = c.get('config');
-  // width=auto: the bucket the client hints choose is the width from here on (and in the cache key).
-  const options = withAutoWidth(requested, c.req.raw.headers, config.maxOutputDimension);
+  // width=auto and slow-connection-quality: what the client hints choose (a width bucket, slow or not) is the option
+  // from here on, and in the cache key; the hints themselves never are.
+  const hints = c.req.raw.headers;
+  const options = withConnectionQuality(withAutoWidth(requested, hints, config.maxOutputDimension), hints);
   const url = new URL(c.req.url);
   const cache = caches.default;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p.catch((e) => console.error('cache write failed', e)));

@@ -22,7 +22,7 @@ function rejection(segment: string): ImageError {
 const defaults: TransformOptions = {
   dpr: 1,
   fit: 'scale-down',
-  gravity: 'auto',
+  gravity: 'center',
   format: 'auto',
   rotate: 0,
   metadata: 'none',
@@ -82,7 +82,20 @@ describe('parseOptions: accepted', () => {
     ['fit=cover', { fit: 'cover' }],
     ['fit=crop', { fit: 'crop' }],
     ['fit=pad', { fit: 'pad' }],
+    ['fit=aspect-crop', { fit: 'aspect-crop' }],
     ['gravity=auto', { gravity: 'auto' }],
+    ['gravity=face', { gravity: 'face' }],
+    ['g=face,zoom=0.5', { gravity: 'face', zoom: 0.5 }],
+    ['gravity=face,face-zoom=1', { gravity: 'face', zoom: 1 }],
+    ['gravity=face,zoom=0', { gravity: 'face', zoom: 0 }],
+    ['slow-connection-quality=40', { slowConnectionQuality: 40 }],
+    ['scq=low', { slowConnectionQuality: 'low' }],
+    ['q=90,scq=1', { quality: 90, slowConnectionQuality: 1 }],
+    ['trim=border', { trimBorder: { tolerance: 240, keep: 0 } }],
+    ['trim=border,trim.border.color=%23ffffff', { trimBorder: { colour: { r: 255, g: 255, b: 255, a: 255 }, tolerance: 240, keep: 0 } }],
+    ['trim.border.color=rgb(0 0 0 / 0),trim=border', { trimBorder: { colour: { r: 0, g: 0, b: 0, a: 0 }, tolerance: 240, keep: 0 } }],
+    ['trim=border,trim.border.tolerance=0,trim.border.keep=1000', { trimBorder: { tolerance: 0, keep: 1000 } }],
+    ['trim=border,trim.border.tolerance=255', { trimBorder: { tolerance: 255, keep: 0 } }],
     ['gravity=center', { gravity: 'center' }],
     ['gravity=left', { gravity: 'left' }],
     ['gravity=right', { gravity: 'right' }],
@@ -216,8 +229,24 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     ['fit=Cover', 'fit'],
     ['fit=', 'fit'],
     // gravity
-    ['gravity=face', 'gravity'],
-    ['g=face', 'g'],
+    ['zoom=0.5', 'zoom'],
+    ['gravity=auto,zoom=0.5', 'zoom'],
+    ['gravity=face,zoom=1.5', 'zoom'],
+    ['gravity=face,zoom=-1', 'zoom'],
+    ['gravity=face,zoom=0.5,face-zoom=0.5', 'zoom'],
+    ['scq=0', 'slow-connection-quality'],
+    ['scq=101', 'scq'],
+    ['slow-connection-quality=fast', 'slow-connection-quality'],
+    ['trim.border.color=red', 'trim=border'],
+    ['trim=1;2;3;4,trim.border.keep=1', 'trim=border'],
+    ['trim=border,trim.border.color=notacolour', 'trim.border.color'],
+    ['trim=border,trim.border.tolerance=256', 'trim.border.tolerance'],
+    ['trim=border,trim.border.tolerance=1.5', 'trim.border.tolerance'],
+    ['trim=border,trim.border.keep=-1', 'trim.border.keep'],
+    ['trim=border,trim.border.keep=1001', 'trim.border.keep'],
+    ['trim=border,trim.left=3', 'trim.left'],
+    ['trim.width=30,trim=border', 'trim.width'],
+    ['fit=aspectcrop', 'fit'],
     ['gravity=north', 'gravity'],
     ['gravity=1.1x0.5', 'gravity'],
     ['gravity=0.5x1.01', 'gravity'],
@@ -332,7 +361,7 @@ describe('parseOptions: rejected with 400 naming the option', () => {
     expect(error.detail).toContain(named);
   });
 
-  it.each(['height=auto', 'gravity=face', 'trim=border', 'trim.border.color=red', 'trim.border.tolerance=10', 'fit=aspect-crop'])('says %s is not supported', (segment) => {
+  it.each(['height=auto', 'segment=foreground', 'upscale=generate', 'border=1'])('says %s is not supported', (segment) => {
     expect(rejection(segment).detail).toContain('not supported');
   });
 

@@ -1,15 +1,15 @@
 /** Sets one parsed element on the options being built: the table from option name to value reader. */
 
 import type { Fit, Flip, Metadata, RequestedFormat, Rotation, TransformOptions } from '../types.js';
-import { badValue, invalid, label, type Element } from './element.js';
-import type { TrimPart } from './names.js';
-import { trimPart, trimSides } from './trim.js';
+import { badValue, type Element } from './element.js';
+import type { BorderPart, TrimPart } from './names.js';
+import { borderPart, noBorder, trimPart, trimSides } from './trim.js';
 import { boolean, colour, decimalIn, dimension, gravity, oneOf, quality } from './values.js';
 
 /** Mutable view of the options while a segment is read. */
 export type Draft = { -readonly [K in keyof TransformOptions]?: TransformOptions[K] };
 
-const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'pad', 'squeeze'];
+const fits: readonly Fit[] = ['scale-down', 'contain', 'cover', 'crop', 'aspect-crop', 'pad', 'squeeze'];
 const formats: readonly RequestedFormat[] = ['auto', 'avif', 'webp', 'jpeg', 'baseline-jpeg', 'png', 'json'];
 const rotations: ReadonlyMap<string, Rotation> = new Map([['0', 0], ['90', 90], ['180', 180], ['270', 270]]);
 const flips: readonly Flip[] = ['h', 'v', 'hv'];
@@ -35,8 +35,6 @@ export function apply(draft: Draft, element: Element, maxOutputDimension: number
       draft.dpr = decimalIn(element, 1, 3);
       return;
     case 'fit':
-      // Cloudflare added `aspect-crop` in 2026 (cloudflare-docs#31162); its exact geometry is not implemented here.
-      if (element.value === 'aspect-crop') throw invalid(`option ${label(element)}=aspect-crop is not supported`);
       draft.fit = oneOf(element, fits);
       return;
     case 'gravity':
@@ -44,6 +42,12 @@ export function apply(draft: Draft, element: Element, maxOutputDimension: number
       return;
     case 'quality':
       draft.quality = quality(element);
+      return;
+    case 'slow-connection-quality':
+      draft.slowConnectionQuality = quality(element);
+      return;
+    case 'zoom':
+      draft.zoom = decimalIn(element, 0, 1);
       return;
     case 'format':
       draft.format = oneOf(element, formats);
@@ -90,7 +94,13 @@ export function apply(draft: Draft, element: Element, maxOutputDimension: number
       draft.compression = oneOf(element, ['fast'] as const);
       return;
     case 'trim':
-      draft.trim = trimSides(element, draft.trim);
+      if (element.value === 'border') draft.trimBorder = { ...noBorder, ...draft.trimBorder };
+      else draft.trim = trimSides(element, draft.trim);
+      return;
+    case 'trim.border.color':
+    case 'trim.border.tolerance':
+    case 'trim.border.keep':
+      draft.trimBorder = borderPart(element as Element & { name: BorderPart }, draft.trimBorder);
       return;
     case 'trim.top':
     case 'trim.right':

@@ -53,7 +53,7 @@ export function readElement(raw: string, index: number): Element {
   const value = raw.slice(equals + 1);
   if (written === '') throw invalid(`option with value ${quote(value)} has an empty name`);
   const name = aliases.get(written) ?? written;
-  if (unsupportedNames.has(name) || name.startsWith('trim.border')) {
+  if (unsupportedNames.has(name)) {
     throw invalid(`option ${quote(written)} is not supported`);
   }
   if (!optionNames.has(name)) throw invalid(`unknown option ${quote(written)}`);

@@ -24,7 +24,12 @@ export type OptionName =
   | 'onerror'
   | 'compression'
   | 'trim'
-  | TrimPart;
+  | TrimPart
+  | BorderPart
+  | 'zoom'
+  | 'slow-connection-quality';
+
+export type BorderPart = 'trim.border.color' | 'trim.border.tolerance' | 'trim.border.keep';
 
 // Maps, not object literals: a name like `constructor` must not find Object.prototype.
 export const aliases: ReadonlyMap<string, OptionName> = new Map([
@@ -33,19 +38,19 @@ export const aliases: ReadonlyMap<string, OptionName> = new Map([
   ['g', 'gravity'],
   ['q', 'quality'],
   ['f', 'format'],
+  ['scq', 'slow-connection-quality'],
+  ['face-zoom', 'zoom'],
 ]);
 
 export const optionNames: ReadonlySet<string> = new Set<OptionName>([
   'width', 'height', 'dpr', 'fit', 'gravity', 'quality', 'format', 'background',
   'rotate', 'flip', 'blur', 'sharpen', 'brightness', 'contrast', 'gamma', 'saturation', 'metadata', 'anim', 'onerror',
   'compression', 'trim', 'trim.top', 'trim.right', 'trim.bottom', 'trim.left', 'trim.width', 'trim.height',
+  'trim.border.color', 'trim.border.tolerance', 'trim.border.keep', 'zoom', 'slow-connection-quality',
 ]);
 
 // Cloudflare options we know but do not implement: named so the 400 says "not supported" rather than "unknown".
-export const unsupportedNames: ReadonlySet<string> = new Set([
-  'border', 'segment',
-  'slow-connection-quality', 'zoom',
-]);
+export const unsupportedNames: ReadonlySet<string> = new Set(['border', 'segment', 'upscale']);
 
 /** The full name of an option as written (`w` → `width`), or undefined for a name we do not take. */
 export function fullOptionName(written: string): string | undefined {

@@ -9,7 +9,7 @@ export const INTEGER = /^\d+$/;
 export const DECIMAL = /^\d+(?:\.\d+)?$/;
 const POINT = /^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
 
-const sides: readonly Gravity[] = ['auto', 'center', 'left', 'right', 'top', 'bottom'];
+const sides: readonly Gravity[] = ['auto', 'face', 'center', 'left', 'right', 'top', 'bottom'];
 const qualityNames: readonly QualityName[] = ['high', 'medium-high', 'medium-low', 'low'];
 
 export function integerIn(element: Element, min: number, max: number): number {
@@ -44,7 +44,6 @@ export function dimension(element: Element, maxOutputDimension: number): number 
 export function gravity(element: Element): Gravity {
   const side = sides.find((candidate) => candidate === element.value);
   if (side !== undefined) return side;
-  if (element.value === 'face') throw invalid(`option ${label(element)}=face is not supported`);
   const point = POINT.exec(element.value);
   const x = Number(point?.[1]);
   const y = Number(point?.[2]);
