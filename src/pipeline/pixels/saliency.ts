@@ -5,7 +5,10 @@
  */
 import type { Pixels } from './rgba.js';
 
-/** How much each cue counts. Edges are 0..1020 (a 4-neighbour Laplacian), skin 0/1, saturation 0..1. */
+/**
+ * How much each cue counts. Edges are 0..1020 (a 4-neighbour Laplacian), skin 0/1, saturation 0..1. The mix was tuned
+ * on labelled corpus photos (bench/README.md, "gravity=auto"), not only taken from libvips.
+ */
 export interface SaliencyWeights {
   edges: number;
   skin: number;
@@ -13,28 +16,37 @@ export interface SaliencyWeights {
 }
 
 /** `gravity=auto`: libvips' attention mix (edges, skin and saturation about equal once normalised). */
-export const ATTENTION: SaliencyWeights = { edges: 1 / 64, skin: 2, saturation: 1 };
+export const ATTENTION: SaliencyWeights = { edges: 0.03, skin: 2, saturation: 1 };
 
 /** `gravity=face`: no face model here, so skin tones count four times as much as for `auto`. */
-export const SKIN_FIRST: SaliencyWeights = { edges: 1 / 64, skin: 8, saturation: 0.5 };
+export const SKIN_FIRST: SaliencyWeights = { edges: 0.03, skin: 8, saturation: 0.5 };
 
 /** Largest preview side the maths accepts: the maps are 4 bytes a pixel, so this bounds them to 1 MB each. */
 export const MAX_PREVIEW_SIDE = 512;
 
+/** The direction of skin in RGB, as libvips' attention strategy uses it (normalised here). */
+const SKIN = (() => {
+  const v = [0.78, 0.57, 0.44];
+  const n = Math.hypot(v[0]!, v[1]!, v[2]!);
+  return v.map((c) => c / n) as [number, number, number];
+})();
+
 /**
- * Whether an 8-bit sRGB colour is a skin tone: Kovač, Peer and Solina's daylight rule (RGB), which holds for a wide
- * range of skin colours and rejects greys and most foliage and sky.
+ * Whether an 8-bit sRGB colour is a skin tone: its direction in RGB within 0.05 of libvips' skin vector (about 3°),
+ * neither near-black nor near-white. Narrow on purpose: a looser rule (Kovač's) took warm pavements and wood for skin.
  */
 export function isSkin(r: number, g: number, b: number): boolean {
-  const max = Math.max(r, g, b);
-  const min = Math.min(r, g, b);
-  return r > 95 && g > 40 && b > 20 && max - min > 15 && Math.abs(r - g) > 15 && r > g && r > b;
+  const n = Math.hypot(r, g, b);
+  if (n < 40) return false;
+  const luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  if (luma <= 50 || luma >= 235) return false;
+  return Math.hypot(r / n - SKIN[0], g / n - SKIN[1], b / n - SKIN[2]) < 0.05;
 }
 
 /**
  * The saliency of every pixel of `image` (row-major, one float per pixel): weighted edges + skin + saturation, each
  * scaled by the pixel's opacity (transparent pixels draw no eye), then a small box blur so that one noisy pixel does
- * not win over a textured region.
+ * not win, then squared, so a concentrated subject outweighs the same amount of saliency spread thin (grass, bokeh).
  */
 export function saliencyMap(image: Pixels, weights: SaliencyWeights = ATTENTION): Float32Array {
   const { width, height, data } = image;
@@ -66,7 +78,9 @@ export function saliencyMap(image: Pixels, weights: SaliencyWeights = ATTENTION)
       map[i] = weights.edges * laplacian + cues[i]!;
     }
   }
-  return boxBlur(map, width, height, Math.max(1, Math.round(Math.max(width, height) / 64)));
+  const blurred = boxBlur(map, width, height, Math.max(1, Math.round(Math.max(width, height) / 64)));
+  for (let i = 0; i < count; i++) blurred[i] = blurred[i]! * blurred[i]!;
+  return blurred;
 }
 
 /** One separable box blur of radius `r` (edges clamped): O(pixels) whatever the radius. */

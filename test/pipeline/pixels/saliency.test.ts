@@ -15,9 +15,9 @@ const grey: RGBA = [128, 128, 128, 255];
 const checker = (x: number, y: number): RGBA => (((x >> 1) + (y >> 1)) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255]);
 
 describe('isSkin', () => {
-  it('takes skin tones from light to dark and refuses greys, sky and foliage', () => {
-    for (const [r, g, b] of [[224, 172, 105], [198, 134, 66], [141, 85, 36], [255, 219, 172]]) expect(isSkin(r!, g!, b!)).toBe(true);
-    for (const [r, g, b] of [[128, 128, 128], [135, 206, 235], [34, 139, 34], [255, 255, 255], [0, 0, 255]]) expect(isSkin(r!, g!, b!)).toBe(false);
+  it('takes tones along libvips’ skin vector, light to dark, and refuses greys, sky, foliage, orange and near-black', () => {
+    for (const [r, g, b] of [[255, 186, 144], [233, 180, 150], [200, 146, 113], [160, 110, 80], [120, 87, 67]]) expect(isSkin(r!, g!, b!)).toBe(true);
+    for (const [r, g, b] of [[128, 128, 128], [135, 206, 235], [34, 139, 34], [255, 255, 255], [0, 0, 255], [255, 128, 0], [24, 17, 13]]) expect(isSkin(r!, g!, b!)).toBe(false);
   });
 });
 
@@ -35,7 +35,7 @@ describe('saliencyMap', () => {
   });
 
   it('counts saturated colour and, more for face, skin', () => {
-    const skin: RGBA = [224, 172, 105, 255];
+    const skin: RGBA = [200, 146, 113, 255];
     const pixels = image(32, 8, (x) => (x < 16 ? skin : [0, 0, 255, 255]));
     const auto = saliencyMap(pixels, ATTENTION);
     const face = saliencyMap(pixels, SKIN_FIRST);
