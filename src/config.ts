@@ -1,4 +1,5 @@
 /** The one typed view of the Worker's `[vars]`: read once per isolate, validated, bounded, with defaults. */
+import { AUTO_WIDTHS } from './options/client-hints.js';
 import { parseExemptions } from './limits/client.js';
 import { type Origin, parseOrigins } from './options/origins.js';
 import type { OutputFormat } from './options/types.js';
@@ -155,14 +156,18 @@ function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
+/**
+ * `PREGENERATE_WIDTHS`, where `auto` stands for the four widths `width=auto` can serve (320, 768, 960, 1200): those
+ * variants are the ones of `width=<bucket>`, so pre-making them serves `width=auto` from the tier at once.
+ */
 function pregenerate(widths: string | undefined, formats: string | undefined, maxDimension: number): Config['pregenerate'] {
-  const parsedWidths = list(widths).map((w) => integer(w, 'PREGENERATE_WIDTHS', 0, 1, maxDimension));
+  const parsedWidths = list(widths).flatMap((w) => (w === 'auto' ? AUTO_WIDTHS.filter((a) => a <= maxDimension) : [integer(w, 'PREGENERATE_WIDTHS', 0, 1, maxDimension)]));
   if (parsedWidths.length > MAX_PREGENERATE_WIDTHS) throw new Error(`[vars] PREGENERATE_WIDTHS lists more than ${MAX_PREGENERATE_WIDTHS} widths`);
   const parsedFormats = list(formats).map((f) => {
     if (!pregenerateFormats.includes(f as OutputFormat)) throw new Error(`[vars] PREGENERATE_FORMATS: ${f} is not one of ${pregenerateFormats.join(', ')}`);
     return f as OutputFormat;
   });
-  return { widths: [...new Set(parsedWidths)], formats: [...new Set(parsedFormats)] };
+  return { widths: [...new Set(parsedWidths)].sort((a, b) => a - b), formats: [...new Set(parsedFormats)] };
 }
 
 function prefix(raw: string | undefined): string {

@@ -16,6 +16,7 @@ import { contentTypeOf } from '../options/negotiate.js';
 import { fullOptionName, splitSegment } from '../options/parse.js';
 import { PRESET_NAME } from '../options/presets.js';
 import { planTransform } from '../options/plan.js';
+import { AUTO_WIDTHS } from '../options/client-hints.js';
 import { lookupMaster } from '../storage/meta-cache.js';
 import { originPull } from './origin-pull.js';
 import { type PictureSpec, imageUrl, pictureHtml, srcsetOf } from '../client/index.js';
@@ -36,9 +37,13 @@ function bad(detail: string): ImageError {
   return new ImageError(400, 'invalid-option', detail);
 }
 
+/**
+ * `widths=…`: integers, where `auto` stands for the four widths `width=auto` serves (320, 768, 960, 1200). A srcset is
+ * the browser's own choice of width, so each candidate names its width; they are the same variants `width=auto` gets.
+ */
 function readWidths(raw: string | undefined, config: Config): number[] {
   if (raw === undefined || raw === '') return [...(config.governance.allowlists.widths ?? DEFAULT_WIDTHS)];
-  const items = raw.split(',');
+  const items = raw.split(',').flatMap((item) => (item === 'auto' ? AUTO_WIDTHS.filter((w) => w <= config.maxOutputDimension).map(String) : [item]));
   if (items.length > MAX_WIDTHS) throw bad(`widths has ${items.length} entries, over the limit of ${MAX_WIDTHS}`);
   return items.map((item) => {
     const width = /^\d{1,5}$/.test(item) ? Number(item) : NaN;

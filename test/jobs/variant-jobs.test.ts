@@ -7,6 +7,7 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { describe, expect, it } from 'vitest';
 import dune from '../../samples/photos/dune.jpg?bytes';
 import storm from '../../samples/photos/storm.jpg?bytes';
+import { readConfig } from '../../src/config.js';
 import worker from '../../src/index.js';
 import { DEAD_LETTER_PREFIX, retryDelaySeconds, runVariantJob } from '../../src/jobs/consumer.js';
 import { pregenerationJobs } from '../../src/jobs/messages.js';
@@ -125,6 +126,13 @@ describe('pre-generation after an upload', () => {
     const first = await get('/cdn-cgi/image/width=70,format=webp/jobs/pregen.jpg');
     expect(first.headers.get('X-Cache')).toBe('TIER');
     expect((await decodeAny(await bodyBytes(first))).width).toBe(70);
+  });
+
+  it('PREGENERATE_WIDTHS=auto stands for the four widths width=auto serves (so it is served from the tier)', () => {
+    expect(readConfig({ PREGENERATE_WIDTHS: 'auto', PREGENERATE_FORMATS: 'webp' }).pregenerate.widths).toEqual([320, 768, 960, 1200]);
+    expect(readConfig({ PREGENERATE_WIDTHS: '1920,auto,320', PREGENERATE_FORMATS: 'webp' }).pregenerate.widths).toEqual([320, 768, 960, 1200, 1920]);
+    expect(readConfig({ PREGENERATE_WIDTHS: 'auto', MAX_OUTPUT_DIMENSION: '900' }).pregenerate.widths).toEqual([320, 768]);
+    expect(() => readConfig({ PREGENERATE_WIDTHS: 'automatic' })).toThrow(/PREGENERATE_WIDTHS/);
   });
 
   it('makes one job per width and format', () => {

@@ -173,3 +173,21 @@ describe('GET /srcset/<key> (JSON)', () => {
     await expectProblem(await getWith({}, '/srcset/srcset/none.jpg'), 404, 'no-master');
   });
 });
+
+describe('widths=auto', () => {
+  it('offers the four widths width=auto serves, each the same variant a width=auto request gets', async () => {
+    const response = await getWith({}, `/srcset/${KEY}?widths=auto&formats=jpeg`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as SrcsetJson;
+    expect(body.widths).toEqual([320, 768, 960, 1200]);
+    const candidate = body.sources[0]!.candidates.find((c) => c.width === 768)!;
+    const viaSrcset = await getWith({}, new URL(candidate.url).pathname);
+    const viaAuto = await getWith({}, `/cdn-cgi/image/width=auto,format=jpeg/${KEY}`, { 'Sec-CH-Width': '700' });
+    expect(viaSrcset.headers.get('ETag')).toBe(viaAuto.headers.get('ETag'));
+  });
+
+  it('mixes with explicit widths', async () => {
+    const body = (await (await getWith({}, `/srcset/${KEY}?widths=auto,1920&formats=jpeg`)).json()) as SrcsetJson;
+    expect(body.widths).toEqual([320, 768, 960, 1200, 1920]);
+  });
+});
