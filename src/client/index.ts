@@ -12,24 +12,65 @@ import { type SigningKey, signSegment } from '../options/signature.js';
 
 export type { SigningKey } from '../options/signature.js';
 
+export type Quality = number | 'high' | 'medium-high' | 'medium-low' | 'low';
+
+/** `trim`: pixels off each side (`trim.top` …, or `width`/`height` to keep from the top left). */
+export interface TrimSides {
+  top?: number;
+  right?: number;
+  bottom?: number;
+  left?: number;
+  width?: number;
+  height?: number;
+}
+
+/** `trim=border` and its parts: the border colour (any CSS colour; detected when left out), tolerance 0..255, keep. */
+export interface TrimBorder {
+  color?: string;
+  tolerance?: number;
+  keep?: number;
+}
+
 /** The options of one URL, in Cloudflare's names (see the README's URL reference), plus `preset`. */
 export interface ImageOptions {
   preset?: string;
-  width?: number;
+  /** Pixels, or `auto` (from the client hints). */
+  width?: number | 'auto';
   height?: number;
   dpr?: number;
-  fit?: 'scale-down' | 'contain' | 'cover' | 'crop' | 'pad' | 'squeeze';
+  fit?: 'scale-down' | 'contain' | 'cover' | 'crop' | 'aspect-crop' | 'pad' | 'squeeze';
+  /** `auto`, `face`, `center`, `left`, `right`, `top`, `bottom`, or `XxY` (0..1 each). */
   gravity?: string;
-  quality?: number | 'high' | 'medium-high' | 'medium-low' | 'low';
+  /** With `gravity: 'face'`, 0..1. */
+  zoom?: number;
+  quality?: Quality;
+  /** The quality used when the client's hints say its connection is slow (`slow-connection-quality`). */
+  slowConnectionQuality?: Quality;
   format?: 'auto' | 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png' | 'json';
+  compression?: 'fast';
   background?: string;
   blur?: number;
   sharpen?: number;
+  brightness?: number;
+  contrast?: number;
+  gamma?: number;
+  saturation?: number;
   rotate?: 0 | 90 | 180 | 270;
   flip?: 'h' | 'v' | 'hv';
+  /** Pixels off each side, or the border found in the pixels (`'border'`, or its parts). */
+  trim?: TrimSides | 'border' | TrimBorder;
   metadata?: 'none' | 'copyright' | 'keep';
   anim?: boolean;
   onerror?: 'redirect';
+}
+
+/** `trim` as URL elements: `trim.top=…` for sides, `trim=border` and `trim.border.*` for a border. */
+function trimElements(trim: NonNullable<ImageOptions['trim']>): string[] {
+  if (trim === 'border') return ['trim=border'];
+  const parts = Object.entries(trim).filter(([, value]) => value !== undefined);
+  const border = 'color' in trim || 'tolerance' in trim || 'keep' in trim;
+  if (border) return ['trim=border', ...parts.map(([name, value]) => `trim.border.${name}=${value}`)];
+  return parts.map(([name, value]) => `trim.${name}=${value}`);
 }
 
 /** An option segment as the worker reads it: `preset=` first, then the options in the order given. */
@@ -37,7 +78,12 @@ export function optionSegment(options: ImageOptions | string): string {
   if (typeof options === 'string') return options;
   const { preset, ...rest } = options;
   const elements = preset !== undefined ? [`preset=${preset}`] : [];
-  for (const [name, value] of Object.entries(rest)) if (value !== undefined) elements.push(`${name}=${value}`);
+  for (const [name, value] of Object.entries(rest)) {
+    if (value === undefined) continue;
+    if (name === 'trim') elements.push(...trimElements(value as NonNullable<ImageOptions['trim']>));
+    else if (name === 'slowConnectionQuality') elements.push(`slow-connection-quality=${value}`);
+    else elements.push(`${name}=${value}`);
+  }
   return elements.join(',');
 }
 

@@ -4,6 +4,7 @@ import { imageUrl, optionSegment, picture, pictureHtml, signedImageUrl, srcsetOf
 import { parseImagePath } from '../../src/options/source.js';
 import { readSigningKeys, verifySignature } from '../../src/options/signature.js';
 import { readControls } from '../../src/options/govern.js';
+import { parseOptions } from '../../src/options/parse.js';
 
 const base = 'https://img.example.com/img';
 const signer = { id: 'k1', secret: 'client-test-secret-0123456789abcdefghij' };
@@ -22,6 +23,32 @@ describe('imageUrl', () => {
     const url = imageUrl(base, 'a dir/chat é?.jpg', { background: '#ff0000', width: 10 });
     expect(url).toContain('background=%23ff0000');
     expect(parsed(url)).toEqual({ options: 'background=#ff0000,width=10', key: 'a dir/chat é?.jpg' });
+  });
+});
+
+describe('tone, trim, compression and the other newer options', () => {
+  const limits = { maxOutputDimension: 8192 };
+  /** The options the worker reads from the URL the client writes. */
+  const roundTrip = (options: Parameters<typeof optionSegment>[0]) => parseOptions(parsed(imageUrl(base, 'k.jpg', options)).options, limits);
+
+  it('writes tone and compression as the worker reads them', () => {
+    expect(optionSegment({ brightness: 1.2, contrast: 0.8, gamma: 2.2, saturation: 0, compression: 'fast' })).toBe('brightness=1.2,contrast=0.8,gamma=2.2,saturation=0,compression=fast');
+    expect(roundTrip({ brightness: 1.2, contrast: 0.8, gamma: 2.2, saturation: 0, compression: 'fast' })).toMatchObject({ brightness: 1.2, contrast: 0.8, gamma: 2.2, saturation: 0, compression: 'fast' });
+  });
+
+  it('writes trim sides as trim.*, and a border as trim=border with its parts', () => {
+    expect(optionSegment({ trim: { top: 1, left: 4, width: 10 } })).toBe('trim.top=1,trim.left=4,trim.width=10');
+    expect(roundTrip({ trim: { top: 1, right: 2, bottom: 3, left: 4 } })).toMatchObject({ trim: { top: 1, right: 2, bottom: 3, left: 4 } });
+    expect(optionSegment({ trim: 'border' })).toBe('trim=border');
+    expect(optionSegment({ trim: { color: '#fff', tolerance: 200, keep: 2 } })).toBe('trim=border,trim.border.color=#fff,trim.border.tolerance=200,trim.border.keep=2');
+    expect(roundTrip({ trim: { color: '#fff', tolerance: 200, keep: 2 } })).toMatchObject({ trimBorder: { colour: { r: 255, g: 255, b: 255, a: 255 }, tolerance: 200, keep: 2 } });
+  });
+
+  it('writes width=auto, aspect-crop, face with zoom and slow-connection-quality', () => {
+    expect(optionSegment({ width: 'auto', slowConnectionQuality: 30 })).toBe('width=auto,slow-connection-quality=30');
+    expect(roundTrip({ width: 'auto', fit: 'aspect-crop', height: 100, gravity: 'face', zoom: 0.5, slowConnectionQuality: 'low' })).toMatchObject({
+      autoWidth: true, fit: 'aspect-crop', gravity: 'face', zoom: 0.5, slowConnectionQuality: 'low',
+    });
   });
 });
 
