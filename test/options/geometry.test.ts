@@ -259,3 +259,21 @@ describe('outputPixels', () => {
     expect(outputPixels(plan([1, 1], undefined, undefined, 'scale-down'))).toBe(1);
   });
 });
+
+describe('planResize: aspect-crop', () => {
+  it('is cover when the source is larger than the box', () => {
+    expect(plan(landscape, 400, 400, 'aspect-crop')).toEqual(plan(landscape, 400, 400, 'cover'));
+  });
+
+  it('never enlarges, but still cuts to the asked aspect ratio (Cloudflare: 612×613 at 1920×1120 → 612×357)', () => {
+    expect(plan([612, 613], 1920, 1120, 'aspect-crop')).toEqual(expected([0, 128, 612, 357], [612, 357]));
+    // crop keeps a small source whole; aspect-crop does not.
+    expect(plan([612, 613], 1920, 1120, 'crop')).toEqual(expected([0, 0, 612, 613], [612, 613]));
+  });
+
+  it('takes gravity for where the window sits, and with one side scales down only', () => {
+    expect(plan(small, 600, 100, 'aspect-crop', 'top')).toEqual(expected([0, 0, 300, 50], [300, 50]));
+    expect(plan(small, 600, undefined, 'aspect-crop')).toEqual(expected([0, 0, 300, 200], [300, 200]));
+    expect(plan(small, 150, undefined, 'aspect-crop')).toEqual(expected([0, 0, 300, 200], [150, 100]));
+  });
+});

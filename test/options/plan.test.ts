@@ -79,3 +79,23 @@ describe('transparency and the canvas colour', () => {
     expect(canvasColour({ r: 0, g: 0, b: 0, a: 128 }, false)).toEqual({ r: 127, g: 127, b: 127, a: 255 });
   });
 });
+
+describe('planTransform with what the pre-pass found', () => {
+  it('plans within the border found (stored coordinates), before rotate', () => {
+    const plan = planTransform(master(100, 50), options('rotate=90'), limits, { border: { x: 10, y: 5, width: 60, height: 40 } });
+    expect(plan.storedCrop).toEqual({ x: 10, y: 5, width: 60, height: 40 });
+    expect(plan.geometry.canvas).toEqual({ width: 40, height: 60 });
+    expect(plan.region).toEqual({ x: 5, y: 10, width: 40, height: 60 });
+  });
+
+  it('places the crop on the focal point, and zoom narrows the region around it', () => {
+    const focused = planTransform(master(400, 100), options('width=100,height=100,fit=cover,gravity=auto'), limits, { focus: { x: 0.9, y: 0.5 } });
+    expect(focused.geometry.crop).toEqual({ x: 300, y: 0, width: 100, height: 100 });
+    // zoom=1: a quarter of each side (100×25) around x = 0.5 of 400, then the square crop of it (25×25), centred.
+    const zoomed = planTransform(master(400, 100), options('width=100,height=100,fit=cover,gravity=face,zoom=1'), limits, { focus: { x: 0.5, y: 0.5 } });
+    expect(zoomed.geometry.crop).toEqual({ x: 188, y: 38, width: 25, height: 25 });
+    expect(zoomed.geometry.canvas).toEqual({ width: 100, height: 100 });
+    // Without a focal point, auto and face are the centre crop.
+    expect(planTransform(master(400, 100), options('width=100,height=100,fit=cover,gravity=face'), limits).geometry.crop.x).toBe(150);
+  });
+});
