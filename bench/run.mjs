@@ -22,10 +22,11 @@ import { snapshotSources } from './lib/snapshot.mjs';
 import { stampede } from './lib/stampede.mjs';
 import { round } from './lib/stats.mjs';
 import { benchTransforms } from './lib/transform-bench.mjs';
+import { benchPrepass, prepassTable } from './lib/prepass.mjs';
 import { ManagedWorker } from './lib/workers.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const sections = ['hits', 'vary', 'stampede', 'isolates', 'transform', 'memory', 'signed'];
+const sections = ['hits', 'vary', 'stampede', 'isolates', 'transform', 'prepass', 'memory', 'signed'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -159,6 +160,7 @@ const result = {
   /** @type {import('./lib/vary.mjs').VaryResult | null} */ vary: null,
   /** @type {import('./lib/isolates.mjs').IsolateStampede[] | null} */ isolates: null,
   /** @type {import('./lib/signed.mjs').SignedResult | null} */ signed: null,
+  /** @type {import('./lib/prepass.mjs').PrepassRow[] | null} */ prepass: null,
   headlines: { transform: '', hits: '', memory: '', signed: '' },
   markdown: '',
   seconds: 0,
@@ -246,6 +248,11 @@ try {
     log(`transform cost: ${cases.length} cases × ${runs} runs, ours and sharp interleaved`);
     result.transforms = await benchTransforms({ worker: bench, cases, runs, log });
   }
+  if (only.includes('prepass')) {
+    log(`prepass: gravity=auto and trim=border against the same transform without them, ${runs} runs each, interleaved`);
+    const list = quick ? [masters.jpeg13, masters.png] : [masters.jpeg2, masters.jpeg13, masters.png, masters.webp];
+    result.prepass = await benchPrepass({ worker: bench, masters: list, runs, quality: quality.webp, log });
+  }
   await bench.dispose();
   if (only.includes('memory')) {
     log('memory: one 1600 px transform per master, each on a fresh isolate');
@@ -301,6 +308,7 @@ if (result.transforms) {
   parts.push('', `**Transform cost** (median of ${runs} runs each; ours = transform() in workerd, sharp = libvips on one thread; SSIM against a libvips Lanczos-3 downscale)`, '', transformTable(result.transforms, avifSpeed));
   parts.push('', '**AVIF speed** (ours: libavif speed; sharp: effort 9 − speed)', '', avifSpeedTable(result.transforms));
 }
+if (result.prepass) parts.push('', `**Pre-pass** (median of ${runs} runs each, interleaved; time in transform() with the pre-pass included)`, '', prepassTable(result.prepass));
 if (result.hits) parts.push('', `**Cache hits** (\`${result.hits.path}\`, ${kbOf(result.hits.bodyBytes)} ${result.hits.contentType}, ${result.hits.connections} keep-alive connections)`, '', hitsTable(result.hits));
 if (result.vary) parts.push('', `**Vary: Accept in Workers Cache** (\`${result.vary.path}\`)`, '', varyTable(result.vary));
 if (result.memory) parts.push('', '**Memory** (resident growth of the runtime workerd; one 1600 px transform on a fresh isolate, warmed by one tiny WebP transform)', '', memoryTable(result.memory.perMaster, result.memory.mixed));

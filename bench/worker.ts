@@ -6,6 +6,8 @@
  *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
  *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
  *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
+ *        The pre-pass (gravity=auto/face, trim=border: src/pipeline/prepass.ts) runs as the image route runs it, inside
+ *        X-Transform-Ms; X-Prepass-Ms is its own share.
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
  *   GET  /cache-floor?bytes=N&type=image/avif[&lookups=1] → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
@@ -15,6 +17,7 @@ import { planDecode } from '../src/options/decode-plan.js';
 import { parseOptions } from '../src/options/parse.js';
 import { planTransform } from '../src/options/plan.js';
 import type { InputFormat, MasterInfo, OutputFormat } from '../src/options/types.js';
+import { refinePlan } from '../src/pipeline/prepass.js';
 import { transform } from '../src/pipeline/run.js';
 
 const inputFormats: readonly InputFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif'];
@@ -92,7 +95,10 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
   // Locally workerd's clock runs during CPU work (in production it would only move on I/O). Planning is timed too,
   // as it was when the pipeline planned for itself.
   const started = performance.now();
-  const plan = planTransform(info, options, config);
+  const planned = planTransform(info, options, config);
+  const prepassStarted = performance.now();
+  const plan = await refinePlan(() => bytes, { info, options, plan: planned, limits: { ...config, ...inputLimits(config) } });
+  const prepassMs = performance.now() - prepassStarted;
   // The baseline for shrink-on-load: the same transform with the master decoded at its full size.
   const whole = { x: 0, y: 0, width: info.width, height: info.height };
   const decode = params.get('full') === '1'
@@ -113,6 +119,7 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     headers: {
       'Content-Type': 'application/octet-stream',
       'X-Transform-Ms': ms.toFixed(2),
+      'X-Prepass-Ms': prepassMs.toFixed(2),
       'X-Timings': JSON.stringify(result.timings),
       'X-Width': String(result.width),
       'X-Height': String(result.height),

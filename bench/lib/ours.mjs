@@ -10,6 +10,7 @@
  * @property {number} quality
  * @property {number} speed          AVIF encoder speed (ignored by the other formats)
  * @property {boolean} [fullDecode]  decode the master at full size (the baseline without shrink-on-load)
+ * @property {string} [options]      the whole option segment instead of `width=<width>`
  * @typedef {object} TransformOutput
  * @property {number} ms             time spent in transform() (or in sharp), without any transfer
  * @property {Uint8Array} bytes
@@ -17,6 +18,7 @@
  * @property {number} height
  * @property {Record<string, number>} [phases]  our pipeline's own timings per phase
  * @property {number} [sessionBytes]  our codec session's linear memory at the end of the transform
+ * @property {number} [prepassMs]     the pre-pass's share of `ms` (gravity=auto/face, trim=border)
  */
 
 /**
@@ -28,7 +30,7 @@
 export async function oursTransform(base, c) {
   const { master } = c;
   const query = new URLSearchParams({
-    options: `width=${c.width}`,
+    options: c.options ?? `width=${c.width}`,
     format: c.format,
     quality: String(c.quality),
     speed: String(c.speed),
@@ -61,5 +63,6 @@ export async function oursTransform(base, c) {
     height: Number(response.headers.get('X-Height')),
     phases: JSON.parse(response.headers.get('X-Timings') ?? '{}'),
     sessionBytes: Number(response.headers.get('X-Session-Bytes') ?? 0),
+    prepassMs: Number(response.headers.get('X-Prepass-Ms') ?? 0),
   };
 }

@@ -17,7 +17,8 @@ import { rectToStored } from '../options/orientation.js';
 import { trimPixels } from '../options/trim.js';
 import type { MasterInfo, Rect, TransformOptions } from '../options/types.js';
 import { BorderScan, type Box } from './pixels/border.js';
-import { resample, type RowSource, rowsOf } from './pixels/resample.js';
+import { type RowSource, rowsOf } from './pixels/resample.js';
+import { boxShrink } from './pixels/shrink.js';
 import type { Pixels } from './pixels/rgba.js';
 import { ATTENTION, bestWindow, saliencyMap, SKIN_FIRST } from './pixels/saliency.js';
 import { initialState } from './state.js';
@@ -119,9 +120,7 @@ export async function previewOf(bytes: ArrayBuffer, input: PrepassInput): Promis
   const scale = Math.min(1, PREVIEW_SIDE / Math.max(width, height));
   const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   const decodePlan = planDecode(input.info, { x: 0, y: 0, width, height }, size, input.limits);
-  return withRows(bytes, input, decodePlan, (rows) =>
-    resample(rows, { x: 0, y: 0, width: rows.width, height: rows.height }, size.width, size.height, { premultiply: true, linear: false }),
-  );
+  return withRows(bytes, input, decodePlan, (rows) => boxShrink(rows, Math.min(size.width, rows.width), Math.min(size.height, rows.height)));
 }
 
 /**
