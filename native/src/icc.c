@@ -21,7 +21,8 @@
  * - Memory: lcms2's allocations go through a memory-handler plug-in on a context of our own, on malloc, counted and
  *   capped at ICC_MAX_WORK_BYTES (a refusal, never an abort: lcms2 reports the failed allocation and the transform is
  *   not created). An 8-bit transform is optimised by lcms2 into a matrix-shaper or a prelinearised 33-point CLUT of
- *   a few hundred KB; everything is freed before returning (context, profiles, transform).
+ *   a few hundred KB; the profiles are freed before returning, the transform is kept for the next call with the same
+ *   profile (below) and freed when another replaces it or by icc_forget().
  * - Errors: lcms2's error log handler (cmsSetLogErrorHandlerTHR) keeps the first message for the reason.
  */
 #include <errno.h>
@@ -104,12 +105,51 @@ static const char *refuse(const char *fallback) {
 /* Grey in the first byte of four (the decoded RGBA's red; green, blue and alpha are skipped). */
 #define TYPE_GRAY_8_IN_RGBA (COLORSPACE_SH(PT_GRAY) | CHANNELS_SH(1) | BYTES_SH(1) | EXTRA_SH(3))
 
+/*
+ * The last transform made, kept for the next call with the same profile bytes (compared in full, not hashed): the
+ * same master at other sizes, or the next photo from the same camera, skips lcms2's set-up, which for a LUT profile
+ * (sampling the pipeline into its 33-point CLUT) is most of the work on a thumbnail. It stays in the instance's
+ * memory (about 0.3 MB for a LUT profile, a few KB for a matrix one, plus the profile's copy) until the next
+ * profile replaces it or icc_forget(). Profiles over CACHE_MAX_PROFILE are not kept.
+ */
+#define CACHE_MAX_PROFILE (256u * 1024)
+static cmsContext cached_context;
+static cmsHTRANSFORM cached_transform;
+static cmsUInt32Number cached_input;
+static uint8_t *cached_profile;
+static uint32_t cached_size;
+
+EXPORT(icc_forget) void icc_forget(void) {
+  if (cached_transform) cmsDeleteTransform(cached_transform);
+  if (cached_context) cmsDeleteContext(cached_context);
+  free(cached_profile);
+  cached_transform = NULL;
+  cached_context = NULL;
+  cached_profile = NULL;
+  cached_size = 0;
+}
+
+/* Only on grey pixels: a grey profile on a colour image is a broken file, and reading red alone would grey it. */
+static int all_grey(const uint8_t *rgba, uint64_t pixels) {
+  for (uint64_t i = 0; i < pixels; i++) {
+    const uint8_t *p = rgba + 4 * i;
+    if (p[0] != p[1] || p[0] != p[2]) return 0;
+  }
+  return 1;
+}
+
 EXPORT(icc_transform)
 const char *icc_transform(const uint8_t *profile, uint32_t size, uint8_t *rgba, uint32_t width, uint32_t height) {
   have_error = 0;
   reason[0] = 0;
   uint64_t pixels = (uint64_t)width * height;
   if (!profile || !rgba || size < 132 || pixels == 0 || pixels > 0x3fffffffu) return refuse("bad arguments");
+
+  if (cached_transform && size == cached_size && memcmp(profile, cached_profile, size) == 0) {
+    if (cached_input == TYPE_GRAY_8_IN_RGBA && !all_grey(rgba, pixels)) return refuse("a grey profile on colour pixels");
+    cmsDoTransform(cached_transform, rgba, rgba, (cmsUInt32Number)pixels);
+    return have_error ? reason : NULL;
+  }
 
   cmsContext context = cmsCreateContext(&memory, NULL);
   if (!context) return refuse("no memory for a colour-management context");
@@ -118,12 +158,12 @@ const char *icc_transform(const uint8_t *profile, uint32_t size, uint8_t *rgba, 
   const char *result = NULL;
   cmsHTRANSFORM transform = NULL;
   cmsHPROFILE srgb = NULL;
+  cmsUInt32Number input = 0;
   cmsHPROFILE source = cmsOpenProfileFromMemTHR(context, profile, size);
   if (!source) {
     result = refuse("unreadable profile");
     goto done;
   }
-  cmsUInt32Number input;
   cmsColorSpaceSignature space = cmsGetColorSpace(source);
   cmsProfileClassSignature kind = cmsGetDeviceClass(source);
   if (kind == cmsSigLinkClass || kind == cmsSigAbstractClass || kind == cmsSigNamedColorClass) {
@@ -133,13 +173,9 @@ const char *icc_transform(const uint8_t *profile, uint32_t size, uint8_t *rgba, 
   if (space == cmsSigRgbData) {
     input = TYPE_RGBA_8;
   } else if (space == cmsSigGrayData) {
-    /* Only on grey pixels: a grey profile on a colour image is a broken file, and reading red alone would grey it. */
-    for (uint64_t i = 0; i < pixels; i++) {
-      const uint8_t *p = rgba + 4 * i;
-      if (p[0] != p[1] || p[0] != p[2]) {
-        result = refuse("a grey profile on colour pixels");
-        goto done;
-      }
+    if (!all_grey(rgba, pixels)) {
+      result = refuse("a grey profile on colour pixels");
+      goto done;
     }
     input = TYPE_GRAY_8_IN_RGBA;
   } else {
@@ -161,12 +197,24 @@ const char *icc_transform(const uint8_t *profile, uint32_t size, uint8_t *rgba, 
   if (have_error) result = reason;
 
 done:
-  if (transform) cmsDeleteTransform(transform);
+  /* A transform needs neither profile once made. */
   if (srgb) cmsCloseProfile(srgb);
   if (source) cmsCloseProfile(source);
+  uint8_t *copy = transform && !result && size <= CACHE_MAX_PROFILE ? malloc(size) : NULL;
+  if (copy) {
+    icc_forget();
+    memcpy(copy, profile, size);
+    cached_context = context;
+    cached_transform = transform;
+    cached_input = input;
+    cached_profile = copy;
+    cached_size = size;
+    return NULL;
+  }
+  if (transform) cmsDeleteTransform(transform);
   cmsDeleteContext(context);
   return result;
 }
 
-/* For the tests: bytes lcms2 still holds after the last icc_transform (0 unless something leaked). */
+/* For the tests: bytes lcms2 holds now (the cached transform's, else 0 unless something leaked). */
 EXPORT(icc_bytes_in_use) uint32_t icc_bytes_in_use(void) { return (uint32_t)in_use; }

@@ -74,6 +74,7 @@ interface NativeExports {
     flags: number,
   ): void;
   icc_transform(profile: number, size: number, rgba: number, width: number, height: number): number;
+  icc_forget(): void;
   icc_bytes_in_use(): number;
   debug_trap(): void;
 }

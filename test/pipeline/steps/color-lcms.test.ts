@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodecSession } from '../../../src/pipeline/codec/index.js';
-import { iccBytesInUse, iccToSrgb } from '../../../src/pipeline/codec/icc.js';
+import { iccBytesInUse, iccForget, iccToSrgb } from '../../../src/pipeline/codec/icc.js';
 import type { Pixels } from '../../../src/pipeline/pixels/rgba.js';
 import { color } from '../../../src/pipeline/steps/color.js';
 import { decode } from '../../../src/pipeline/steps/decode.js';
@@ -74,9 +74,36 @@ describe('the colour step with lcms2', () => {
     expect(iccToSrgb(session, lutIcc, image).refused).toBeUndefined();
     expect(Array.from(image.data).filter((_, i) => i % 4 === 3)).toEqual([0, 17, 128]);
     expect(Array.from(image.data.subarray(0, 3))).toEqual(reference.fixtures['lut-p3-swatches-64x48.png'].sharp[3]);
-    expect(iccBytesInUse(session)).toBe(0);
-    // The LUT transform (profile read, pipeline optimised into a CLUT) fits in what the instance had, or little more.
+    // The LUT transform (profile read, pipeline optimised into a CLUT) fits in what the instance had, or little more;
+    // the kept transform holds under 1 MiB, and nothing once forgotten.
     expect(session.memoryBytes - grown).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(iccBytesInUse(session)).toBeGreaterThan(0);
+    expect(iccBytesInUse(session)).toBeLessThan(1024 * 1024);
+    iccForget(session);
+    expect(iccBytesInUse(session)).toBe(0);
+    session.recycle();
+  });
+
+  it('the kept transform serves only the same profile: LUT, grey, LUT, a refused one, LUT again all come out right', () => {
+    const session = CodecSession.open();
+    const rgbWant = reference.fixtures['lut-p3-swatches-64x48.png'].sharp[3]!;
+    for (const [icc, input, want] of [
+      [lutIcc, [200, 80, 60], rgbWant],
+      [lutIcc, [200, 80, 60], rgbWant],
+      [greyIcc, [128, 128, 128], [146, 146, 146]],
+      [lutIcc, [200, 80, 60], rgbWant],
+      [withHeader(lutIcc, 16, 'CMYK'), [200, 80, 60], [200, 80, 60]],
+      [lutIcc, [200, 80, 60], rgbWant],
+      [greyIcc, [200, 80, 60], [200, 80, 60]],
+    ] as ReadonlyArray<readonly [Uint8Array, readonly number[], readonly number[]]>) {
+      const image = session.allocate(1, 1);
+      image.data.set([...input, 255]);
+      iccToSrgb(session, icc, image);
+      expect(Array.from(image.data)).toEqual([...want, 255]);
+      session.release(image);
+    }
+    iccForget(session);
+    expect(iccBytesInUse(session)).toBe(0);
     session.recycle();
   });
 
