@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the LUT/grey colour-management fixtures (test/fixtures/lut-p3-swatches-64x48.{png,jpg},
 // grey18-swatches-64x48.{png,jpg}: eight solid swatches tagged with test/fixtures/lut-p3-v4.icc or grey-gamma18.icc,
-// made by scripts/make-lut-profiles.c) and test/fixtures/icc-lcms.json: what independent converters make of their
+// made by scripts/make-lut-profiles.c; plus, in the JSON only, the JPEG's swatches tagged with lut-and-matrix-p3-v4.icc) and test/fixtures/icc-lcms.json: what independent converters make of their
 // swatch centres in sRGB, for test/pipeline/steps/color-lcms.test.ts (workerd cannot run sharp):
 //   sharp   sharp(file).toColourspace('srgb'): libvips' own lcms2 build, its default (perceptual) intent, float pipeline;
 //   tificc  Debian's liblcms2-utils `tificc -t0 -i PROFILE` (perceptual) on a TIFF of the stored pixels, sRGB out;
@@ -63,10 +63,13 @@ function withPngIcc(png, name, icc) {
 
 const lut = fs.readFileSync(path.join(dir, 'lut-p3-v4.icc'));
 const grey = fs.readFileSync(path.join(dir, 'grey-gamma18.icc'));
+const both = fs.readFileSync(path.join(dir, 'lut-and-matrix-p3-v4.icc'));
 const fixtures = {
   'lut-p3-swatches-64x48.png': { profile: 'lut-p3-v4.icc', make: async () => withPngIcc(await raw(3, RGB_SWATCHES).png({ compressionLevel: 9 }).toBuffer(), 'LUT P3', lut) },
   'lut-p3-swatches-64x48.jpg': { profile: 'lut-p3-v4.icc', make: async () => withJpegIcc(await raw(3, RGB_SWATCHES).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(), lut) },
   'grey18-swatches-64x48.png': { profile: 'grey-gamma18.icc', make: async () => withPngIcc(await raw(1, GREY_SWATCHES).toColourspace('b-w').png({ compressionLevel: 9 }).toBuffer(), 'Grey 1.8', grey) },
+  // Not written: the tests make it from lut-p3-swatches-64x48.jpg by swapping its APP2 for lut-and-matrix-p3-v4.icc.
+  'lut-and-matrix-swatches-64x48.jpg': { profile: 'lut-and-matrix-p3-v4.icc', virtual: true, make: async () => withJpegIcc(await raw(3, RGB_SWATCHES).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer(), both) },
   'grey18-swatches-64x48.jpg': { profile: 'grey-gamma18.icc', make: async () => withJpegIcc(await raw(1, GREY_SWATCHES).toColourspace('b-w').jpeg({ quality: 95 }).toBuffer(), grey) },
 };
 
@@ -99,10 +102,12 @@ async function tificc(bytes, profile, intent) {
 
 const json = { note: `made by scripts/icc-lcms-reference.mjs with sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}, lcms2 ${sharp.versions.lcms ?? '?'})${hasTificc ? ' and tificc (liblcms2-utils)' : ''}; swatch i is centred at (16·(i % 4) + 8, 24·⌊i / 4⌋ + 12)`, fixtures: {} };
 let differs = 0;
-for (const [name, { profile, make }] of Object.entries(fixtures)) {
+for (const [name, { profile, make, virtual }] of Object.entries(fixtures)) {
   const bytes = await make();
   const file = path.join(dir, name);
-  if (check) {
+  if (virtual) {
+    // nothing to write or compare
+  } else if (check) {
     if (!fs.existsSync(file) || !fs.readFileSync(file).equals(bytes)) {
       console.log(`${name} differs`);
       differs++;
@@ -118,7 +123,7 @@ for (const [name, { profile, make }] of Object.entries(fixtures)) {
     sharp: await centres(sharp(bytes)),
     tificcPerceptual: (await tificc(bytes, profile, 0)) ?? previous.fixtures[name]?.tificcPerceptual,
   };
-  if (profile === 'lut-p3-v4.icc') entry.tificcColorimetric = (await tificc(bytes, profile, 1)) ?? previous.fixtures[name]?.tificcColorimetric;
+  if (profile !== 'grey-gamma18.icc') entry.tificcColorimetric = (await tificc(bytes, profile, 1)) ?? previous.fixtures[name]?.tificcColorimetric;
   json.fixtures[name] = entry;
 }
 fs.rmSync(tmp, { recursive: true });

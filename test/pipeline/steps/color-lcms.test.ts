@@ -14,15 +14,17 @@ import greyIcc from '../../fixtures/grey-gamma18.icc?bytes';
 import greyJpeg from '../../fixtures/grey18-swatches-64x48.jpg?bytes';
 import greyPng from '../../fixtures/grey18-swatches-64x48.png?bytes';
 import reference from '../../fixtures/icc-lcms.json';
+import bothIcc from '../../fixtures/lut-and-matrix-p3-v4.icc?bytes';
 import lutIcc from '../../fixtures/lut-p3-v4.icc?bytes';
 import lutJpeg from '../../fixtures/lut-p3-swatches-64x48.jpg?bytes';
 import lutPng from '../../fixtures/lut-p3-swatches-64x48.png?bytes';
+import p3Jpeg from '../../fixtures/p3-quadrants-64x48.jpg?bytes';
 import plainJpeg from '../../fixtures/quadrants-64x48.jpg?bytes';
 import { partialState, releaseStates, runSteps, stateFor } from '../../helpers/pipeline.js';
 
 afterEach(releaseStates);
 
-type Fixture = keyof typeof reference.fixtures;
+type Fixture = Exclude<keyof typeof reference.fixtures, 'lut-and-matrix-swatches-64x48.jpg'>;
 const files: Record<Fixture, Uint8Array> = {
   'lut-p3-swatches-64x48.png': lutPng,
   'lut-p3-swatches-64x48.jpg': lutJpeg,
@@ -64,6 +66,27 @@ describe('the colour step with lcms2', () => {
     // The stored red: A2B0 gives (255, 44, 0), A2B1 (255, 0, 0).
     expect(maxDifference(after, tificcColorimetric)).toBeGreaterThan(30);
     expect(maxDifference(after, sharp)).toBeLessThanOrEqual(1);
+  });
+
+  it('a profile with both LUT and matrix/TRC tags is converted through its A2B0, as skcms does, not its matrix', async () => {
+    // lut-p3-swatches-64x48.jpg with its APP2 (right after SOI) swapped for the LUT-and-matrix profile.
+    const app2End = 4 + ((lutJpeg[4]! << 8) | lutJpeg[5]!);
+    const master = withJpegIcc(new Uint8Array([0xff, 0xd8, ...lutJpeg.subarray(app2End)]), bothIcc);
+    const state = await runSteps(stateFor(master, 'format=png', 'png'), decode, resize);
+    await color(state);
+    expect(state.colour).toMatchObject({ converted: true, profile: 'LUT and matrix Display P3 (A2B0 muted)', detail: expect.stringMatching(/lcms2/) });
+    const after = swatches(state.image!);
+    const { sharp, tificcColorimetric } = reference.fixtures['lut-and-matrix-swatches-64x48.jpg'];
+    expect(maxDifference(after, sharp)).toBeLessThanOrEqual(1);
+    // Its matrix (exact Display P3) would give the colorimetric answer: the red swatch 47 levels of green away.
+    expect(maxDifference(after, tificcColorimetric)).toBeGreaterThan(30);
+  });
+
+  it('a matrix/TRC profile without LUT tags stays on the TypeScript path', async () => {
+    const state = await runSteps(stateFor(p3Jpeg, 'format=png', 'png'), decode, resize);
+    await color(state);
+    expect(state.colour).toMatchObject({ converted: true, profile: 'sP3C' });
+    expect(state.colour!.detail).not.toMatch(/lcms2/);
   });
 
   it('keeps alpha as it is and frees what lcms2 allocated', () => {
