@@ -38,4 +38,27 @@ describe('LUT-based and grey ICC profiles through the image route', () => {
     const far = stored.some((s, i) => s.some((v, c) => Math.abs(v - sharp[i]![c]!) > 15));
     expect(far).toBe(true);
   });
+
+  it('a master whose LUT profile lcms2 refuses (A2B0 outside the profile) is served unconverted: 200, stored colours', async () => {
+    // lut-p3-swatches-64x48.png's iCCP holds the profile deflated; the JPEG's APP2 holds it as is: damage it there.
+    const master = lutJpeg.slice();
+    const icc = master.subarray(4 + 2 + 14); // SOI, APP2 marker and length, 'ICC_PROFILE\0', sequence, count
+    const view = new DataView(icc.buffer, icc.byteOffset);
+    const size = view.getUint32(0);
+    for (let i = 0; i < view.getUint32(128); i++) {
+      if (String.fromCharCode(...icc.subarray(132 + 12 * i, 136 + 12 * i)) === 'A2B0') view.setUint32(136 + 12 * i, size + 1000);
+    }
+    await putMaster('icc-lut/broken.jpg', master);
+    const response = await get('/img/format=png/icc-lut/broken.jpg');
+    const body = await bodyBytes(response);
+    expect(response.status, new TextDecoder().decode(body.subarray(0, 300))).toBe(200);
+    const image = await decodeAny(body);
+    const { stored } = reference.fixtures['lut-p3-swatches-64x48.jpg'];
+    for (let i = 0; i < 8; i++) {
+      const x = 16 * (i % 4) + 8;
+      const y = 24 * Math.floor(i / 4) + 12;
+      const got = Array.from(image.data.subarray((y * 64 + x) * 4, (y * 64 + x) * 4 + 3));
+      got.forEach((v, c) => expect(Math.abs(v - stored[i]![c]!), `swatch ${i}: ${got} vs stored ${stored[i]}`).toBeLessThanOrEqual(1));
+    }
+  });
 });

@@ -149,6 +149,36 @@ describe('the colour step with lcms2', () => {
     session.recycle();
   });
 
+  it('40 damaged copies of the LUT profile (bytes changed, tags moved, cut short): each converts or is refused, none throws or leaks', () => {
+    const session = CodecSession.open();
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const outcomes = { converted: 0, refused: 0 };
+    for (let k = 0; k < 40; k++) {
+      let icc = lutIcc.slice();
+      const kind = k % 4;
+      if (kind === 0) for (let i = 0; i < 20; i++) icc[128 + random(icc.length - 128)] = random(256);
+      if (kind === 1) for (let i = 0; i < 4; i++) icc[132 + random(12 * 5)] = random(256); // the tag table
+      if (kind === 2) icc = icc.subarray(0, 132 + random(icc.length - 132));
+      if (kind === 3) for (let i = 0; i < 8; i++) icc[random(128)] = random(256); // the header
+      const image = session.allocate(4, 1);
+      image.data.set([200, 80, 60, 255, 0, 0, 0, 9, 255, 255, 255, 255, 30, 30, 30, 128]);
+      const { refused } = iccToSrgb(session, icc, image);
+      outcomes[refused === undefined ? 'converted' : 'refused']++;
+      if (refused !== undefined) expect(Array.from(image.data)).toEqual([200, 80, 60, 255, 0, 0, 0, 9, 255, 255, 255, 255, 30, 30, 30, 128]);
+      expect(Array.from(image.data).filter((_, i) => i % 4 === 3)).toEqual([255, 9, 255, 128]);
+      session.release(image);
+      iccForget(session);
+      expect(iccBytesInUse(session)).toBe(0);
+    }
+    console.log(`damaged LUT profiles: ${outcomes.converted} converted, ${outcomes.refused} refused`);
+    expect(outcomes.refused).toBeGreaterThan(0);
+    session.recycle();
+  });
+
   it('a grey profile on colour pixels is refused (reading red alone would grey the image)', () => {
     const session = CodecSession.open();
     const image = session.allocate(2, 1);
