@@ -40,6 +40,12 @@ export async function color(state: ImageState): Promise<void> {
     state.colour = { converted: true, profile, detail: `converted from '${profile}' to sRGB` };
     return;
   }
+  // Only RGB and grey profiles can describe our RGBA pixels (a CMYK JPEG's were converted from inks at decode).
+  const space = String.fromCharCode(...icc.subarray(16, 20));
+  if (!reading.ok && space !== 'RGB ' && space !== 'GRAY') {
+    state.colour = { converted: false, profile: iccDescription(icc), detail: `profile not converted: ${reading.reason}` };
+    return;
+  }
   const profile = iccDescription(icc);
   const { pixels, refused } = iccToSrgb(sessionOf(state), icc, state.image!);
   state.image = pixels;

@@ -195,9 +195,16 @@ describe('the colour step with lcms2', () => {
     const master = withJpegIcc(plainJpeg, withHeader(lutIcc, 16, 'CMYK'));
     const state = partialState({ bytes: master.slice().buffer, info: { format: 'jpeg' } }, { image: { data: new Uint8ClampedArray([200, 80, 60, 255]), width: 1, height: 1 } });
     await color(state);
-    expect(state.colour).toMatchObject({ converted: false, profile: 'LUT Display P3 (A2B0 muted, A2B1 exact)', detail: expect.stringMatching(/^profile not converted: .*not an RGB or grey profile/) });
+    // A CMYK profile never reaches lcms2 (the colour space in its header says it cannot describe RGBA pixels).
+    expect(state.colour).toMatchObject({ converted: false, profile: 'LUT Display P3 (A2B0 muted, A2B1 exact)', detail: "profile not converted: a 'CMYK' profile (only RGB profiles are converted)" });
     expect(Array.from(state.image!.data)).toEqual([200, 80, 60, 255]);
-    state.session?.recycle();
+    expect(state.session).toBeUndefined();
+    // A broken RGB LUT profile does, and lcms2's reason is said.
+    const broken = partialState({ bytes: withJpegIcc(plainJpeg, brokenLut()).slice().buffer, info: { format: 'jpeg' } }, { image: { data: new Uint8ClampedArray([200, 80, 60, 255]), width: 1, height: 1 } });
+    await color(broken);
+    expect(broken.colour).toMatchObject({ converted: false, detail: expect.stringMatching(/^profile not converted: lcms2: /) });
+    expect(Array.from(broken.image!.data)).toEqual([200, 80, 60, 255]);
+    broken.session?.recycle();
   });
 });
 
