@@ -27,6 +27,8 @@ JPEG_PKG="libjpeg-turbo" JPEG_VERSION="${JPEG_VERSION:-1:2.1.5-2}" JPEG_DIR="lib
 WEBP_PKG="libwebp" WEBP_VERSION="${WEBP_VERSION:-1.2.4-0.2+deb12u1}" WEBP_DIR="libwebp-1.2.4"
 # zlib's inflate, for the streamed PNG decoder (native/src/png.c).
 ZLIB_PKG="zlib" ZLIB_VERSION="${ZLIB_VERSION:-1:1.2.13.dfsg-1}" ZLIB_DIR="zlib-1.2.13.dfsg"
+# Little CMS, for converting pixels from an embedded ICC profile to sRGB (native/src/icc.c).
+LCMS_PKG="lcms2" LCMS_VERSION="${LCMS_VERSION:-2.14-2+deb12u1}" LCMS_DIR="lcms2-2.14"
 LLVM=16
 CC="clang-$LLVM"
 # The module can never grow past this, whatever the input: below a Worker isolate's 128 MB, so a runaway decode or
@@ -159,6 +161,7 @@ fetch_sources() {
   fetch_source "$JPEG_PKG" "$JPEG_VERSION" "$JPEG_DIR"
   fetch_source "$WEBP_PKG" "$WEBP_VERSION" "$WEBP_DIR"
   fetch_source "$ZLIB_PKG" "$ZLIB_VERSION" "$ZLIB_DIR"
+  fetch_source "$LCMS_PKG" "$LCMS_VERSION" "$LCMS_DIR"
   fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
   fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
 }
@@ -193,6 +196,11 @@ JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmg
   jcsample jfdctflt jfdctfst jfdctint)
 # zlib: inflate only (no deflate, no gz* file I/O).
 ZLIB_SOURCES=(adler32 crc32 inffast inflate inftrees zutil)
+# lcms2: the library less its IT8/CGATS parser (cmscgats), PostScript generator (cmsps2) and gamut-boundary
+# descriptor (cmssm), which the transforms never call; profiles are opened from memory only (the linker drops the
+# file functions of cmsio0).
+LCMS_SOURCES=(cmsalpha cmscam02 cmscnvrt cmserr cmsgamma cmsgmt cmshalf cmsintrp cmsio0 cmsio1 cmslut cmsmd5 cmsmtrx
+  cmsnamed cmsopt cmspack cmspcs cmsplugin cmssamp cmstypes cmsvirt cmswtpnt cmsxform)
 WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/idec_dec src/dec/io_dec
   src/dec/quant_dec src/dec/tree_dec src/dec/vp8_dec src/dec/vp8l_dec src/dec/webp_dec
   src/dsp/alpha_processing src/dsp/cpu src/dsp/dec src/dsp/dec_clip_tables src/dsp/filters src/dsp/lossless
@@ -227,7 +235,8 @@ source "$HERE/avif.sh"
 
 build() {
   local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" zlib="$BUILD_DIR/src/$ZLIB_DIR" obj="$BUILD_DIR/obj"
-  rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp" "$obj/zlib"
+  local lcms="$BUILD_DIR/src/$LCMS_DIR"
+  rm -rf "$obj" && mkdir -p "$obj/jpeg" "$obj/webp" "$obj/zlib" "$obj/lcms"
   local jobs=() f
   # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff, jcphuff) count bits with __builtin_clz (wasm's i32.clz) instead
   # of a 64 KiB table each (libjpeg-turbo's default except on Arm), which would add 128 KiB to the module and its memory.
@@ -246,6 +255,11 @@ build() {
   done
   jobs+=("$obj/png.o|$HERE/../src/png.c|-I$zlib|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/../src/resample.c|-Wall|-Wextra|-Werror")
+  # No threads in wasm32-wasi: lcms2's context list needs no mutex.
+  for f in "${LCMS_SOURCES[@]}"; do
+    jobs+=("$obj/lcms/$f.o|$lcms/src/$f.c|-I$lcms/include|-DCMS_NO_PTHREADS=1")
+  done
+  jobs+=("$obj/icc.o|$HERE/../src/icc.c|-I$lcms/include|-DCMS_NO_PTHREADS=1|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
@@ -257,6 +271,7 @@ build() {
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
     -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" \
+    "$obj"/lcms/*.o "$obj/icc.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
@@ -274,6 +289,7 @@ licences() {
   cp "$BUILD_DIR/src/$WEBP_DIR/COPYING" "$dir/libwebp-COPYING"
   cp "$BUILD_DIR/src/$WEBP_DIR/PATENTS" "$dir/libwebp-PATENTS"
   cp "$BUILD_DIR/src/$ZLIB_DIR/LICENSE" "$dir/zlib-LICENSE"
+  cp "$BUILD_DIR/src/$LCMS_DIR/COPYING" "$dir/lcms2-COPYING"
   cp /usr/share/doc/wasi-libc/copyright "$dir/wasi-libc-copyright"
   # emscripten's SSE-to-WASM-SIMD headers are compiled into libwebp's SSE2 code.
   cp "$BUILD_DIR/emscripten/usr/share/doc/emscripten/copyright" "$dir/emscripten-copyright"

@@ -73,6 +73,9 @@ interface NativeExports {
     dstHeight: number,
     flags: number,
   ): void;
+  icc_transform(profile: number, size: number, rgba: number, width: number, height: number): number;
+  icc_forget(): void;
+  icc_bytes_in_use(): number;
   debug_trap(): void;
 }
 

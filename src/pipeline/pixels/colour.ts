@@ -196,3 +196,23 @@ export function applyColourTransform(image: Pixels, transform: ColourTransform):
     d[i + 2] = encodeLinear(m6! * r + m7! * g + m8! * b);
   }
 }
+
+/** The tags of a profile's tag table (those lying inside it), whatever its kind; empty when it is not a profile. */
+export function iccTags(bytes: Uint8Array): Map<string, Uint8Array> {
+  const tags = new Map<string, Uint8Array>();
+  if (bytes.length < 132 || fourcc(bytes, 36) !== 'acsp') return tags;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = Math.min(view.getUint32(128), MAX_TAGS, Math.floor((bytes.length - 132) / 12));
+  for (let i = 0; i < count; i++) {
+    const entry = 132 + 12 * i;
+    const offset = view.getUint32(entry + 4);
+    const size = view.getUint32(entry + 8);
+    if (offset + size <= bytes.length) tags.set(fourcc(bytes, entry), bytes.subarray(offset, offset + size));
+  }
+  return tags;
+}
+
+/** The profile's own name (its `desc` tag), whatever its kind; 'unnamed profile' when it has none or it is malformed. */
+export function iccDescription(bytes: Uint8Array): string {
+  return readDescription(iccTags(bytes).get('desc'));
+}
