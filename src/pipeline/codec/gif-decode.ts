@@ -208,19 +208,30 @@ export function drawFrame(b: Uint8Array, f: GifFirstFrame, out: Uint8ClampedArra
   const paletteSize = f.palette.length / 3;
   const total = work; // frame pixels to produce
   let pixel = 0; // frame pixels produced so far
-  const put = (index: number) => {
-    const column = pixel % f.width;
-    const n = (pixel - column) / f.width;
-    pixel++;
-    if (column >= visibleWidth || index === f.transparentIndex) return;
+  // Each index's colour as one RGBA word (little-endian, as every engine we run on): past the table, opaque black.
+  const clearCode = 1 << f.minCodeSize;
+  const colours = new Uint32Array(clearCode);
+  for (let i = 0; i < clearCode; i++) {
+    colours[i] = i < paletteSize ? (0xff000000 | (f.palette[i * 3 + 2]! << 16) | (f.palette[i * 3 + 1]! << 8) | f.palette[i * 3]!) >>> 0 : 0xff000000;
+  }
+  if (out.byteOffset % 4 !== 0) throw new Error('drawFrame: the canvas must be 4-byte aligned');
+  const words = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const transparent = f.transparentIndex ?? -1;
+  // Where the current frame row lands on the screen (its first pixel), or -1 when it is off the screen.
+  const rowStart = (n: number) => {
     const row = f.interlaced ? interlacedRow(n, f.height) : n;
-    if (row >= visibleRows) return;
-    const o = ((f.top + row) * f.screenWidth + f.left + column) * 4;
-    const inTable = index < paletteSize;
-    out[o] = inTable ? f.palette[index * 3]! : 0;
-    out[o + 1] = inTable ? f.palette[index * 3 + 1]! : 0;
-    out[o + 2] = inTable ? f.palette[index * 3 + 2]! : 0;
-    out[o + 3] = 255;
+    return row < visibleRows ? (f.top + row) * f.screenWidth + f.left : -1;
+  };
+  let column = 0;
+  let rowNumber = 0;
+  let start = rowStart(0);
+  const put = (index: number) => {
+    if (start >= 0 && column < visibleWidth && index !== transparent) words[start + column] = colours[index]!;
+    pixel++;
+    if (++column === f.width) {
+      column = 0;
+      start = rowStart(++rowNumber);
+    }
   };
 
   // LZW (appendix F): codes of growing width, read LSB first from the concatenated sub-blocks.
