@@ -141,6 +141,7 @@ export async function transformAnimation(input: TransformInput, animation: Anima
   let output: Uint8Array<ArrayBuffer>;
   let size = { width: 0, height: 0 };
   let sessionBytes = 0;
+  let finished = false;
   try {
     const transform = await colourTransform(input);
     source = timed(state, 'decode', () => {
@@ -202,15 +203,18 @@ export async function transformAnimation(input: TransformInput, animation: Anima
         throw encodeFailure('webp', error);
       }
     });
+    finished = true;
   } finally {
     try {
       source?.close();
     } catch {
-      // A failed session cannot close the reader; it is dropped, not recycled.
+      // A failed session cannot close the reader.
     }
     sessionBytes = session.memoryBytes;
     state.session = undefined;
-    session.recycle();
+    // A transform that stopped half-way may leave the module's animation encoder or reader open: such a session is
+    // dropped, never kept for the next transform.
+    if (finished) session.recycle();
   }
   return { bytes: output.buffer, width: size.width, height: size.height, timings: state.timings, sessionBytes };
 }

@@ -80,3 +80,61 @@ describe('corpus GIFs', () => {
     for (const frame of container!.frames) expect(frame.duration).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('bad and extreme animations: clear answers, never a 500', () => {
+  /** A GIF of `frames` 1×1 frames alternating red and blue, 20 ms each, looping forever. */
+  function manyFrames(frames: number): Uint8Array {
+    const bytes = [...'GIF89a'].map((c) => c.charCodeAt(0));
+    bytes.push(1, 0, 1, 0, 0x81, 0, 0, 255, 0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0);
+    bytes.push(0x21, 0xff, 11, ...[...'NETSCAPE2.0'].map((c) => c.charCodeAt(0)), 3, 1, 0, 0, 0);
+    for (let i = 0; i < frames; i++) {
+      // GCE (20 ms), descriptor 1×1, LZW min size 2: clear (4), index, end (5) in 3-bit codes.
+      const index = i % 2;
+      const code = 4 | (index << 3) | (5 << 6);
+      bytes.push(0x21, 0xf9, 4, 0, 2, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, code & 0xff, code >> 8, 0);
+    }
+    bytes.push(0x3b);
+    return new Uint8Array(bytes);
+  }
+
+  it('1000 frames stay animated; 1001 frames are served as the first frame', async () => {
+    await putMaster('anim/bad/1000.gif', manyFrames(1000));
+    await putMaster('anim/bad/1001.gif', manyFrames(1001));
+    const kept = await fetchVariant('/img/format=webp/anim/bad/1000.gif');
+    expect(kept.container!.animated).toBe(true);
+    expect(kept.container!.frames).toHaveLength(1000);
+    const still = await fetchVariant('/img/format=webp/anim/bad/1001.gif');
+    expect(still.magic).toBe('webp');
+    expect(still.container!.animated).toBe(false);
+  });
+
+  it('a GIF cut inside its third frame: the frames before the cut, animated', async () => {
+    // Frames start after the header (13 + 12 palette bytes) and the NETSCAPE block (19 bytes); cut the last 40 bytes.
+    await putMaster('anim/bad/cut.gif', disposalGif.slice(0, disposalGif.length - 40));
+    const { container } = await fetchVariant('/img/format=webp/anim/bad/cut.gif');
+    expect(container!.animated).toBe(true);
+    expect(container!.frames.length).toBeGreaterThanOrEqual(2);
+    expect(container!.frames.length).toBeLessThanOrEqual(4);
+  });
+
+  it('garbage after the second frame ends the animation there (as browsers play it)', async () => {
+    const two = manyFrames(2);
+    const garbage = new Uint8Array([...two.subarray(0, two.length - 1), 0x99, 1, 2, 3]);
+    await putMaster('anim/bad/garbage.gif', garbage);
+    const { container } = await fetchVariant('/img/format=webp/anim/bad/garbage.gif');
+    expect(container!.frames).toHaveLength(2);
+  });
+
+  it('an animated WebP whose frame data is corrupt: 422 problem+json', async () => {
+    const corrupt = movingWebp.slice();
+    // Inside the first ANMF's bitstream (the chunks: RIFF header 12, VP8X 18, ANIM 14, then ANMF header 8 + 16).
+    for (let i = 90; i < 200; i++) corrupt[i] = 0x5a;
+    await putMaster('anim/bad/corrupt.webp', corrupt);
+    const response = await get('/img/format=webp/anim/bad/corrupt.webp');
+    expect(response.status).toBe(422);
+    expect(response.headers.get('Content-Type')).toContain('application/problem+json');
+    // The session that failed is not reused: the next animation still works.
+    const next = await fetchVariant('/img/width=20,format=webp/anim/moving.webp');
+    expect(next.container!.animated).toBe(true);
+  });
+});

@@ -35,6 +35,19 @@ export function gifDelayMs(centiseconds: number): number {
   return centiseconds <= 1 ? 100 : centiseconds * 10;
 }
 
+/**
+ * The frame at `at`, or undefined at the trailer. Past the first frame, blocks that cannot be read (an unknown block,
+ * a file cut short) end the animation where they start, as browsers play what they could read.
+ */
+function frameAt(b: Uint8Array, screen: GifScreen, at: number, index: number): GifFrame | undefined {
+  try {
+    return readFrameAt(b, screen, at, `image ${index + 1}`);
+  } catch (error) {
+    if (index > 0 && error instanceof ImageError && error.status === 422) return undefined;
+    throw error;
+  }
+}
+
 /** Counts the frames (up to `maxFrames + 1`) and finds the loop count by walking the blocks, without decoding. */
 export function gifAnimationInfo(b: Uint8Array, maxFrames: number): GifAnimationInfo {
   const screen = readScreen(b);
@@ -42,7 +55,7 @@ export function gifAnimationInfo(b: Uint8Array, maxFrames: number): GifAnimation
   let loopCount: number | undefined;
   let at = screen.at;
   while (frames <= maxFrames && at < b.length) {
-    const frame = readFrameAt(b, screen, at, `image ${frames + 1}`);
+    const frame = frameAt(b, screen, at, frames);
     if (!frame) break;
     frames++;
     loopCount = frame.loopCount ?? loopCount;
@@ -77,7 +90,7 @@ export class GifFrames {
     let saved: Uint8ClampedArray | undefined;
     let previous: GifFrame | undefined;
     for (let index = 0; at < b.length; index++) {
-      const frame = readFrameAt(b, screen, at, `image ${index + 1}`);
+      const frame = frameAt(b, screen, at, index);
       if (!frame) return;
       if (index >= options.maxFrames) {
         throw new ImageError(413, 'input-too-large', `the gif has more than ${options.maxFrames} frames, the most an animation may have`);
