@@ -2,7 +2,7 @@
  * A bench-only Worker (never deployed): runs the production pipeline, `transform()` from src/pipeline/run.ts,
  * on a master POSTed to it, and serves a static body of any size — the runtime's own ceiling for the hit path.
  *
- *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1[&full=1]
+ *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1[&full=1][&animated=1]
  *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
  *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
  *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
@@ -87,7 +87,8 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     width: number(params, 'w'),
     height: number(params, 'h'),
     hasAlpha: params.get('alpha') === '1',
-    animated: false,
+    // animated=1: an animated GIF/WebP master kept animated (the output must be webp), as the route asks for it.
+    animated: params.get('animated') === '1',
     orientation: number(params, 'orientation', 1),
   };
   const bytes = await request.arrayBuffer();
@@ -113,6 +114,7 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     format,
     quality: number(params, 'quality'),
     avifSpeed: number(params, 'speed', config.avifSpeed),
+    animation: params.get('animated') === '1' ? { maxPixels: config.animationMaxPixels } : undefined,
   });
   const ms = performance.now() - started;
   return new Response(result.bytes, {

@@ -34,6 +34,11 @@ export interface Config {
   avifMaxPixels: number;
   /** Largest output encoded as AVIF at all: libaom holds ~21 bytes per output pixel. A larger format=avif is WebP. */
   avifLimitPixels: number;
+  /**
+   * Largest animation kept animated: frames × master width × master height. Above it an animated master is served
+   * as its first frame (as Cloudflare does), with the format negotiated for it.
+   */
+  animationMaxPixels: number;
   /** `Cache-Control: max-age` of variants and originals, seconds. */
   cacheTtl: number;
   /** `stale-while-revalidate` of variants and originals, seconds. */
@@ -98,6 +103,7 @@ export interface Vars {
   MAX_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
   AVIF_LIMIT_PIXELS?: string;
+  ANIMATION_MAX_PIXELS?: string;
   CACHE_TTL?: string;
   STALE_WHILE_REVALIDATE?: string;
   CDN_TTL?: string;
@@ -247,6 +253,7 @@ export function readConfig(vars: Vars): Config {
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
+    animationMaxPixels: integer(vars.ANIMATION_MAX_PIXELS, 'ANIMATION_MAX_PIXELS', 50_000_000, 0, 1_000_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),
     staleWhileRevalidate: integer(vars.STALE_WHILE_REVALIDATE, 'STALE_WHILE_REVALIDATE', 86_400, 0, 31_536_000),
     cdnTtl: integer(vars.CDN_TTL, 'CDN_TTL', 86_400, 0, 31_536_000),

@@ -218,7 +218,9 @@ WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/ide
   src/dsp/lossless_enc_sse2 src/dsp/lossless_sse2 src/dsp/rescaler_sse2 src/dsp/ssim_sse2 src/dsp/upsampling_sse2
   src/dsp/yuv_sse2
   src/utils/bit_writer_utils src/utils/huffman_encode_utils src/utils/quant_levels_utils
-  sharpyuv/sharpyuv sharpyuv/sharpyuv_csp sharpyuv/sharpyuv_dsp sharpyuv/sharpyuv_gamma sharpyuv/sharpyuv_sse2)
+  sharpyuv/sharpyuv sharpyuv/sharpyuv_csp sharpyuv/sharpyuv_dsp sharpyuv/sharpyuv_gamma sharpyuv/sharpyuv_sse2
+  # Animated WebP (native/src/anim.c): WebPAnimEncoder and its mux, WebPAnimDecoder and its demux.
+  src/mux/anim_encode src/mux/muxedit src/mux/muxinternal src/mux/muxread src/demux/demux src/demux/anim_decode)
 
 # Features every engine we run on has (workerd's V8, Node >= 20): bulk memory, SIMD (for auto-vectorisation;
 # neither library has wasm SIMD code of its own), non-trapping float-to-int, sign extension.
@@ -260,6 +262,7 @@ build() {
     jobs+=("$obj/lcms/$f.o|$lcms/src/$f.c|-I$lcms/include|-DCMS_NO_PTHREADS=1")
   done
   jobs+=("$obj/icc.o|$HERE/../src/icc.c|-I$lcms/include|-DCMS_NO_PTHREADS=1|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/anim.o|$HERE/../src/anim.c|-I$webp|-Wall|-Wextra|-Werror")
   avif_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
@@ -270,7 +273,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" \
     "$obj"/lcms/*.o "$obj/icc.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"

@@ -1,6 +1,6 @@
 // CI check for the committed native module (plain Node, no dependencies): src/pipeline/codec/scaled.wasm matches
 // native/build/scaled.wasm.sha256, compiles, has exactly the imports and exports the loader expects, instantiates, decodes
-// a sample JPEG at 1/8 and encodes those pixels as WebP, as AVIF and as JPEG. Exit code 1 on any mismatch.
+// a sample JPEG at 1/8 and encodes those pixels as WebP, as AVIF, as JPEG and as a two-frame animated WebP. Exit code 1 on any mismatch.
 // Usage: node native/build/check.mjs
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,7 +31,9 @@ const exports = names(WebAssembly.Module.exports(module));
 const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
   'jpeg_end:function', 'png_begin:function', 'png_read_strip:function', 'png_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'encode_jpeg:function', 'alloc:function',
   'release:function',
-  'resample:function', 'icc_transform:function', 'icc_forget:function', 'icc_bytes_in_use:function', 'debug_trap:function'];
+  'resample:function', 'icc_transform:function', 'icc_forget:function', 'icc_bytes_in_use:function', 'debug_trap:function',
+  'anim_encoder_new:function', 'anim_encoder_add:function', 'anim_encoder_finish:function',
+  'anim_reader_new:function', 'anim_reader_next:function', 'anim_reader_end:function'];
 for (const name of wantExports) {
   check(exports.includes(name), `exports ${name}`);
 }
@@ -96,6 +98,24 @@ if (existsSync(sample)) {
     jpegBytes[jpegSize - 1] === 0xd9 && jpegSize > 500 && jpegSize < rgba.length / 4,
     `encodes it as JPEG (${jpegSize} bytes, starts ${hex(jpegBytes.subarray(0, 3))}, ends ${hex(jpegBytes.subarray(jpegSize - 2))})`);
   instance.exports.release(jpegData);
+  // And an animated WebP (anim.c): those pixels and their negative as two frames of 100 and 250 ms, looping twice,
+  // read back by the animation reader: two frames, their end times, the loop count, the first frame's centre.
+  const frameInput = instance.exports.alloc(rgba.length);
+  instance.exports.anim_encoder_new(width, height, 80, 4, 100, 2);
+  new Uint8Array(memory.buffer, frameInput, rgba.length).set(rgba);
+  instance.exports.anim_encoder_add(frameInput, 0);
+  new Uint8Array(memory.buffer, frameInput, rgba.length).set(rgba.map((v, i) => (i % 4 === 3 ? v : 255 - v)));
+  instance.exports.anim_encoder_add(frameInput, 100);
+  const anim = instance.exports.anim_encoder_finish(350);
+  const [animSize, animData] = new Uint32Array(memory.buffer, anim, 2);
+  const animHead = new TextDecoder('latin1').decode(new Uint8Array(memory.buffer, animData, 48));
+  const info = new Uint32Array(memory.buffer, instance.exports.anim_reader_new(animData, animSize), 4).slice();
+  const ends = [instance.exports.anim_reader_next(frameInput), instance.exports.anim_reader_next(frameInput)];
+  instance.exports.anim_reader_end();
+  check(animHead.startsWith('RIFF') && animHead.includes('ANIM') && info[0] === width && info[1] === height && info[2] === 2 && info[3] === 2 && ends[0] === 100 && ends[1] === 350,
+    `encodes an animated WebP (${animSize} bytes; read back ${info[0]}×${info[1]}, loop ${info[2]}, ${info[3]} frames ending at ${ends.join(', ')} ms)`);
+  instance.exports.release(animData);
+  instance.exports.release(frameInput);
   // The module's maximum memory (96 MiB = 1536 pages) holds: one page more cannot be had.
   const pages = memory.buffer.byteLength / 65536;
   let capped = false;

@@ -4,6 +4,7 @@
  * so a pre-generated variant is byte for byte the one a request would have made.
  */
 import { type Config, inputLimits } from '../config.js';
+import { animatedFormat, animates } from '../options/animation.js';
 import { canonicalOptions, variantETag } from '../options/cache-key.js';
 import { fastFormat } from '../options/compression.js';
 import { planDecode } from '../options/decode-plan.js';
@@ -33,14 +34,14 @@ export interface VariantIdentity {
 export async function identifyVariant(meta: MasterMeta, options: TransformOptions, plan: TransformPlan, accept: string | null, config: Config): Promise<VariantIdentity> {
   const pixels = outputPixels(plan.geometry);
   const fast = options.compression === 'fast' && options.format === 'auto';
-  const format = fast ? fastFormat({ accept, hasAlpha: outputHasAlpha(meta.info, options, 'png') }) : negotiateFormat({
+  const format = animatedFormat(meta.info, options, accept) ?? (fast ? fastFormat({ accept, hasAlpha: outputHasAlpha(meta.info, options, 'png') }) : negotiateFormat({
     requested: options.format,
     accept,
     hasAlpha: outputHasAlpha(meta.info, options, 'png'),
     outputPixels: pixels,
     avifMaxPixels: config.avifMaxPixels,
     avifLimitPixels: config.avifLimitPixels,
-  });
+  }));
   const canonical = canonicalOptions(options);
   const etag = await variantETag(meta.etag, canonical, format);
   return { format, canonical, etag, tierKey: variantObjectKey(meta.key, meta.etag, etag), outputPixels: pixels };
@@ -65,6 +66,7 @@ export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options:
     format,
     quality: resolveQuality(options.quality, format, config.quality),
     avifSpeed: config.avifSpeed,
+    animation: animates(meta.info, options, format) ? { maxPixels: config.animationMaxPixels } : undefined,
   });
   return { ...result, timings: { r2, ...(planned === plan ? {} : { prepass }), ...result.timings } };
 }

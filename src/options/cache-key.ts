@@ -47,9 +47,11 @@ export function canonicalOptions(options: TransformOptions): string {
   const add = (name: string, value: string): void => {
     entries.push([name, value]);
   };
-  // Not in the key: `anim` (animation output is not implemented, so both give frame 0), `onerror` (it only
-  // changes what a failure answers, and failures are not cached) and `slow-connection-quality` (the route has already
-  // made it the quality when the connection is slow: options/connection.ts).
+  // `anim=false` is in the key whatever the master (an animated master's first frame differs from its animation;
+  // for a still it only costs a second entry). Not in the key: `onerror` (it only changes what a failure answers,
+  // and failures are not cached) and `slow-connection-quality` (the route has already made it the quality when the
+  // connection is slow: options/connection.ts).
+  if (!options.anim) add('anim', 'false');
   if (options.background !== undefined) add('background', hexColour(options.background));
   if (options.blur !== undefined) add('blur', String(options.blur));
   if (options.compression !== undefined) add('compression', options.compression);

@@ -14,6 +14,7 @@ import { orient } from './steps/orient.js';
 import { resize } from './steps/resize.js';
 import { tone } from './steps/tone.js';
 import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
+import { keepsAnimation, readAnimationInfo, transformAnimation } from './animate.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
@@ -39,6 +40,10 @@ export interface TransformResult {
 
 /** Runs every step in order; the codec session, if one was taken, is recycled whatever happens. */
 export async function transform(input: TransformInput): Promise<TransformResult> {
+  if (input.animation) {
+    const animation = readAnimationInfo(new Uint8Array(input.bytes), input.info);
+    if (keepsAnimation(animation, input.info, input.animation.maxPixels)) return transformAnimation(input, animation, input.animation.maxPixels);
+  }
   const state: ImageState = initialState(input);
   let sessionBytes = 0;
   try {

@@ -22,6 +22,11 @@ export interface TransformInput {
   /** Encoder quality 1..100, already resolved from the option or the per-format default. */
   quality: number;
   avifSpeed: number;
+  /**
+   * Set when an animated GIF/WebP master with `anim` on is encoded as WebP (options/animation.ts): it stays animated
+   * if its frames × width × height is within `maxPixels` (pipeline/animate.ts), else its first frame is served.
+   */
+  animation?: { maxPixels: number };
 }
 
 /** What the colour step did with the master's embedded profile, for logs and tests. */

@@ -55,8 +55,15 @@ function skipSubBlocks(b: Uint8Array, at: number, what: string): number {
   }
 }
 
-/** Walks the blocks up to the first image descriptor. */
-export function findFirstFrame(b: Uint8Array): GifFirstFrame {
+/** The logical screen and the global colour table; `at` is the first block after them. */
+export interface GifScreen {
+  screenWidth: number;
+  screenHeight: number;
+  global: Uint8Array | undefined;
+  at: number;
+}
+
+export function readScreen(b: Uint8Array): GifScreen {
   const screenWidth = u16(b, 6, 'the logical screen descriptor');
   const screenHeight = u16(b, 8, 'the logical screen descriptor');
   const flags = byteAt(b, 10, 'the logical screen descriptor');
@@ -68,38 +75,93 @@ export function findFirstFrame(b: Uint8Array): GifFirstFrame {
     global = b.subarray(at, at + size);
     at += size;
   }
+  return { screenWidth, screenHeight, global, at };
+}
+
+/** A frame found by readFrameAt, with what its graphic control extension and the blocks before it said. */
+export interface GifFrame extends GifFirstFrame {
+  /** GCE delay in hundredths of a second (0 when absent). */
+  delayCentiseconds: number;
+  /** GCE disposal method 0..7 (0 when absent). */
+  disposal: number;
+  /** A NETSCAPE2.0 (or ANIMEXTS1.0) loop count seen before this frame: 0 is forever. */
+  loopCount: number | undefined;
+  /** The offset just after this frame's image data (where the next block starts). */
+  next: number;
+}
+
+/** Whether an application extension at `at` is NETSCAPE2.0 / ANIMEXTS1.0; its loop count if so. */
+function loopExtension(b: Uint8Array, at: number): number | undefined {
+  if (b[at + 2] !== 11) return undefined;
+  const id = String.fromCharCode(...b.subarray(at + 3, at + 14));
+  if (id !== 'NETSCAPE2.0' && id !== 'ANIMEXTS1.0') return undefined;
+  if (b[at + 14] !== 3 || b[at + 15] !== 1) return undefined;
+  return u16(b, at + 16, 'the looping extension');
+}
+
+/**
+ * The next image from block `at` (skipping extensions, reading a graphic control extension's transparency, delay
+ * and disposal), or undefined at the trailer. `what` names the frame in errors.
+ */
+export function readFrameAt(b: Uint8Array, screen: GifScreen, at: number, what = 'the first image'): GifFrame | undefined {
   let transparentIndex: number | undefined;
+  let delayCentiseconds = 0;
+  let disposal = 0;
+  let loopCount: number | undefined;
   for (;;) {
-    const block = byteAt(b, at, 'the blocks before the first image');
-    if (block === 0x3b) throw corrupt('the file has no image (trailer before any image descriptor)');
+    const block = byteAt(b, at, `the blocks before ${what}`);
+    if (block === 0x3b) return undefined;
     if (block === 0x21) {
       const label = byteAt(b, at + 1, 'an extension');
       // A graphic control extension that precedes the image gives its transparent index (the last one wins).
       if (label === 0xf9 && byteAt(b, at + 2, 'a graphic control extension') >= 4) {
-        transparentIndex = byteAt(b, at + 3, 'a graphic control extension') & 1 ? byteAt(b, at + 6, 'a graphic control extension') : undefined;
+        const packed = byteAt(b, at + 3, 'a graphic control extension');
+        transparentIndex = packed & 1 ? byteAt(b, at + 6, 'a graphic control extension') : undefined;
+        disposal = (packed >> 2) & 7;
+        delayCentiseconds = u16(b, at + 4, 'a graphic control extension');
       }
+      if (label === 0xff) loopCount = loopExtension(b, at) ?? loopCount;
       at = skipSubBlocks(b, at + 2, 'an extension');
       continue;
     }
-    if (block !== 0x2c) throw corrupt(`unknown block 0x${block.toString(16)} at byte ${at} before the first image`);
+    if (block !== 0x2c) throw corrupt(`unknown block 0x${block.toString(16)} at byte ${at} before ${what}`);
     const left = u16(b, at + 1, 'the image descriptor');
     const top = u16(b, at + 3, 'the image descriptor');
     const width = u16(b, at + 5, 'the image descriptor');
     const height = u16(b, at + 7, 'the image descriptor');
     const local = byteAt(b, at + 9, 'the image descriptor');
     at += 10;
-    let palette = global;
+    let palette = screen.global;
     if (local & 0x80) {
       const size = 3 << ((local & 7) + 1);
       if (at + size > b.length) throw corrupt('the file ends inside the local colour table');
       palette = b.subarray(at, at + size);
       at += size;
     }
-    if (!palette) throw corrupt('the first image has no colour table (neither global nor local)');
+    if (!palette) throw corrupt(`${what} has no colour table (neither global nor local)`);
     const minCodeSize = byteAt(b, at, 'the image data');
     if (minCodeSize < 1 || minCodeSize > 11) throw corrupt(`the LZW minimum code size is ${minCodeSize} (1..11 accepted)`);
-    return { screenWidth, screenHeight, left, top, width, height, interlaced: (local & 0x40) !== 0, palette, transparentIndex, minCodeSize, data: at + 1 };
+    // A file cut inside the image data has no next block: `next` is then past the end, and the walk ends there.
+    let next = at + 1;
+    while (next < b.length) {
+      const n = b[next]!;
+      next += 1 + n;
+      if (n === 0) break;
+    }
+    return {
+      screenWidth: screen.screenWidth, screenHeight: screen.screenHeight, left, top, width, height,
+      interlaced: (local & 0x40) !== 0, palette, transparentIndex, minCodeSize, data: at + 1,
+      delayCentiseconds, disposal, loopCount, next: Math.min(next, b.length),
+    };
   }
+}
+
+/** Walks the blocks up to the first image descriptor. */
+export function findFirstFrame(b: Uint8Array): GifFirstFrame {
+  const screen = readScreen(b);
+  const frame = readFrameAt(b, screen, screen.at);
+  if (!frame) throw corrupt('the file has no image (trailer before any image descriptor)');
+  return frame;
 }
 
 /** Frame row of the n-th decoded row: interlaced frames come in 4 passes (rows 0,8,…; 4,12,…; 2,6,…; 1,3,…). */
@@ -120,10 +182,18 @@ function interlacedRow(n: number, height: number): number {
  * wholly off the screen is clipped; palette indices past the colour table are opaque black (as omggif gives them).
  */
 export function decodeGifFirstFrame(b: Uint8Array, options: GifDecodeOptions = {}): Pixels {
-  const maxWork = options.maxWorkPixels ?? 5_000_000;
   const f = findFirstFrame(b);
   const out = new Uint8ClampedArray(f.screenWidth * f.screenHeight * 4);
-  const image = { data: out, width: f.screenWidth, height: f.screenHeight };
+  drawFrame(b, f, out, options);
+  return { data: out, width: f.screenWidth, height: f.screenHeight };
+}
+
+/**
+ * Draws frame `f` over the screen-sized RGBA canvas `out` (its transparent index leaves the canvas as it is),
+ * clipped to the screen, its work bounded by `options.maxWorkPixels`. Returns the frame pixels decoded (the work).
+ */
+export function drawFrame(b: Uint8Array, f: GifFirstFrame, out: Uint8ClampedArray, options: GifDecodeOptions = {}, what = "the gif's first frame"): number {
+  const maxWork = options.maxWorkPixels ?? 5_000_000;
   // The part of the frame that lands on the screen, in frame coordinates.
   const visibleWidth = Math.max(0, Math.min(f.width, f.screenWidth - f.left));
   const visibleRows = Math.max(0, Math.min(f.height, f.screenHeight - f.top));
@@ -132,26 +202,36 @@ export function decodeGifFirstFrame(b: Uint8Array, options: GifDecodeOptions = {
   const rowsToDecode = options.strict || f.interlaced ? f.height : visibleRows;
   const work = visibleWidth === 0 || visibleRows === 0 ? (options.strict ? f.width * f.height : 0) : f.width * rowsToDecode;
   if (work > maxWork) {
-    throw new ImageError(413, 'input-too-large', `the gif's first frame is ${f.width}×${f.height} at (${f.left}, ${f.top}) on a ${f.screenWidth}×${f.screenHeight} screen: decoding it takes ${(work / 1e6).toFixed(1)} MP of work, over the ${(maxWork / 1e6).toFixed(1)} MP limit for gif`);
+    throw new ImageError(413, 'input-too-large', `${what} is ${f.width}×${f.height} at (${f.left}, ${f.top}) on a ${f.screenWidth}×${f.screenHeight} screen: decoding it takes ${(work / 1e6).toFixed(1)} MP of work, over the ${(maxWork / 1e6).toFixed(1)} MP limit for gif`);
   }
-  if (work === 0) return image; // nothing of it is shown: no code need be decoded
+  if (work === 0) return 0; // nothing of it is shown: no code need be decoded
   const paletteSize = f.palette.length / 3;
   const total = work; // frame pixels to produce
   let pixel = 0; // frame pixels produced so far
-  const put = (index: number) => {
-    const column = pixel % f.width;
-    const n = (pixel - column) / f.width;
-    pixel++;
-    if (column >= visibleWidth || index === f.transparentIndex) return;
+  // Each index's colour as one RGBA word (little-endian, as every engine we run on): past the table, opaque black.
+  const clearCode = 1 << f.minCodeSize;
+  const colours = new Uint32Array(clearCode);
+  for (let i = 0; i < clearCode; i++) {
+    colours[i] = i < paletteSize ? (0xff000000 | (f.palette[i * 3 + 2]! << 16) | (f.palette[i * 3 + 1]! << 8) | f.palette[i * 3]!) >>> 0 : 0xff000000;
+  }
+  if (out.byteOffset % 4 !== 0) throw new Error('drawFrame: the canvas must be 4-byte aligned');
+  const words = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const transparent = f.transparentIndex ?? -1;
+  // Where the current frame row lands on the screen (its first pixel), or -1 when it is off the screen.
+  const rowStart = (n: number) => {
     const row = f.interlaced ? interlacedRow(n, f.height) : n;
-    if (row >= visibleRows) return;
-    const o = ((f.top + row) * f.screenWidth + f.left + column) * 4;
-    if (index < paletteSize) {
-      out[o] = f.palette[index * 3]!;
-      out[o + 1] = f.palette[index * 3 + 1]!;
-      out[o + 2] = f.palette[index * 3 + 2]!;
+    return row < visibleRows ? (f.top + row) * f.screenWidth + f.left : -1;
+  };
+  let column = 0;
+  let rowNumber = 0;
+  let start = rowStart(0);
+  const put = (index: number) => {
+    if (start >= 0 && column < visibleWidth && index !== transparent) words[start + column] = colours[index]!;
+    pixel++;
+    if (++column === f.width) {
+      column = 0;
+      start = rowStart(++rowNumber);
     }
-    out[o + 3] = 255;
   };
 
   // LZW (appendix F): codes of growing width, read LSB first from the concatenated sub-blocks.
@@ -224,7 +304,7 @@ export function decodeGifFirstFrame(b: Uint8Array, options: GifDecodeOptions = {
     while (sp > 0 && pixel < total) put(stack[--sp]!);
   }
   if (options.strict && pixel < total) {
-    throw corrupt(`the first frame's data ends after ${pixel} of its ${f.width * f.height} pixels`);
+    throw corrupt(`${what === "the gif's first frame" ? "the first frame" : what}'s data ends after ${pixel} of its ${f.width * f.height} pixels`);
   }
-  return image;
+  return work;
 }

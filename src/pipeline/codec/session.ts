@@ -77,6 +77,13 @@ interface NativeExports {
   icc_forget(): void;
   icc_bytes_in_use(): number;
   debug_trap(): void;
+  // Animated WebP (native/src/anim.c; used by webp-animation.ts).
+  anim_encoder_new(width: number, height: number, quality: number, method: number, alphaQuality: number, loopCount: number): void;
+  anim_encoder_add(rgba: number, timestampMs: number): void;
+  anim_encoder_finish(endMs: number): number;
+  anim_reader_new(input: number, size: number): number;
+  anim_reader_next(canvas: number): number;
+  anim_reader_end(): void;
 }
 
 /** What a decode reports (eight little-endian uint32s in the module's memory). */
