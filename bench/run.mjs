@@ -13,7 +13,7 @@ import { unstable_readConfig } from 'wrangler';
 import { benchHits } from './lib/hits.mjs';
 import { measureVary } from './lib/vary.mjs';
 import { stampedeOverIsolates } from './lib/isolates.mjs';
-import { corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
+import { avifMaster, corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, isolatesTable, machineLine, memoryTable, stampedeTable, transformTable, varyTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
@@ -258,6 +258,12 @@ try {
     // from the request, so MAX_INPUT_BYTES does not apply to them here).
     list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
+    // AVIF masters, decoded in the codec session (YUV whole, RGBA a strip at a time): a 4.7 MP 8-bit one (what the
+    // old whole-image decoder could serve) and the 14 MP 10-bit one with alpha a camera or design tool makes.
+    for (const [width, height, depth, alpha] of /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]])) {
+      const avif = await avifMaster(masters.jpeg13, width, height, depth, alpha, temp, log);
+      if (avif) list.push(avif);
+    }
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
     const count = quick ? 20 : 100;
     const mixedRuns = [

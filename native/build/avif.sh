@@ -23,7 +23,7 @@ AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="li
 # 1 MB smaller (3.66 vs 4.68 MB; -Os was 2.77 MB but 4% slower).
 AOM_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG
   -DAOM_TARGET_CPU=generic -DCONFIG_RUNTIME_CPU_DETECT=0 -DCONFIG_MULTITHREAD=0
-  -DCONFIG_AV1_DECODER=0 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=0 -DCONFIG_REALTIME_ONLY=0
+  -DCONFIG_AV1_DECODER=1 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=1 -DCONFIG_REALTIME_ONLY=0
   -DCONFIG_DENOISE=0 -DCONFIG_WEBM_IO=0 -DCONFIG_LIBYUV=0 -DCONFIG_TUNE_VMAF=0 -DCONFIG_TUNE_BUTTERAUGLI=0
   -DENABLE_TESTS=0 -DENABLE_EXAMPLES=0 -DENABLE_TOOLS=0 -DENABLE_DOCS=0)
 AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/../src/wasi-shim")
@@ -77,9 +77,10 @@ avif_jobs() {
   local avif="$BUILD_DIR/src/$AVIF_DIR" aom="$BUILD_DIR/src/$AOM_DIR" obj="$BUILD_DIR/obj" f
   mkdir -p "$obj/avif"
   for f in "${AVIF_SOURCES[@]}"; do
-    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1")
+    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_AOM_DECODE=1")
   done
   out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
+  out+=("$obj/avif-decode.o|$HERE/../src/avif-decode.c|-I$avif/include|-Wall|-Wextra|-Werror")
 }
 
 avif_licences() {

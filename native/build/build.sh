@@ -256,7 +256,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" "$obj/avif-decode.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.

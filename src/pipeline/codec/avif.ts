@@ -1,23 +1,22 @@
-/** AVIF: decoded whole through jSquash (libavif + dav1d), encoded in the codec session (libavif + libaom, native/src/avif.c). */
-import decodeAvifBytes, { init as initAvifDecode } from '@jsquash/avif/decode.js';
+/** AVIF in the codec session: decoded by libavif + libaom (native/src/avif-decode.c), encoded by libavif + libaom (native/src/avif.c). */
 import type { Pixels } from '../pixels/rgba.js';
-import { type InitWithModule, pixels } from './jsquash.js';
+import { streamAvifRows } from './avif-stream.js';
 import { CodecSession } from './session.js';
-import { wasm } from './wasm-modules.js';
+
+/** The largest AVIF decodeAvif takes whole (its RGBA is held in JavaScript): the worker's default MAX_AVIF_INPUT_PIXELS. */
+const WHOLE_MAX_PIXELS = 16_000_000;
 
 /**
- * Codec heaps hold a whole image in linear memory, which never shrinks: the emscripten decoder gets a fresh
- * instance per call (jSquash's init replaces its module-level one), so the old memory is garbage once the result
- * is out, and an isolate's memory returns to its floor between transforms. Instantiating an already compiled
- * module is cheap next to any decode.
+ * Decodes an AVIF whole to RGBA in JavaScript memory (stored orientation, straight alpha), in a fresh session; for
+ * tests and tools. The pipeline streams instead (streamAvifRows).
  */
-const freshDecoder = () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode);
-
 export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
-  await freshDecoder();
-  const image = await decodeAvifBytes(bytes);
-  if (!image) throw new Error('AVIF decoder returned nothing');
-  return pixels(image);
+  const session = CodecSession.open();
+  const rows = streamAvifRows(session, new Uint8Array(bytes), { maxPixels: WHOLE_MAX_PIXELS });
+  const data = new Uint8ClampedArray(rows.width * rows.height * 4);
+  for (let y = 0; y < rows.height; y++) data.set(rows.row(y), y * rows.width * 4);
+  rows.finish();
+  return { data, width: rows.width, height: rows.height };
 }
 
 /** Encodes `image` as AVIF (libavif + libaom) in a fresh session; `alpha` keeps its alpha channel. */

@@ -62,11 +62,17 @@ describe('the decode step', () => {
     expect(state.image).toMatchObject({ width: 20, height: 15 });
   });
 
-  it('AVIF, GIF and animated WebP: decoded whole, first frame', async () => {
+  it('AVIF: only started, streamed in the session (YUV decoded, rows converted as the resize step reads them)', async () => {
     const avifState = stateFor(avif, 'fit=scale-down', 'png');
+    expect(avifState.input.decode).toMatchObject({ kind: 'avif', width: 24, height: 16 });
     await decode(avifState);
-    expect(avifState.image).toMatchObject({ width: 24, height: 16 });
+    expect(avifState.image).toBeUndefined();
+    expect(avifState.rows).toMatchObject({ width: 24, height: 16 });
+    for (let y = 0; y < 16; y++) expect(avifState.rows!.row(y)).toHaveLength(24 * 4);
+    avifState.rows!.finish();
+  });
 
+  it('GIF and animated WebP: decoded whole, first frame', async () => {
     const gif = stateFor(animatedGif, 'fit=scale-down', 'png');
     await decode(gif);
     expect(meanColour(gif.image!, 0, 0, 32, 32)).toEqual([255, 0, 0, 255]);
