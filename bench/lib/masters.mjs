@@ -155,8 +155,10 @@ export async function avifMaster(source, width, height, depth, alpha, dir, log) 
     log(`  no avifenc (apt-get install libavif-bin): the ${width}×${height} ${depth}-bit AVIF row is skipped`);
     return null;
   }
-  let image = sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha();
-  if (alpha) {
+  // (removeAlpha would run after joinChannel in sharp's pipeline, whatever the call order: only for opaque ones)
+  let image = sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  if (!alpha) image = image.removeAlpha();
+  else {
     const ramp = new Uint8Array(width * height);
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) ramp[y * width + x] = 64 + Math.round((191 * x) / (width - 1));
     image = image.joinChannel(ramp, { raw: { width, height, channels: 1 } });

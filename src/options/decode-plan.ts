@@ -21,8 +21,11 @@ export type DecodePlan =
    * `maxDecodedPixels` (the decode step checks, as only the file's IHDR says which it is).
    */
   | { kind: 'png'; width: number; height: number; maxDecodedPixels: number }
-  /** An AVIF: decoded to YUV in the codec session and converted to RGBA a strip of rows at a time, up to `maxPixels`. */
-  | { kind: 'avif'; width: number; height: number; maxPixels: number }
+  /**
+   * An AVIF: decoded to YUV in the codec session and converted to RGBA a strip of rows at a time, up to `maxPixels`;
+   * one the session cannot fit (libaom's per-block state; alpha doubles it) is decoded whole if it fits `maxDecodedPixels`.
+   */
+  | { kind: 'avif'; width: number; height: number; maxPixels: number; maxDecodedPixels: number }
   /** Decoded whole; `maxWorkPixels` bounds what a GIF's LZW decoder may spend. */
   | { kind: 'full'; width: number; height: number; maxWorkPixels: number };
 
@@ -75,7 +78,7 @@ export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: I
   if (info.format === 'png') return { kind: 'png', width, height, maxDecodedPixels: limits.maxDecodedPixels };
   if (info.format === 'avif') {
     if (width * height > limits.maxAvifPixels) throw tooLarge(info, width * height, limits.maxAvifPixels);
-    return { kind: 'avif', width, height, maxPixels: limits.maxAvifPixels };
+    return { kind: 'avif', width, height, maxPixels: limits.maxAvifPixels, maxDecodedPixels: limits.maxDecodedPixels };
   }
   if (width * height > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxDecodedPixels);
   return { kind: 'full', width, height, maxWorkPixels: limits.maxDecodedPixels };

@@ -2,7 +2,7 @@
  * Upload validation by decoding: before anything is stored, the upload is decoded end to end at the smallest scale
  * its format allows (JPEG at 1/8, entropy-decoded in full and streamed; WebP through libwebp's scaler to 1/8; GIF's
  * first frame in strict mode; PNG streamed row by row (Adam7 whole); AVIF decoded to YUV in the codec session and
- * converted strip by strip, as the transform path decodes it), by the same decoders and under
+ * converted strip by strip, or whole by jSquash when the session cannot fit it, as the transform path decodes it), by the same decoders and under
  * the same memory budgets as a transform. So a truncated or corrupt file is a 422 saying what is wrong, and a file the
  * transform path would refuse for size is a 413 at upload naming the limit, never a stored master that fails on
  * every request.
@@ -14,6 +14,7 @@ import type { HeaderInfo } from '../formats/header.js';
 import { checkPngChunks } from '../formats/png-chunks.js';
 import { ImageError } from '../http/problem.js';
 import type { InputLimits } from '../options/decode-plan.js';
+import { avifFitsSession, decodeAvif, outOfSessionMemory } from './codec/avif.js';
 import { streamAvifRows } from './codec/avif-stream.js';
 import { decodeGifFirstFrame } from './codec/gif-decode.js';
 import { streamJpegScaled } from './codec/jpeg.js';
@@ -133,9 +134,19 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
         if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
         return;
       }
-      case 'avif':
+      case 'avif': {
         checkAvifFrames(bytes, info);
-        return validateAvifStream(bytes, info, limits);
+        const wholeAllowed = info.width * info.height <= limits.maxDecodedPixels;
+        try {
+          if (!wholeAllowed || avifFitsSession(info)) return validateAvifStream(bytes, info, limits);
+        } catch (error) {
+          if (!wholeAllowed || !outOfSessionMemory(error)) throw error;
+        }
+        // As a transform would: too large for the codec session, decoded whole by jSquash.
+        const image = await decodeAvif(bytes.slice().buffer);
+        if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
+        return;
+      }
     }
   } catch (error) {
     throw failure(info, error);

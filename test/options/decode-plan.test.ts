@@ -75,7 +75,7 @@ describe('GIF: whole, within maxDecodedPixels; PNG and AVIF streamed', () => {
 
   it('plans an AVIF over maxDecodedPixels as a stream, up to maxAvifPixels; over it is a 413', () => {
     const info = master('avif', 4000, 4000);
-    expect(planDecode(info, whole(info), { width: 400, height: 400 }, limits)).toEqual({ kind: 'avif', width: 4000, height: 4000, maxPixels: limits.maxAvifPixels });
+    expect(planDecode(info, whole(info), { width: 400, height: 400 }, limits)).toEqual({ kind: 'avif', width: 4000, height: 4000, maxPixels: limits.maxAvifPixels, maxDecodedPixels: limits.maxDecodedPixels });
     const over = master('avif', 4000, 4001);
     expect(() => planDecode(over, whole(over), { width: 400, height: 400 }, limits)).toThrow(expect.objectContaining({ status: 413 }));
   });

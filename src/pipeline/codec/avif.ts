@@ -1,22 +1,50 @@
-/** AVIF in the codec session: decoded by libavif + libaom (native/src/avif-decode.c), encoded by libavif + libaom (native/src/avif.c). */
+/**
+ * AVIF: decoded in the codec session (libavif + libaom, native/src/avif-decode.c; avif-stream.ts streams its rows)
+ * when it fits the session's memory, else whole through jSquash (libavif + dav1d) up to the limit for images held
+ * decoded; encoded in the codec session (libavif + libaom, native/src/avif.c).
+ */
+import decodeAvifBytes, { init as initAvifDecode } from '@jsquash/avif/decode.js';
 import type { Pixels } from '../pixels/rgba.js';
-import { streamAvifRows } from './avif-stream.js';
-import { CodecSession } from './session.js';
-
-/** The largest AVIF decodeAvif takes whole (its RGBA is held in JavaScript): the worker's default MAX_AVIF_INPUT_PIXELS. */
-const WHOLE_MAX_PIXELS = 16_000_000;
+import { type InitWithModule, pixels } from './jsquash.js';
+import { CodecError, CodecSession } from './session.js';
+import { wasm } from './wasm-modules.js';
 
 /**
- * Decodes an AVIF whole to RGBA in JavaScript memory (stored orientation, straight alpha), in a fresh session; for
- * tests and tools. The pipeline streams instead (streamAvifRows).
+ * What libaom's decoder holds per pixel in the session, measured (bench/native/avif-decode.mjs): its per-4×4 block
+ * state alone is 160 bytes (10 per pixel) per AV1 image, and an alpha plane is a second AV1 image with its own. An
+ * 8-bit opaque image needs ~13 bytes per pixel, a 10-bit one with alpha ~32, 12-bit 4:4:4 with alpha ~36.
  */
+const SESSION_BYTES_PER_PIXEL = { opaque: 16, alpha: 36 };
+/** What the session may give the AVIF decoder: its 96 MiB cap less the strip, the resize target and headroom. */
+export const AVIF_SESSION_BUDGET_BYTES = 84 * 1024 * 1024;
+
+/**
+ * Whether an AVIF of this size should be decoded in the codec session: false when libaom's state would not fit its
+ * budget (then it is decoded whole by jSquash, if it fits `maxDecodedPixels`).
+ */
+export function avifFitsSession(info: { width: number; height: number; hasAlpha: boolean }): boolean {
+  return info.width * info.height * SESSION_BYTES_PER_PIXEL[info.hasAlpha ? 'alpha' : 'opaque'] <= AVIF_SESSION_BUDGET_BYTES;
+}
+
+/** Whether a codec session's failure means only that the AVIF did not fit its memory (so jSquash may try it whole). */
+export function outOfSessionMemory(error: unknown): boolean {
+  return error instanceof CodecError && (error.code === 'out-of-memory' || error.code === 'too-large');
+}
+
+/**
+ * Codec heaps hold a whole image in linear memory, which never shrinks: the emscripten decoder gets a fresh
+ * instance per call (jSquash's init replaces its module-level one), so the old memory is garbage once the result
+ * is out, and an isolate's memory returns to its floor between transforms. Instantiating an already compiled
+ * module is cheap next to any decode.
+ */
+const freshDecoder = () => (initAvifDecode as unknown as InitWithModule)(wasm.avifDecode);
+
+/** Decodes an AVIF whole through jSquash (libavif + dav1d): the fallback for masters the codec session cannot fit. */
 export async function decodeAvif(bytes: ArrayBuffer): Promise<Pixels> {
-  const session = CodecSession.open();
-  const rows = streamAvifRows(session, new Uint8Array(bytes), { maxPixels: WHOLE_MAX_PIXELS });
-  const data = new Uint8ClampedArray(rows.width * rows.height * 4);
-  for (let y = 0; y < rows.height; y++) data.set(rows.row(y), y * rows.width * 4);
-  rows.finish();
-  return { data, width: rows.width, height: rows.height };
+  await freshDecoder();
+  const image = await decodeAvifBytes(bytes);
+  if (!image) throw new Error('AVIF decoder returned nothing');
+  return pixels(image);
 }
 
 /** Encodes `image` as AVIF (libavif + libaom) in a fresh session; `alpha` keeps its alpha channel. */

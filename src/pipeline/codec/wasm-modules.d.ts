@@ -1,3 +1,4 @@
 export declare const wasm: {
+  avifDecode: WebAssembly.Module;
   png: WebAssembly.Module;
 };

@@ -1,13 +1,14 @@
 /**
  * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG, PNG, WebP and AVIF in the
- * transform's codec session (our module), interlaced PNG through jSquash, GIF's first frame by our own bounded
- * decoder. JPEG, PNG and AVIF are only started here: the resize step reads their rows a strip at a time, so the decoded
+ * transform's codec session (our module), interlaced PNG and AVIFs too large for the session through jSquash, GIF's
+ * first frame by our own bounded decoder. JPEG, PNG and AVIF are only started here: the resize step reads their rows a strip at a time, so the decoded
  * RGBA image never exists whole (an AVIF's YUV planes do). A file a codec cannot read is a 422; one whose decode would not fit its memory budget is
  * a 413.
  */
 import { checkAvifFrames } from '../../formats/avif-bounds.js';
 import { ImageError } from '../../http/problem.js';
 import type { JpegScale } from '../../options/decode-plan.js';
+import { avifFitsSession, decodeAvif, outOfSessionMemory } from '../codec/avif.js';
 import { streamAvifRows } from '../codec/avif-stream.js';
 import { decodeFailure } from '../codec/failures.js';
 import { decodeGifFirstFrame } from '../codec/gif.js';
@@ -36,7 +37,8 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
     case 'png':
       return decodePng(bytes); // an interlaced PNG, decoded whole
     case 'avif':
-      throw new Error('unreachable: AVIF is streamed');
+      // One the codec session cannot fit (libaom's state), decoded whole by jSquash (libavif + dav1d).
+      return decodeAvif(bytes);
     case 'full':
       break;
   }
@@ -124,25 +126,35 @@ function startPng(state: ImageState): void {
 
 /**
  * Starts the AVIF stream (native/src/avif-decode.c): the file is decoded to YUV in the session, and rows are converted
- * to RGBA a strip at a time as the resize step reads them.
+ * to RGBA a strip at a time as the resize step reads them. Returns false when the session cannot hold libaom's state
+ * for it (predicted from its size and alpha, or found out: the session then dies and is dropped) but the master fits
+ * `maxDecodedPixels`: then it is decoded whole by jSquash instead.
  */
-function startAvif(state: ImageState, maxPixels: number): void {
+function startAvif(state: ImageState, plan: { maxPixels: number; maxDecodedPixels: number }): boolean {
+  const { info } = state.input;
+  const wholeAllowed = info.width * info.height <= plan.maxDecodedPixels;
   let rows: JpegRows;
   try {
     // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
     const bytes = new Uint8Array(state.input.bytes);
-    checkAvifFrames(bytes, state.input.info);
-    rows = streamAvifRows(sessionOf(state), bytes, { maxPixels });
+    checkAvifFrames(bytes, info);
+    if (wholeAllowed && !avifFitsSession(info)) return false;
+    rows = streamAvifRows(sessionOf(state), bytes, { maxPixels: plan.maxPixels });
   } catch (error) {
-    throw decodeFailure(state.input.info.format, error);
+    if (wholeAllowed && outOfSessionMemory(error)) {
+      state.session = undefined; // dead: the next step opens a fresh one
+      return false;
+    }
+    throw decodeFailure(info.format, error);
   }
   streamRows(state, rows);
+  return true;
 }
 
 export async function decode(state: ImageState): Promise<void> {
   const { info, decode: plan } = state.input;
   if (plan.kind === 'jpeg') return startJpeg(state, plan.denom);
-  if (plan.kind === 'avif') return startAvif(state, plan.maxPixels);
+  if (plan.kind === 'avif' && startAvif(state, plan)) return;
   if (plan.kind === 'png') {
     if (!isInterlacedPng(new Uint8Array(state.input.bytes, 0, Math.min(29, state.input.bytes.byteLength)))) return startPng(state);
     checkInterlacedPng(info, plan.maxDecodedPixels);

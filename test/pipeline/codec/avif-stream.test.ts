@@ -15,6 +15,7 @@ import { decodePng } from '../../../src/pipeline/codec/png.js';
 import { CodecError, CodecSession } from '../../../src/pipeline/codec/session.js';
 import { applyOrientation } from '../../../src/pipeline/pixels/orient.js';
 import type { Pixels } from '../../../src/pipeline/pixels/rgba.js';
+import bigAlphaAvif from '../../fixtures/avif/alpha-quadrants-1600x1600.avif?bytes';
 import reference from '../../fixtures/avif/avif-sharp.json';
 import f_d8_420Avif from '../../fixtures/avif/d8-420.avif?bytes';
 import f_d8_420Png from '../../fixtures/avif/d8-420.sharp.png?bytes';
@@ -145,6 +146,15 @@ describe('streamAvifRows limits and failures', () => {
     }
     expect(error).toBeInstanceOf(CodecError);
     expect(['corrupt', 'invalid', 'unsupported']).toContain((error as CodecError).code);
+  });
+
+  it('a 2.56 MP AVIF with alpha: libaom holds ~10 bytes per pixel per AV1 image (colour and alpha), under the 96 MiB cap', () => {
+    const session = CodecSession.open();
+    const rows = streamAvifRows(session, bigAlphaAvif, { maxPixels: 16_000_000 });
+    expect([rows.width, rows.height, rows.avif.hasAlpha]).toEqual([1600, 1600, true]);
+    expect(Array.from(rows.row(1500).subarray(1500 * 4, 1501 * 4))[3]).toBeGreaterThan(120);
+    rows.finish();
+    console.log(`1600×1600 8-bit 4:2:0 with alpha: session ${(session.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
   });
 
   it('frees everything at finish: a second decode in the same session reuses the memory', () => {
