@@ -56,7 +56,7 @@ const fixtures = [
   ['d12-420-alpha-premultiplied', 'alpha', ['-d', '12', '-y', '420', '--premultiply']],
   ['d10-422-limited-bt709', 'quadrants', ['-d', '10', '-y', '422', '-r', 'limited', '--cicp', '1/13/1']],
   ['d8-lossless-identity', 'quadrants', ['-l']],
-  ['d8-420-grid-2x2', 'tiles', ['-d', '8', '-y', '420', '--grid', '2x2']],
+  ['d8-420-grid-128x128', 'tiles', ['-d', '8', '-y', '420', '--grid', '2x2']],
   ['d8-420-irot1', 'quadrants', ['-d', '8', '-y', '420', '--irot', '1']],
   ['d8-420-imir0', 'quadrants', ['-d', '8', '-y', '420', '--imir', '0']],
   ['d8-444-irot3-imir1', 'quadrants', ['-d', '8', '-y', '444', '--irot', '3', '--imir', '1']],

@@ -35,8 +35,8 @@ import f_d10_422_limited_bt709Avif from '../../fixtures/avif/d10-422-limited-bt7
 import f_d10_422_limited_bt709Png from '../../fixtures/avif/d10-422-limited-bt709.sharp.png?bytes';
 import f_d8_lossless_identityAvif from '../../fixtures/avif/d8-lossless-identity.avif?bytes';
 import f_d8_lossless_identityPng from '../../fixtures/avif/d8-lossless-identity.sharp.png?bytes';
-import f_d8_420_grid_2x2Avif from '../../fixtures/avif/d8-420-grid-2x2.avif?bytes';
-import f_d8_420_grid_2x2Png from '../../fixtures/avif/d8-420-grid-2x2.sharp.png?bytes';
+import f_d8_420_grid_128x128Avif from '../../fixtures/avif/d8-420-grid-128x128.avif?bytes';
+import f_d8_420_grid_128x128Png from '../../fixtures/avif/d8-420-grid-128x128.sharp.png?bytes';
 import f_d8_420_irot1Avif from '../../fixtures/avif/d8-420-irot1.avif?bytes';
 import f_d8_420_irot1Png from '../../fixtures/avif/d8-420-irot1.sharp.png?bytes';
 import f_d8_420_imir0Avif from '../../fixtures/avif/d8-420-imir0.avif?bytes';
@@ -54,7 +54,7 @@ const files: Record<string, [Uint8Array, Uint8Array]> = {
   'd12-420-alpha-premultiplied': [f_d12_420_alpha_premultipliedAvif, f_d12_420_alpha_premultipliedPng],
   'd10-422-limited-bt709': [f_d10_422_limited_bt709Avif, f_d10_422_limited_bt709Png],
   'd8-lossless-identity': [f_d8_lossless_identityAvif, f_d8_lossless_identityPng],
-  'd8-420-grid-2x2': [f_d8_420_grid_2x2Avif, f_d8_420_grid_2x2Png],
+  'd8-420-grid-128x128': [f_d8_420_grid_128x128Avif, f_d8_420_grid_128x128Png],
   'd8-420-irot1': [f_d8_420_irot1Avif, f_d8_420_irot1Png],
   'd8-420-imir0': [f_d8_420_imir0Avif, f_d8_420_imir0Png],
   'd8-444-irot3-imir1': [f_d8_444_irot3_imir1Avif, f_d8_444_irot3_imir1Png],
@@ -116,7 +116,7 @@ describe('streamAvifRows against an independent decoder', () => {
   });
 
   it('places grid tiles in the order the file declares (each tile has its own colour and mark)', () => {
-    const { image } = decodeAll(files['d8-420-grid-2x2']![0]);
+    const { image } = decodeAll(files['d8-420-grid-128x128']![0]);
     const at = (x: number, y: number) => Array.from(image.data.subarray((y * 128 + x) * 4, (y * 128 + x) * 4 + 3));
     // The tiles' top-left pixels are the source's four colours: red, green / blue, yellow.
     const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) <= 12);
@@ -160,13 +160,13 @@ describe('streamAvifRows limits and failures', () => {
   it('frees everything at finish: a second decode in the same session reuses the memory', () => {
     const session = CodecSession.open();
     for (let i = 0; i < 2; i++) {
-      const rows = streamAvifRows(session, files['d8-420-grid-2x2']![0], { maxPixels: 1_000_000 });
+      const rows = streamAvifRows(session, files['d8-420-grid-128x128']![0], { maxPixels: 1_000_000 });
       for (let y = 0; y < rows.height; y++) rows.row(y);
       rows.finish();
     }
     const after = session.memoryBytes;
     for (let i = 0; i < 3; i++) {
-      const rows = streamAvifRows(session, files['d8-420-grid-2x2']![0], { maxPixels: 1_000_000 });
+      const rows = streamAvifRows(session, files['d8-420-grid-128x128']![0], { maxPixels: 1_000_000 });
       for (let y = 0; y < rows.height; y++) rows.row(y);
       rows.finish();
     }
