@@ -78,8 +78,12 @@ avif_jobs() {
   local avif="$BUILD_DIR/src/$AVIF_DIR" aom="$BUILD_DIR/src/$AOM_DIR" obj="$BUILD_DIR/obj" f
   mkdir -p "$obj/avif"
   for f in "${AVIF_SOURCES[@]}"; do
-    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_AOM_DECODE=1")
+    # codec_aom's constructor is wrapped by native/src/avif-aom-release.c (frees each libaom decoder once its image is out).
+    local rename=""
+    [[ $f == codec_aom ]] && rename="|-DavifCodecCreateAOM=avifCodecCreateAOMInner"
+    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_AOM_DECODE=1$rename")
   done
+  out+=("$obj/avif/avif-aom-release.o|$HERE/../src/avif-aom-release.c|-I$avif/include|-I$HERE/../src|-DAVIF_CODEC_AOM=1|-Wall|-Wextra|-Werror")
   out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
   out+=("$obj/avif-decode.o|$HERE/../src/avif-decode.c|-I$avif/include|-Wall|-Wextra|-Werror")
 }

@@ -11,10 +11,11 @@ import { wasm } from './wasm-modules.js';
 
 /**
  * What libaom's decoder holds per pixel in the session, measured (bench/native/avif-decode.mjs): its per-4×4 block
- * state alone is 160 bytes (10 per pixel) per AV1 image, and an alpha plane is a second AV1 image with its own. An
- * 8-bit opaque image needs ~13 bytes per pixel, a 10-bit one with alpha ~32, 12-bit 4:4:4 with alpha ~36.
+ * state alone is 160 bytes (10 per pixel) per AV1 image; an alpha plane is a second AV1 image, decoded once the
+ * colour image's decoder is freed (native/src/avif-aom-release.c). An 8-bit opaque image needs ~13 bytes per pixel,
+ * a 10-bit 4:2:0 one with alpha ~19, 12-bit 4:4:4 with alpha ~26.
  */
-const SESSION_BYTES_PER_PIXEL = { opaque: 16, alpha: 36 };
+const SESSION_BYTES_PER_PIXEL = { opaque: 16, alpha: 28 };
 /** What the session may give the AVIF decoder: its 96 MiB cap less the strip, the resize target and headroom. */
 export const AVIF_SESSION_BUDGET_BYTES = 84 * 1024 * 1024;
 
