@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -13,7 +13,7 @@ import { unstable_readConfig } from 'wrangler';
 import { benchHits } from './lib/hits.mjs';
 import { measureVary } from './lib/vary.mjs';
 import { stampedeOverIsolates } from './lib/isolates.mjs';
-import { corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
+import { avifMaster, corpusAvailable, corpusMaster, pngMaster, upscaledMaster } from './lib/masters.mjs';
 import { memoryMixed, memoryPerMaster } from './lib/memory.mjs';
 import { avifSpeedTable, hitsTable, isolatesTable, machineLine, memoryTable, stampedeTable, transformTable, varyTable } from './lib/report.mjs';
 import { seedMasters } from './lib/seed.mjs';
@@ -32,6 +32,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
+// --rows=avif,png: only the memory rows whose master id contains one of these (and no mixed runs).
+const rowFilter = args.find((a) => a.startsWith('--rows='))?.slice(7).split(',');
 process.env.WRANGLER_SEND_METRICS = 'false';
 // Quiets wrangler's start-up chatter (it cannot fetch Request.cf data offline and says so for every worker).
 process.env.WRANGLER_LOG ??= 'error';
@@ -257,15 +259,29 @@ try {
   if (only.includes('memory')) {
     log('memory: one 1600 px transform per master, each on a fresh isolate');
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
-    const list = [masters.jpeg2, masters.jpeg13];
-    if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
-    // The large progressive rows (kept in --quick too: they are what native/src/progressive.c is for).
-    list.push(await upscaledMaster(masters.jpeg13, 24, temp, { progressive: true }), await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }));
-    // The large PNG rows: a 5120×2880 screenshot with alpha and a 50 MP RGB PNG (the bench worker takes the bytes
-    // from the request, so MAX_INPUT_BYTES does not apply to them here).
-    list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
-    list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
-    const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
+    const list = [];
+    // --rows=avif: only the AVIF master rows (the others are not even made).
+    if (!rowFilter || !rowFilter.every((part) => part === 'avif')) {
+      list.push(masters.jpeg2, masters.jpeg13);
+      if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
+      // The large progressive rows (kept in --quick too: they are what native/src/progressive.c is for).
+      list.push(await upscaledMaster(masters.jpeg13, 24, temp, { progressive: true }), await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }));
+      // The large PNG rows: a 5120×2880 screenshot with alpha and a 50 MP RGB PNG (the bench worker takes the bytes
+      // from the request, so MAX_INPUT_BYTES does not apply to them here).
+      list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
+      list.push({ master: masters.webp, format: /** @type {const} */ ('avif'), quality: quality.avif, speed: avifSpeed });
+    }
+    // AVIF masters, decoded in the codec session (YUV whole, RGBA a strip at a time): a 4.7 MP 8-bit one (what the
+    // old whole-image decoder could serve) and the 14 MP 10-bit one with alpha a camera or design tool makes.
+    for (const [width, height, depth, alpha] of /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]])) {
+      const avif = await avifMaster(masters.jpeg13, width, height, depth, alpha, temp, log);
+      if (avif) list.push(avif);
+      // The same opaque file declared as having alpha: the codec session's budget then sends it whole to jSquash
+      // (libavif + dav1d), the path every AVIF took before; its time is the baseline for the row above.
+      if (avif && !alpha) list.push({ ...avif, id: `${avif.id}-jsquash`, alpha: true, label: `${avif.label}; declared with alpha, so decoded whole by jSquash, the old path` });
+    }
+    const chosen = rowFilter ? list.filter((entry) => rowFilter.some((part) => ('master' in entry ? entry.master : entry).id.includes(part))) : list;
+    const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: chosen, log });
     const count = quick ? 20 : 100;
     const mixedRuns = [
       { name: 'WebP outputs', mix: `${webpMasters.length} masters (${webpMasters.map((m) => m.id).join(', ')}); 320–1600 px WebP`, cases: mixedCases(webpMasters, () => 'webp') },
@@ -276,7 +292,7 @@ try {
       },
     ];
     const mixed = [];
-    for (const run of mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    for (const run of rowFilter ? [] : mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
     result.memory = { perMaster, mixed };
   }
 } finally {

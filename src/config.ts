@@ -28,6 +28,13 @@ export interface Config {
   maxWebpPixels: number;
   /** Largest non-interlaced PNG master (streamed a strip of rows at a time; interlaced ones stay under maxInputPixels). */
   maxPngPixels: number;
+  /**
+   * Largest AVIF master: decoded to YUV in the codec session (libaom) and converted to RGBA a strip at a time, so the
+   * YUV and alpha planes plus libaom's per-block state (~10 bytes per pixel per AV1 image) must fit the module's
+   * 96 MiB: an 8-bit opaque 6 MP one does. Ones with alpha or over 8 bits that do not fit are decoded whole by
+   * jSquash within maxInputPixels, else refused (413).
+   */
+  maxAvifPixels: number;
   /** Largest master, in bytes, we read from R2 for a transform. */
   maxInputBytes: number;
   /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
@@ -100,6 +107,7 @@ export interface Vars {
   MAX_JPEG_INPUT_PIXELS?: string;
   MAX_WEBP_INPUT_PIXELS?: string;
   MAX_PNG_INPUT_PIXELS?: string;
+  MAX_AVIF_INPUT_PIXELS?: string;
   MAX_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
   AVIF_LIMIT_PIXELS?: string;
@@ -250,6 +258,7 @@ export function readConfig(vars: Vars): Config {
     maxJpegPixels: integer(vars.MAX_JPEG_INPUT_PIXELS, 'MAX_JPEG_INPUT_PIXELS', 100_000_000, 1, 400_000_000),
     maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxPngPixels: integer(vars.MAX_PNG_INPUT_PIXELS, 'MAX_PNG_INPUT_PIXELS', 50_000_000, 1, 400_000_000),
+    maxAvifPixels: integer(vars.MAX_AVIF_INPUT_PIXELS, 'MAX_AVIF_INPUT_PIXELS', 6_000_000, 1, 100_000_000),
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
@@ -301,5 +310,5 @@ export function configOf(vars: Vars): Config {
 
 /** The input limits the pipeline plans decodes against. */
 export function inputLimits(config: Config) {
-  return { maxDecodedPixels: config.maxInputPixels, maxJpegPixels: config.maxJpegPixels, maxWebpPixels: config.maxWebpPixels, maxPngPixels: config.maxPngPixels };
+  return { maxDecodedPixels: config.maxInputPixels, maxJpegPixels: config.maxJpegPixels, maxWebpPixels: config.maxWebpPixels, maxPngPixels: config.maxPngPixels, maxAvifPixels: config.maxAvifPixels };
 }

@@ -3,6 +3,7 @@
  * The masters the bench uses: real images from the shared corpus (described by its CATALOG.tsv), and
  * larger ones made at bench time by upscaling a real photo into a temporary folder (never committed).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -125,6 +126,54 @@ export async function pngMaster(source, width, height, alpha, dir) {
     path,
     label: `${source.id} resized to ${width}×${height} (PNG${alpha ? ' with alpha' : ''}, ${mp.toFixed(1)} MP, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, made at bench time)`,
     format: 'png',
+    width,
+    height,
+    alpha,
+    orientation: 1,
+    bytes,
+  };
+}
+
+/**
+ * An AVIF master made at bench time from a photo by Debian's avifenc (sharp's prebuilt libaom writes 8-bit only):
+ * `width` × `height`, 4:2:0 at `depth` bits, with an alpha plane (a left-to-right ramp) when `alpha`; speed 10,
+ * quantizers 10..30 (about what a camera or design tool exports). Null (and a message) without avifenc
+ * (`apt-get install libavif-bin`).
+ * @param {Master} source
+ * @param {number} width
+ * @param {number} height
+ * @param {8 | 10 | 12} depth
+ * @param {boolean} alpha
+ * @param {string} dir
+ * @param {(line: string) => void} log
+ * @returns {Promise<Master | null>}
+ */
+export async function avifMaster(source, width, height, depth, alpha, dir, log) {
+  try {
+    execFileSync('avifenc', ['--version'], { encoding: 'utf8' });
+  } catch {
+    log(`  no avifenc (apt-get install libavif-bin): the ${width}×${height} ${depth}-bit AVIF row is skipped`);
+    return null;
+  }
+  // (removeAlpha would run after joinChannel in sharp's pipeline, whatever the call order: only for opaque ones)
+  let image = sharp(source.bytes).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  if (!alpha) image = image.removeAlpha();
+  else {
+    const ramp = new Uint8Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) ramp[y * width + x] = 64 + Math.round((191 * x) / (width - 1));
+    image = image.joinChannel(ramp, { raw: { width, height, channels: 1 } });
+  }
+  const png = join(dir, `avif-source-${width}x${height}.png`);
+  await image.png({ compressionLevel: 1 }).toFile(png);
+  const path = join(dir, `avif-${width}x${height}-${depth}bit${alpha ? '-alpha' : ''}.avif`);
+  execFileSync('avifenc', ['-d', String(depth), '-y', '420', '-s', '10', '-j', '2', '--min', '10', '--max', '30', '--minalpha', '10', '--maxalpha', '30', png, path], { encoding: 'utf8' });
+  const bytes = new Uint8Array(readFileSync(path));
+  const mp = megapixels(width, height);
+  return {
+    id: `avif-${depth}bit${alpha ? '-alpha' : ''}-${mp.toFixed(1)}mp`,
+    path,
+    label: `${source.id} resized to ${width}×${height} (AVIF ${depth}-bit 4:2:0${alpha ? ' with alpha' : ''}, ${mp.toFixed(1)} MP, ${(bytes.length / 2 ** 20).toFixed(1)} MiB, avifenc at bench time)`,
+    format: 'avif',
     width,
     height,
     alpha,

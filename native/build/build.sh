@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
-# encoders and an AVIF encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
-# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c and native/src/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
+# encoders and an AVIF encoder and decoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
+# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c, native/src/avif.c and native/src/avif-decode.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
 # rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
@@ -273,7 +273,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" "$obj/avif-decode.o" \
     "$obj"/lcms/*.o "$obj/icc.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"

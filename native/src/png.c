@@ -314,7 +314,7 @@ static void close_png(void) {
  */
 EXPORT(png_begin) void *png_begin(uint32_t rows, uint32_t max_strip_bytes) {
   uint32_t w, h;
-  if (png.open || jpeg_stream_size(&w, &h)) fail(FAIL_STATE, "a stream is already open in this instance");
+  if (png.open || jpeg_stream_size(&w, &h) || avif_stream_size(&w, &h)) fail(FAIL_STATE, "a stream is already open in this instance");
   if (rows == 0) fail(FAIL_STATE, "a strip needs at least one row");
   memset(&png, 0, sizeof png);
   png.open = 1;
@@ -467,10 +467,14 @@ EXPORT(png_end) void png_end(void) {
 /* For resample.c: the open stream (JPEG or PNG), its size and its rows. */
 int open_stream_size(uint32_t *width, uint32_t *height) {
   if (jpeg_stream_size(width, height)) return 1;
+  if (avif_stream_size(width, height)) return 1;
   if (!png.open) return 0;
   *width = png.width;
   *height = png.height;
   return 1;
 }
 
-const uint8_t *open_stream_row(uint32_t y) { return png.open ? png_row(y) : jpeg_row(y); }
+const uint8_t *open_stream_row(uint32_t y) {
+  uint32_t w, h;
+  return png.open ? png_row(y) : avif_stream_size(&w, &h) ? avif_row(y) : jpeg_row(y);
+}

@@ -54,7 +54,11 @@ struct encoded {
 const uint8_t *jpeg_row(uint32_t y);
 int jpeg_stream_size(uint32_t *width, uint32_t *height);
 
-/* The open stream, JPEG (scaled.c) or PNG (png.c), for the resampler: as above (png.c dispatches). */
+/* The AVIF stream opened by avif_begin() (avif-decode.c): the same two, for png.c's dispatch below. */
+const uint8_t *avif_row(uint32_t y);
+int avif_stream_size(uint32_t *width, uint32_t *height);
+
+/* The open stream, JPEG (scaled.c), PNG (png.c) or AVIF (avif-decode.c), for the resampler: as above (png.c dispatches). */
 const uint8_t *open_stream_row(uint32_t y);
 int open_stream_size(uint32_t *width, uint32_t *height);
 

@@ -2,7 +2,8 @@
  * How to decode a master so that memory follows the output, not the upload (shrink-on-load, as libvips does):
  * JPEG at the largest DCT reduction that still leaves the pixels the output needs, streamed a strip of rows at a
  * time into the resizer (so its decoded size costs time, not memory, and is bounded by the output limits: at most
- * 4× the output); WebP straight to the size the output needs; everything else whole. If a WebP decode would still
+ * 4× the output); WebP straight to the size the output needs; PNG and AVIF streamed a strip of rows at a time;
+ * everything else whole. If a WebP decode would still
  * not fit `maxDecodedPixels`, it trades a little sharpness for memory (a smaller decode, then a slight upscale)
  * rather than failing.
  */
@@ -20,11 +21,16 @@ export type DecodePlan =
    * `maxDecodedPixels` (the decode step checks, as only the file's IHDR says which it is).
    */
   | { kind: 'png'; width: number; height: number; maxDecodedPixels: number }
+  /**
+   * An AVIF: decoded to YUV in the codec session and converted to RGBA a strip of rows at a time, up to `maxPixels`;
+   * one the session cannot fit (libaom's per-block state; alpha doubles it) is decoded whole if it fits `maxDecodedPixels`.
+   */
+  | { kind: 'avif'; width: number; height: number; maxPixels: number; maxDecodedPixels: number }
   /** Decoded whole; `maxWorkPixels` bounds what a GIF's LZW decoder may spend. */
   | { kind: 'full'; width: number; height: number; maxWorkPixels: number };
 
 export interface InputLimits {
-  /** Largest image held decoded at once: PNG, AVIF and GIF masters, and what a WebP decodes to (JPEG is streamed). */
+  /** Largest image held decoded at once: GIF and interlaced PNG masters, and what a WebP decodes to (JPEG, PNG and AVIF are streamed). */
   maxDecodedPixels: number;
   /** Largest JPEG master (it is decoded scaled and streamed: this bounds the work, not the memory). */
   maxJpegPixels: number;
@@ -32,6 +38,8 @@ export interface InputLimits {
   maxWebpPixels: number;
   /** Largest PNG master (streamed, so this bounds the work; an interlaced one must also fit maxDecodedPixels). */
   maxPngPixels: number;
+  /** Largest AVIF master (its YUV planes are held whole in the codec session; RGBA is made a strip at a time). */
+  maxAvifPixels: number;
 }
 
 /** The largest master of this format we take, in pixels (from its header, before anything is read). */
@@ -39,6 +47,7 @@ export function sourcePixelLimit(format: MasterInfo['format'], limits: InputLimi
   if (format === 'jpeg') return limits.maxJpegPixels;
   if (format === 'webp') return limits.maxWebpPixels;
   if (format === 'png') return limits.maxPngPixels;
+  if (format === 'avif') return limits.maxAvifPixels;
   return limits.maxDecodedPixels;
 }
 
@@ -67,6 +76,10 @@ export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: I
     return { kind: 'webp', width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   }
   if (info.format === 'png') return { kind: 'png', width, height, maxDecodedPixels: limits.maxDecodedPixels };
+  if (info.format === 'avif') {
+    if (width * height > limits.maxAvifPixels) throw tooLarge(info, width * height, limits.maxAvifPixels);
+    return { kind: 'avif', width, height, maxPixels: limits.maxAvifPixels, maxDecodedPixels: limits.maxDecodedPixels };
+  }
   if (width * height > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxDecodedPixels);
   return { kind: 'full', width, height, maxWorkPixels: limits.maxDecodedPixels };
 }

@@ -1,7 +1,8 @@
 /**
  * Upload validation by decoding: before anything is stored, the upload is decoded end to end at the smallest scale
  * its format allows (JPEG at 1/8, entropy-decoded in full and streamed; WebP through libwebp's scaler to 1/8; GIF's
- * first frame in strict mode; PNG streamed row by row (Adam7 whole); AVIF whole, as the transform path decodes it), by the same decoders and under
+ * first frame in strict mode; PNG streamed row by row (Adam7 whole); AVIF decoded to YUV in the codec session and
+ * converted strip by strip, or whole by jSquash when the session cannot fit it, as the transform path decodes it), by the same decoders and under
  * the same memory budgets as a transform. So a truncated or corrupt file is a 422 saying what is wrong, and a file the
  * transform path would refuse for size is a 413 at upload naming the limit, never a stored master that fails on
  * every request.
@@ -13,7 +14,8 @@ import type { HeaderInfo } from '../formats/header.js';
 import { checkPngChunks } from '../formats/png-chunks.js';
 import { ImageError } from '../http/problem.js';
 import type { InputLimits } from '../options/decode-plan.js';
-import { decodeAvif } from './codec/avif.js';
+import { avifFitsSession, decodeAvif, outOfSessionMemory } from './codec/avif.js';
+import { streamAvifRows } from './codec/avif-stream.js';
 import { decodeGifFirstFrame } from './codec/gif-decode.js';
 import { streamJpegScaled } from './codec/jpeg.js';
 import { streamPngRows } from './codec/png-stream.js';
@@ -77,6 +79,20 @@ function validatePngStream(bytes: Uint8Array): void {
   }
 }
 
+/** Decodes an AVIF in the codec session, as a transform does, and converts every row (one strip at a time). */
+function validateAvifStream(bytes: Uint8Array, info: HeaderInfo, limits: InputLimits): void {
+  const session = CodecSession.acquire();
+  try {
+    const rows = streamAvifRows(session, bytes, { maxPixels: limits.maxAvifPixels });
+    if (rows.width !== info.width || rows.height !== info.height) throw mismatch(info, rows.width, rows.height, info);
+    for (let y = 0; y < rows.height; y += 16) rows.row(y);
+    rows.row(rows.height - 1);
+    rows.finish();
+  } finally {
+    session.recycle();
+  }
+}
+
 function validateWebp(bytes: Uint8Array, info: HeaderInfo): void {
   if (info.animated) {
     // Frame 0 is what a transform serves; it is decoded (and placed on its canvas) as the transform path does.
@@ -120,6 +136,13 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
       }
       case 'avif': {
         checkAvifFrames(bytes, info);
+        const wholeAllowed = info.width * info.height <= limits.maxDecodedPixels;
+        try {
+          if (!wholeAllowed || avifFitsSession(info)) return validateAvifStream(bytes, info, limits);
+        } catch (error) {
+          if (!wholeAllowed || !outOfSessionMemory(error)) throw error;
+        }
+        // As a transform would: too large for the codec session, decoded whole by jSquash.
         const image = await decodeAvif(bytes.slice().buffer);
         if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
         return;

@@ -1,4 +1,4 @@
-// jSquash's own JPEG (mozjpeg) decoder and encoder, WebP decoder and Lanczos-3 resize: independent references for our
+// jSquash's own JPEG (mozjpeg) decoder and encoder, WebP and AVIF decoders and Lanczos-3 resize: independent references for our
 // decoders, encoders and resampler, and an encoder of test JPEGs (mozjpeg options: chroma_subsample 1 is 4:4:4). A .js file because their .wasm.d.ts files break tsc (see src/pipeline/wasm-modules.js).
 import decodeJpeg, { init as initJpegDecode } from '@jsquash/jpeg/decode.js';
 import jpegWasm from '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm';
@@ -8,6 +8,8 @@ import resize, { initResize } from '@jsquash/resize';
 import decodeWebp, { init as initWebpDecode } from '@jsquash/webp/decode.js';
 import webpWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import resizeWasm from '@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm';
+import decodeAvif, { init as initAvifDecode } from '@jsquash/avif/decode.js';
+import avifWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 
 let resizeReady;
 let jpegReady;
@@ -43,4 +45,16 @@ export async function jsquashEncodeJpeg(image, options) {
   const { quality, progressive = false, ...rest } = options;
   const data = image.data instanceof Uint8ClampedArray ? image.data : new Uint8ClampedArray(image.data);
   return new Uint8Array(await encodeJpeg({ data, width: image.width, height: image.height, colorSpace: 'srgb' }, { quality, progressive, baseline: !progressive, optimize_coding: true, ...rest }));
+}
+
+let avifReady;
+
+// jSquash's AVIF decoder (libavif + dav1d): independent of our libaom-based decoder and encoder. A fresh instance per
+// call, as the worker's old path did (its heap never shrinks).
+export async function jsquashDecodeAvif(bytes) {
+  avifReady = initAvifDecode(avifWasm);
+  await avifReady;
+  const image = await decodeAvif(bytes.slice().buffer);
+  if (!image) throw new Error('jSquash AVIF decoder returned nothing');
+  return { data: image.data, width: image.width, height: image.height };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSourceSize, cropOnDecoded, planDecode } from '../../src/options/decode-plan.js';
 import type { MasterInfo } from '../../src/options/types.js';
 
-const limits = { maxDecodedPixels: 5_000_000, maxJpegPixels: 100_000_000, maxWebpPixels: 17_000_000, maxPngPixels: 50_000_000 };
+const limits = { maxDecodedPixels: 5_000_000, maxJpegPixels: 100_000_000, maxWebpPixels: 17_000_000, maxPngPixels: 50_000_000, maxAvifPixels: 6_000_000 };
 
 function master(format: MasterInfo['format'], width: number, height: number, animated = false): MasterInfo {
   return { format, width, height, hasAlpha: false, animated, orientation: 1 };
@@ -67,10 +67,17 @@ describe('WebP: straight to the size the output needs', () => {
   });
 });
 
-describe('AVIF, GIF: whole, within maxDecodedPixels; PNG streamed', () => {
-  it.each(['avif', 'gif'] as const)('%s over maxDecodedPixels is a 413', (format) => {
-    const info = master(format, 3000, 2000);
+describe('GIF: whole, within maxDecodedPixels; PNG and AVIF streamed', () => {
+  it('gif over maxDecodedPixels is a 413', () => {
+    const info = master('gif', 3000, 2000);
     expect(() => planDecode(info, whole(info), { width: 300, height: 200 }, limits)).toThrow(expect.objectContaining({ status: 413 }));
+  });
+
+  it('plans an AVIF over maxDecodedPixels as a stream, up to maxAvifPixels; over it is a 413', () => {
+    const info = master('avif', 3000, 2000);
+    expect(planDecode(info, whole(info), { width: 300, height: 200 }, limits)).toEqual({ kind: 'avif', width: 3000, height: 2000, maxPixels: limits.maxAvifPixels, maxDecodedPixels: limits.maxDecodedPixels });
+    const over = master('avif', 3000, 2001);
+    expect(() => planDecode(over, whole(over), { width: 400, height: 400 }, limits)).toThrow(expect.objectContaining({ status: 413 }));
   });
 
   it('plans a PNG over maxDecodedPixels as a stream (an interlaced one is checked against it when decoded)', () => {
@@ -89,6 +96,8 @@ describe('source limits, before anything is read', () => {
     ['png', 10_001, 5000, false],
     ['gif', 2500, 2000, true],
     ['gif', 2501, 2000, false],
+    ['avif', 3000, 2000, true],
+    ['avif', 3000, 2001, false],
   ] as const)('%s %i×%i accepted: %s', (format, width, height, ok) => {
     const check = () => checkSourceSize(master(format, width, height), limits);
     if (ok) expect(check).not.toThrow();

@@ -1,9 +1,10 @@
 /**
- * The codecs, one adapter per format: JPEG, WebP (still and animated first frame) and the AVIF encoder run in our
- * native codec session (session.ts, module built from native/src); PNG and the AVIF decoder are jSquash's; GIF is
- * omggif's. The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
+ * The codecs, one adapter per format: JPEG, WebP (still and animated first frame), AVIF and streamed PNG run in our
+ * native codec session (session.ts, module built from native/src); interlaced PNG, PNG encoding and AVIFs too large
+ * for the session are jSquash's; GIF is our own decoder. The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
  */
-export { decodeAvif, encodeAvifScaled } from './avif.js';
+export { AVIF_SESSION_BUDGET_BYTES, avifFitsSession, decodeAvif, encodeAvifScaled, outOfSessionMemory } from './avif.js';
+export { type AvifStreamInfo, streamAvifRows } from './avif-stream.js';
 export { type DecodedPixels, type DecodeOptions, type DecodeStats } from './decoded.js';
 export { decodeFailure, encodeFailure } from './failures.js';
 export { decodeGifFirstFrame } from './gif.js';

@@ -1,5 +1,5 @@
 /**
- * What the jSquash codecs we still use (png.ts: PNG decode and encode; avif.ts: AVIF decode) share: their
+ * What the jSquash codecs we still use (png.ts: PNG decode and encode; avif.ts: AVIF decode, when the codec session cannot fit it) share: their
  * initialisation with our statically imported WebAssembly, and conversion of their images to and from Pixels.
  */
 import type encodePng from '@jsquash/png/encode.js';

@@ -55,6 +55,9 @@ interface NativeExports {
   png_begin(rows: number, maxStripBytes: number): number;
   png_read_strip(): number;
   png_end(): void;
+  avif_begin(input: number, size: number, rows: number, maxStripBytes: number, maxPixels: number): number;
+  avif_read_strip(): number;
+  avif_end(): void;
   alloc(size: number): number;
   release(pointer: number): void;
   decode_webp(input: number, size: number, width: number, height: number, maxOutputBytes: number): number;

@@ -1,14 +1,15 @@
 /**
- * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG, PNG and WebP in the
- * transform's codec session (our module), AVIF and interlaced PNG through jSquash, GIF's first frame by our own bounded
- * decoder. JPEG and PNG are only started here: the resize step reads their rows a strip at a time, so the decoded
- * image never exists whole. A file a codec cannot read is a 422; one whose decode would not fit its memory budget is
+ * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG, PNG, WebP and AVIF in the
+ * transform's codec session (our module), interlaced PNG and AVIFs too large for the session through jSquash, GIF's
+ * first frame by our own bounded decoder. JPEG, PNG and AVIF are only started here: the resize step reads their rows a strip at a time, so the decoded
+ * RGBA image never exists whole (an AVIF's YUV planes do). A file a codec cannot read is a 422; one whose decode would not fit its memory budget is
  * a 413.
  */
 import { checkAvifFrames } from '../../formats/avif-bounds.js';
 import { ImageError } from '../../http/problem.js';
 import type { JpegScale } from '../../options/decode-plan.js';
-import { decodeAvif } from '../codec/avif.js';
+import { avifFitsSession, decodeAvif, outOfSessionMemory } from '../codec/avif.js';
+import { streamAvifRows } from '../codec/avif-stream.js';
 import { decodeFailure } from '../codec/failures.js';
 import { decodeGifFirstFrame } from '../codec/gif.js';
 import { type JpegRows, streamJpegScaled } from '../codec/jpeg.js';
@@ -35,6 +36,9 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       return decodeWebpScaled(new Uint8Array(bytes), plan.width, plan.height, { maxOutputBytes: outputBytes }, sessionOf(state));
     case 'png':
       return decodePng(bytes); // an interlaced PNG, decoded whole
+    case 'avif':
+      // One the codec session cannot fit (libaom's state), decoded whole by jSquash (libavif + dav1d).
+      return decodeAvif(bytes);
     case 'full':
       break;
   }
@@ -45,9 +49,7 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       // Only animated WebP comes here (stills shrink on load); libwebp's still decoder refuses animations.
       return decodeFirstWebpFrame(new Uint8Array(bytes));
     case 'avif':
-      // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
-      checkAvifFrames(new Uint8Array(bytes), info);
-      return decodeAvif(bytes);
+      throw new Error('unreachable: AVIF always has an avif plan');
     case 'gif':
       return decodeGifFirstFrame(bytes, { maxWorkPixels: plan.maxWorkPixels });
     case 'jpeg':
@@ -122,9 +124,37 @@ function startPng(state: ImageState): void {
   streamRows(state, rows);
 }
 
+/**
+ * Starts the AVIF stream (native/src/avif-decode.c): the file is decoded to YUV in the session, and rows are converted
+ * to RGBA a strip at a time as the resize step reads them. Returns false when the session cannot hold libaom's state
+ * for it (predicted from its size and alpha, or found out: the session then dies and is dropped) but the master fits
+ * `maxDecodedPixels`: then it is decoded whole by jSquash instead.
+ */
+function startAvif(state: ImageState, plan: { maxPixels: number; maxDecodedPixels: number }): boolean {
+  const { info } = state.input;
+  const wholeAllowed = info.width * info.height <= plan.maxDecodedPixels;
+  let rows: JpegRows;
+  try {
+    // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
+    const bytes = new Uint8Array(state.input.bytes);
+    checkAvifFrames(bytes, info);
+    if (wholeAllowed && !avifFitsSession(info)) return false;
+    rows = streamAvifRows(sessionOf(state), bytes, { maxPixels: plan.maxPixels });
+  } catch (error) {
+    if (wholeAllowed && outOfSessionMemory(error)) {
+      state.session = undefined; // dead: the next step opens a fresh one
+      return false;
+    }
+    throw decodeFailure(info.format, error);
+  }
+  streamRows(state, rows);
+  return true;
+}
+
 export async function decode(state: ImageState): Promise<void> {
   const { info, decode: plan } = state.input;
   if (plan.kind === 'jpeg') return startJpeg(state, plan.denom);
+  if (plan.kind === 'avif' && startAvif(state, plan)) return;
   if (plan.kind === 'png') {
     if (!isInterlacedPng(new Uint8Array(state.input.bytes, 0, Math.min(29, state.input.bytes.byteLength)))) return startPng(state);
     checkInterlacedPng(info, plan.maxDecodedPixels);

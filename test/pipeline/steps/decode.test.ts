@@ -1,11 +1,12 @@
 /** The decode step: each master decoded as its decode plan says, in stored orientation; the plan itself untouched. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionPixels } from '../../../src/pipeline/codec/index.js';
+import { avifFitsSession, SessionPixels } from '../../../src/pipeline/codec/index.js';
 import { decode } from '../../../src/pipeline/steps/decode.js';
 import animatedGif from '../../fixtures/animated-8-frames-32x32.gif?bytes';
 import animatedWebp from '../../fixtures/animated-3-frames-32x32.webp?bytes';
 import orientation6 from '../../fixtures/exif-orientation-6-48x32.jpg?bytes';
 import lossyWebp from '../../fixtures/lossy-40x30.webp?bytes';
+import bigAlphaAvif from '../../fixtures/avif/alpha-quadrants-2048x1700.avif?bytes';
 import avif from '../../fixtures/quadrants-24x16.avif?bytes';
 import jpeg from '../../fixtures/quadrants-64x48.jpg?bytes';
 import interlacedPng from '../../fixtures/quadrants-interlaced-64x48.png?bytes';
@@ -62,11 +63,29 @@ describe('the decode step', () => {
     expect(state.image).toMatchObject({ width: 20, height: 15 });
   });
 
-  it('AVIF, GIF and animated WebP: decoded whole, first frame', async () => {
+  it('AVIF: only started, streamed in the session (YUV decoded, rows converted as the resize step reads them)', async () => {
     const avifState = stateFor(avif, 'fit=scale-down', 'png');
+    expect(avifState.input.decode).toMatchObject({ kind: 'avif', width: 24, height: 16 });
     await decode(avifState);
-    expect(avifState.image).toMatchObject({ width: 24, height: 16 });
+    expect(avifState.image).toBeUndefined();
+    expect(avifState.rows).toMatchObject({ width: 24, height: 16 });
+    for (let y = 0; y < 16; y++) expect(avifState.rows!.row(y)).toHaveLength(24 * 4);
+    avifState.rows!.finish();
+  });
 
+  it('AVIF the codec session is not expected to fit (libaom state, with alpha, 3.5 MP): decoded whole by jSquash instead', async () => {
+    const state = stateFor(bigAlphaAvif, 'width=100', 'png');
+    expect(state.input.decode).toMatchObject({ kind: 'avif', width: 2048, height: 1700 });
+    expect(avifFitsSession({ width: 2048, height: 1700, hasAlpha: true })).toBe(false);
+    expect(avifFitsSession({ width: 1600, height: 1600, hasAlpha: true })).toBe(true);
+    await decode(state);
+    expect(state.rows).toBeUndefined();
+    expect(state.image).toMatchObject({ width: 2048, height: 1700 });
+    expect(meanColour(state.image!, 1400, 1400, 8, 8)[3]).toBeGreaterThan(120);
+    expect(meanColour(state.image!, 1400, 1400, 8, 8)[3]).toBeLessThan(136);
+  });
+
+  it('GIF and animated WebP: decoded whole, first frame', async () => {
     const gif = stateFor(animatedGif, 'fit=scale-down', 'png');
     await decode(gif);
     expect(meanColour(gif.image!, 0, 0, 32, 32)).toEqual([255, 0, 0, 255]);
