@@ -1,7 +1,7 @@
 /**
- * The codecs, one adapter per format: JPEG, WebP (still and animated first frame) and the AVIF encoder run in our
- * native codec session (session.ts, module built from native/src); PNG and the AVIF decoder are jSquash's; GIF is
- * omggif's. The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
+ * The codecs, one adapter per format: JPEG, WebP (still, an animation's first frame, and animations in
+ * webp-animation.ts) and the AVIF encoder run in our native codec session (session.ts, module built from native/src);
+ * PNG and the AVIF decoder are jSquash's; GIF is our own decoder (gif-decode.ts; an animation's frames gif-frames.ts). The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
  */
 export { decodeAvif, encodeAvifScaled } from './avif.js';
 export { type DecodedPixels, type DecodeOptions, type DecodeStats } from './decoded.js';
