@@ -3,7 +3,8 @@
  * `npm run bench:animation`: a 100-frame animated GIF → 320 px animated WebP, ours (`transform()` in the bench worker,
  * workerd) against sharp (`animated: true`, one thread, WebP q80 effort 4 as ours), in the same run: median time of
  * RUNS runs each (interleaved), and the peak resident growth of one transform (ours: the runtime workerd, on a fresh
- * isolate warmed by a tiny animation; sharp: a fresh Node process, measured from after `import sharp`).
+ * isolate warmed by a tiny animation, the request body included; sharp: a fresh Node process, measured from after
+ * `import sharp`, reading the file included).
  *
  * The GIF is made here from a corpus photo (a 480×320 window panning diagonally across it, scaled to 640 px high; 100 ms per frame, quantised by
  * sharp/cgif), so it is deterministic and needs no committed file; the corpus is required as for `npm run bench`.
@@ -74,7 +75,8 @@ async function sharpSide(gif) {
 }
 
 /**
- * Peak RSS growth of one sharp transform in a fresh Node process (after importing sharp and reading the GIF).
+ * Peak RSS growth of one sharp transform in a fresh Node process, from after `import sharp`, reading the GIF
+ * included (as ours includes the request body that brings the master into the isolate).
  * @param {string} gifPath
  */
 function sharpPeak(gifPath) {
@@ -82,10 +84,10 @@ function sharpPeak(gifPath) {
     import { readFileSync, writeFileSync } from 'node:fs';
     import sharp from 'sharp';
     sharp.concurrency(1); sharp.cache(false);
-    const gif = readFileSync(${JSON.stringify(gifPath)});
     const kib = (f) => Number(new RegExp('^' + f + ':\\\\s+(\\\\d+) kB', 'm').exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
     const before = kib('VmRSS');
     writeFileSync('/proc/self/clear_refs', '5');
+    const gif = readFileSync(${JSON.stringify(gifPath)});
     await sharp(gif, { animated: true }).resize({ width: 320 }).webp({ quality: 80, effort: 4, alphaQuality: 100 }).toBuffer();
     console.log(JSON.stringify({ before, hwm: kib('VmHWM') }));`;
   const out = execFileSync(process.argv[0] ?? 'node', ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });

@@ -153,7 +153,9 @@ export async function transformAnimation(input: TransformInput, animation: Anima
     });
     let encoder: AnimatedWebpEncoder | undefined;
     let start = 0;
-    for (let index = 0; ; index++) {
+    // Bounded by the source: GifFrames stops at MAX_ANIMATION_FRAMES, the WebP reader at its frame count (which
+    // keepsAnimation held to it).
+    for (;;) {
       // Seconds of CPU with no I/O: let cache hits on this isolate through between frames.
       await new Promise((resolve) => setTimeout(resolve, 0));
       const frame = timed(state, 'decode', () => {
@@ -177,12 +179,12 @@ export async function transformAnimation(input: TransformInput, animation: Anima
       });
       timed(state, 'encode', () => {
         const pixels = session.hold(image);
-        encoder ??= new AnimatedWebpEncoder(session, pixels.width, pixels.height, {
-          quality: input.quality,
-          method: fast ? FAST_WEBP_METHOD : WEBP_METHOD,
-          loopCount: animation.loopCount,
-        });
         try {
+          encoder ??= new AnimatedWebpEncoder(session, pixels.width, pixels.height, {
+            quality: input.quality,
+            method: fast ? FAST_WEBP_METHOD : WEBP_METHOD,
+            loopCount: animation.loopCount,
+          });
           encoder.add(pixels, start);
         } catch (error) {
           throw encodeFailure('webp', error);

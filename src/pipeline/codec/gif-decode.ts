@@ -1,5 +1,6 @@
 /**
- * A GIF's first frame on its logical screen (GIF89a spec, sections 18–23 and appendix F), decoded here rather than by
+ * A GIF's first frame on its logical screen (GIF89a spec, sections 18–23 and appendix F) — and, through readFrameAt
+ * and drawFrame, every frame of an animation (gif-frames.ts composites them) — decoded here rather than by
  * omggif because every size a GIF declares must be bounded before it is used: omggif allocates the frame descriptor's
  * width × height (a 10×10 screen whose first frame claims 57000×60000 far off-screen held a worker for ten minutes
  * at 4.4 GB). Here only the screen is allocated (its size was checked against the limits from the header); the frame

@@ -1,4 +1,4 @@
-/** GIF: the first frame only (animation output is not implemented), by our own bounded decoder (gif-decode.ts). */
+/** GIF as a still: its first frame, by our own bounded decoder (gif-decode.ts); animations are gif-frames.ts and ../animate.ts. */
 import type { Pixels } from '../pixels/rgba.js';
 import { decodeGifFirstFrame as decodeFrame, type GifDecodeOptions } from './gif-decode.js';
 

@@ -1,7 +1,9 @@
 /**
- * The codecs, one adapter per format: JPEG, WebP (still and animated first frame), AVIF and streamed PNG run in our
- * native codec session (session.ts, module built from native/src); interlaced PNG, PNG encoding and AVIFs too large
- * for the session are jSquash's; GIF is our own decoder. The pipeline's steps import the adapter they need; this index is for tests and benchmarks.
+ * The codecs, one adapter per format: JPEG, WebP (still, an animation's first frame, and animations in
+ * webp-animation.ts), AVIF and streamed PNG run in our native codec session (session.ts, module built from
+ * native/src); interlaced PNG, PNG encoding and AVIFs too large for the session are jSquash's; GIF is our own decoder
+ * (gif-decode.ts; an animation's frames gif-frames.ts). The pipeline's steps import the adapter they need; this index
+ * is for tests and benchmarks.
  */
 export { AVIF_SESSION_BUDGET_BYTES, avifFitsSession, decodeAvif, encodeAvifScaled, outOfSessionMemory } from './avif.js';
 export { type AvifStreamInfo, streamAvifRows } from './avif-stream.js';
