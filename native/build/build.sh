@@ -191,6 +191,12 @@ JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmg
   jmemnobs jquant1 jquant2 jsimd_none jutils
   jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcinit jcmainct jcmarker jcmaster jcparam jcphuff jcprepct
   jcsample jfdctflt jfdctfst jfdctint)
+# SIMD=1 (default): libjpeg-turbo's jsimd_* hooks go to native/src/jsimd-wasm.c's WebAssembly SIMD kernels (bit-exact
+# against the C); jsimd_none.c still provides every hook that file does not implement, with these names renamed away.
+# SIMD=0: libjpeg-turbo's C alone (jsimd_none.c as is), for bench/native/jsimd-exact.mjs -- write it elsewhere (OUT).
+SIMD="${SIMD:-1}"
+JSIMD_WASM=(jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_h2v2_fancy_upsample jsimd_h2v2_fancy_upsample jsimd_can_idct_islow jsimd_idct_islow
+  jsimd_can_idct_4x4 jsimd_idct_4x4)
 # zlib: inflate only (no deflate, no gz* file I/O).
 ZLIB_SOURCES=(adler32 crc32 inffast inflate inftrees zutil)
 WEBP_SOURCES=(src/dec/alpha_dec src/dec/buffer_dec src/dec/frame_dec src/dec/idec_dec src/dec/io_dec
@@ -231,8 +237,15 @@ build() {
   local jobs=() f
   # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff, jcphuff) count bits with __builtin_clz (wasm's i32.clz) instead
   # of a 64 KiB table each (libjpeg-turbo's default except on Arm), which would add 128 KiB to the module and its memory.
+  local renames="" name extra_objs=()
+  if [[ $SIMD == 1 ]]; then
+    for name in "${JSIMD_WASM[@]}"; do renames+="|-D$name=${name}_none"; done
+    jobs+=("$obj/jsimd-wasm.o|$HERE/../src/jsimd-wasm.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+    extra_objs+=("$obj/jsimd-wasm.o")
+  fi
   for f in "${JPEG_SOURCES[@]}"; do
     jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV|-DUSE_CLZ_INTRINSIC")
+    if [[ $f == jsimd_none ]]; then jobs[-1]+=$renames; fi
   done
   # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do
@@ -256,7 +269,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/avif.o" "${extra_objs[@]}" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
