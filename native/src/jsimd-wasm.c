@@ -9,6 +9,10 @@
  * test/pipeline/codec/jsimd-exact.test.ts checks the module against hashes of the C path's outputs
  * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
  *
+ * Decoding: YCbCr->RGBX, h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 IDCTs. Encoding: RGBX->YCbCr, h2v2
+ * downsampling, sample conversion and the islow FDCT (quantisation stays C: its per-coefficient shifts have no
+ * wasm128 equivalent).
+ *
  * Every jsimd_can_* answers for itself; the functions this file does not implement come from libjpeg-turbo's
  * jsimd_none.c, compiled with this file's names renamed away (native/build/build.sh, JSIMD_WASM), so that either
  * file alone links. Reads and writes stay within the row widths the C code itself touches; the last, partial vector
@@ -393,5 +397,176 @@ void jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFP
   for (int r = 0; r < 4; r++) {
     v128_t w16 = wasm_i16x8_narrow_i32x4(out[r], out[r]);
     wasm_v128_store32_lane(output_buf[r] + output_col, wasm_u8x16_narrow_i16x8(w16, w16), 0);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: RGB(X) -> YCbCr (jccolext.c's rgb_ycc_convert_internal with rgb_ycc_start's table values).
+ */
+
+#define CBCR_OFFSET ((int32_t)CENTERJSAMPLE << SCALEBITS)
+
+int jsimd_can_rgb_ycc(void) { return BITS_IN_JSAMPLE == 8 && sizeof(JDIMENSION) == 4; }
+
+/* Y, Cb, Cr of 4 pixels (i32 lanes 0..255 each). */
+static inline void rgb_ycc4(v128_t r, v128_t g, v128_t b, v128_t *y, v128_t *cb, v128_t *cr) {
+  const v128_t half = wasm_i32x4_splat(ONE_HALF), offset = wasm_i32x4_splat(CBCR_OFFSET + ONE_HALF - 1);
+  *y = wasm_i32x4_shr(ADD(ADD(MUL(r, FIXS(0.29900)), MUL(g, FIXS(0.58700))), ADD(MUL(b, FIXS(0.11400)), half)), SCALEBITS);
+  *cb = wasm_i32x4_shr(ADD(ADD(MUL(r, -FIXS(0.16874)), MUL(g, -FIXS(0.33126))), ADD(MUL(b, FIXS(0.50000)), offset)),
+                       SCALEBITS);
+  *cr = wasm_i32x4_shr(ADD(ADD(MUL(r, FIXS(0.50000)), offset), ADD(MUL(g, -FIXS(0.41869)), MUL(b, -FIXS(0.08131)))),
+                       SCALEBITS);
+}
+
+void jsimd_rgb_ycc_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf, JSAMPIMAGE output_buf, JDIMENSION output_row,
+                           int num_rows) {
+  JDIMENSION num_cols = cinfo->image_width;
+  int ri = 0, gi = 1, bi = 2, ai = 3;
+  int size = rgb_layout(cinfo->in_color_space, &ri, &gi, &bi, &ai);
+  int vector = size == 4 && ri == 0 && gi == 1 && bi == 2;
+  const v128_t byte = wasm_i32x4_splat(0xff);
+  while (--num_rows >= 0) {
+    const JSAMPLE *in = *input_buf++;
+    JSAMPLE *out0 = output_buf[0][output_row], *out1 = output_buf[1][output_row], *out2 = output_buf[2][output_row];
+    output_row++;
+    JDIMENSION col = 0;
+    if (vector) {
+      for (; col + 16 <= num_cols; col += 16) {
+        v128_t y[4], cb[4], cr[4];
+        for (int k = 0; k < 4; k++) {
+          v128_t px = wasm_v128_load(in + (size_t)(col + 4 * k) * 4);
+          rgb_ycc4(wasm_v128_and(px, byte), wasm_v128_and(wasm_u32x4_shr(px, 8), byte),
+                   wasm_v128_and(wasm_u32x4_shr(px, 16), byte), &y[k], &cb[k], &cr[k]);
+        }
+        /* Every value is 0..255, so the saturating narrows are the C's (JSAMPLE) casts. */
+        wasm_v128_store(out0 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(y[0], y[1]), wasm_i16x8_narrow_i32x4(y[2], y[3])));
+        wasm_v128_store(out1 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(cb[0], cb[1]), wasm_i16x8_narrow_i32x4(cb[2], cb[3])));
+        wasm_v128_store(out2 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(cr[0], cr[1]), wasm_i16x8_narrow_i32x4(cr[2], cr[3])));
+      }
+    }
+    for (; col < num_cols; col++) {
+      const JSAMPLE *p = in + (size_t)col * size;
+      int32_t r = p[ri], g = p[gi], b = p[bi];
+      out0[col] = (JSAMPLE)((FIXS(0.29900) * r + FIXS(0.58700) * g + FIXS(0.11400) * b + ONE_HALF) >> SCALEBITS);
+      out1[col] = (JSAMPLE)((-FIXS(0.16874) * r + -FIXS(0.33126) * g + FIXS(0.50000) * b + CBCR_OFFSET + ONE_HALF - 1) >> SCALEBITS);
+      out2[col] = (JSAMPLE)((FIXS(0.50000) * r + CBCR_OFFSET + ONE_HALF - 1 + -FIXS(0.41869) * g + -FIXS(0.08131) * b) >> SCALEBITS);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: 4:2:0 chroma downsampling (jcsample.c's h2v2_downsample, with its expand_right_edge).
+ */
+
+int jsimd_can_h2v2_downsample(void) { return BITS_IN_JSAMPLE == 8; }
+
+void jsimd_h2v2_downsample(j_compress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
+                           JSAMPARRAY output_data) {
+  JDIMENSION output_cols = compptr->width_in_blocks * DCTSIZE;
+  /* expand_right_edge: the last column repeated out to output_cols * 2. */
+  if (output_cols * 2 > cinfo->image_width) {
+    for (int row = 0; row < cinfo->max_v_samp_factor; row++) {
+      JSAMPROW ptr = input_data[row];
+      memset(ptr + cinfo->image_width, ptr[cinfo->image_width - 1], output_cols * 2 - cinfo->image_width);
+    }
+  }
+  const v128_t bias = wasm_i16x8_make(1, 2, 1, 2, 1, 2, 1, 2);
+  int inrow = 0;
+  for (int outrow = 0; outrow < compptr->v_samp_factor; outrow++, inrow += 2) {
+    JSAMPROW out = output_data[outrow];
+    const JSAMPLE *in0 = input_data[inrow], *in1 = input_data[inrow + 1];
+    JDIMENSION col = 0;
+    for (; col + 8 <= output_cols; col += 8) {
+      v128_t sum = wasm_i16x8_add(wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in0 + 2 * col)),
+                                  wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in1 + 2 * col)));
+      v128_t v = wasm_u16x8_shr(wasm_i16x8_add(sum, bias), 2);
+      wasm_v128_store64_lane(out + col, wasm_u8x16_narrow_i16x8(v, v), 0);
+    }
+    for (; col < output_cols; col++) /* bias 1, 2, 1, 2, ... from column 0 */
+      out[col] = (JSAMPLE)((in0[2 * col] + in0[2 * col + 1] + in1[2 * col] + in1[2 * col + 1] + 1 + (col & 1)) >> 2);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: sample conversion and the accurate integer FDCT (jcdctmgr.c's convsamp, jfdctint.c's
+ * jpeg_fdct_islow), on libjpeg-turbo's 32-bit DCTELEM (what it uses without its own SIMD).
+ */
+
+int jsimd_can_convsamp(void) { return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(DCTELEM) == 4; }
+int jsimd_can_fdct_islow(void) { return DCTSIZE == 8 && sizeof(DCTELEM) == 4; }
+
+void jsimd_convsamp(JSAMPARRAY sample_data, JDIMENSION start_col, DCTELEM *workspace) {
+  const v128_t center = wasm_i32x4_splat(CENTERJSAMPLE);
+  for (int r = 0; r < 8; r++) {
+    v128_t p = wasm_u16x8_load8x8(sample_data[r] + start_col);
+    wasm_v128_store(workspace + r * 8, SUB(wasm_u32x4_extend_low_u16x8(p), center));
+    wasm_v128_store(workspace + r * 8 + 4, SUB(wasm_u32x4_extend_high_u16x8(p), center));
+  }
+}
+
+/* One 1-D pass of jpeg_fdct_islow on 4 lanes; `last` selects the second pass's descales. */
+static inline void fdct_1d(const v128_t d[8], v128_t out[8], int last) {
+  v128_t tmp0 = ADD(d[0], d[7]), tmp7 = SUB(d[0], d[7]);
+  v128_t tmp1 = ADD(d[1], d[6]), tmp6 = SUB(d[1], d[6]);
+  v128_t tmp2 = ADD(d[2], d[5]), tmp5 = SUB(d[2], d[5]);
+  v128_t tmp3 = ADD(d[3], d[4]), tmp4 = SUB(d[3], d[4]);
+  v128_t tmp10 = ADD(tmp0, tmp3), tmp13 = SUB(tmp0, tmp3), tmp11 = ADD(tmp1, tmp2), tmp12 = SUB(tmp1, tmp2);
+  int odd_shift = last ? CONST_BITS + PASS1_BITS : CONST_BITS - PASS1_BITS;
+  if (last) {
+    out[0] = descale(ADD(tmp10, tmp11), PASS1_BITS);
+    out[4] = descale(SUB(tmp10, tmp11), PASS1_BITS);
+  } else {
+    out[0] = wasm_i32x4_shl(ADD(tmp10, tmp11), PASS1_BITS);
+    out[4] = wasm_i32x4_shl(SUB(tmp10, tmp11), PASS1_BITS);
+  }
+  v128_t z1 = MUL(ADD(tmp12, tmp13), FIX_0_541196100);
+  out[2] = descale(ADD(z1, MUL(tmp13, FIX_0_765366865)), odd_shift);
+  out[6] = descale(ADD(z1, MUL(tmp12, -FIX_1_847759065)), odd_shift);
+  z1 = ADD(tmp4, tmp7);
+  v128_t z2 = ADD(tmp5, tmp6), z3 = ADD(tmp4, tmp6), z4 = ADD(tmp5, tmp7);
+  v128_t z5 = MUL(ADD(z3, z4), FIX_1_175875602);
+  tmp4 = MUL(tmp4, FIX_0_298631336);
+  tmp5 = MUL(tmp5, FIX_2_053119869);
+  tmp6 = MUL(tmp6, FIX_3_072711026);
+  tmp7 = MUL(tmp7, FIX_1_501321110);
+  z1 = MUL(z1, -FIX_0_899976223);
+  z2 = MUL(z2, -FIX_2_562915447);
+  z3 = MUL(z3, -FIX_1_961570560);
+  z4 = MUL(z4, -FIX_0_390180644);
+  z3 = ADD(z3, z5);
+  z4 = ADD(z4, z5);
+  out[7] = descale(ADD(ADD(tmp4, z1), z3), odd_shift);
+  out[5] = descale(ADD(ADD(tmp5, z2), z4), odd_shift);
+  out[3] = descale(ADD(ADD(tmp6, z2), z3), odd_shift);
+  out[1] = descale(ADD(ADD(tmp7, z1), z4), odd_shift);
+}
+
+void jsimd_fdct_islow(DCTELEM *data) {
+  /* v[h][r]: row r, columns 4h..4h+3. */
+  v128_t v[2][8];
+  for (int r = 0; r < 8; r++) {
+    v[0][r] = wasm_v128_load(data + r * 8);
+    v[1][r] = wasm_v128_load(data + r * 8 + 4);
+  }
+  /* Pass 1, rows: transposed so that each lane is one row, 4 rows at a time, then back. */
+  for (int g = 0; g < 2; g++) {
+    v128_t in[8], out[8];
+    for (int h = 0; h < 2; h++) {
+      for (int k = 0; k < 4; k++) in[h * 4 + k] = v[h][g * 4 + k];
+      transpose4(&in[h * 4], &in[h * 4 + 1], &in[h * 4 + 2], &in[h * 4 + 3]);
+    }
+    fdct_1d(in, out, 0);
+    transpose4(&out[0], &out[1], &out[2], &out[3]);
+    transpose4(&out[4], &out[5], &out[6], &out[7]);
+    for (int k = 0; k < 4; k++) {
+      v[0][g * 4 + k] = out[k];
+      v[1][g * 4 + k] = out[4 + k];
+    }
+  }
+  /* Pass 2, columns: each lane one column. */
+  for (int h = 0; h < 2; h++) {
+    v128_t out[8];
+    fdct_1d(v[h], out, 1);
+    for (int r = 0; r < 8; r++) wasm_v128_store(data + r * 8 + h * 4, out[r]);
   }
 }
