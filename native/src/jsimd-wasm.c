@@ -9,7 +9,7 @@
  * test/pipeline/codec/jsimd-exact.test.ts checks the module against hashes of the C path's outputs
  * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
  *
- * Decoding: YCbCr->RGBX, h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 IDCTs. Encoding: RGBX->YCbCr, h2v2
+ * Decoding: YCbCr->RGBX, h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 and 2x2 IDCTs. Encoding: RGBX->YCbCr, h2v2
  * downsampling, sample conversion and the islow FDCT (quantisation stays C: its per-coefficient shifts have no
  * wasm128 equivalent).
  *
@@ -398,6 +398,62 @@ void jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFP
     v128_t w16 = wasm_i16x8_narrow_i32x4(out[r], out[r]);
     wasm_v128_store32_lane(output_buf[r] + output_col, wasm_u8x16_narrow_i16x8(w16, w16), 0);
   }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: the reduced IDCT of scale 1/4 (jidctred.c's jpeg_idct_2x2), 8x8 -> 2x2.
+ */
+
+#define FIX_0_720959822 ((int32_t)5906)
+#define FIX_0_850430095 ((int32_t)6967)
+#define FIX_1_272758580 ((int32_t)10426)
+#define FIX_3_624509785 ((int32_t)29692)
+
+int jsimd_can_idct_2x2(void) { return jsimd_can_idct_islow(); }
+
+/* One 1-D pass of jpeg_idct_2x2 (inputs 2, 4, 6 unused): out[0..1] before the descale. */
+static inline void idct2_1d(v128_t in0, v128_t in1, v128_t in3, v128_t in5, v128_t in7, v128_t out[2]) {
+  v128_t tmp10 = wasm_i32x4_shl(in0, CONST_BITS + 2);
+  v128_t tmp0 = ADD(ADD(MUL(in7, -FIX_0_720959822), MUL(in5, FIX_0_850430095)),
+                    ADD(MUL(in3, -FIX_1_272758580), MUL(in1, FIX_3_624509785)));
+  out[0] = ADD(tmp10, tmp0);
+  out[1] = SUB(tmp10, tmp0);
+}
+
+void jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
+                    JSAMPARRAY output_buf, JDIMENSION output_col) {
+  (void)cinfo;
+  const ISLOW_MULT_TYPE *quant = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  /* Pass 1, columns (2, 4, 6 computed too and never read, as the C skips them): ws[h][r], r < 2. */
+  v128_t ws[2][2];
+  for (int h = 0; h < 2; h++) {
+    v128_t in[8], coef[8], out[2];
+    for (int r = 0; r < 8; r += (r == 0 ? 1 : 2)) { /* rows 0, 1, 3, 5, 7 */
+      coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
+      in[r] = wasm_i32x4_mul(coef[r], wasm_i32x4_load16x4(quant + r * 8 + h * 4));
+    }
+    v128_t zero = wasm_i32x4_eq(wasm_v128_or(wasm_v128_or(coef[1], coef[3]), wasm_v128_or(coef[5], coef[7])),
+                                wasm_i32x4_splat(0));
+    v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
+    idct2_1d(in[0], in[1], in[3], in[5], in[7], out);
+    for (int r = 0; r < 2; r++) ws[h][r] = wasm_v128_bitselect(dc, descale(out[r], CONST_BITS - PASS1_BITS + 2), zero);
+  }
+  /* Pass 2, rows: lane 0 row 0, lane 1 row 1 (lanes 2-3 unused). */
+#define COLUMN(c) wasm_i32x4_shuffle(ws[(c) / 4][0], ws[(c) / 4][1], (c) % 4, 4 + (c) % 4, (c) % 4, 4 + (c) % 4)
+  v128_t w0 = COLUMN(0), w1 = COLUMN(1), w3 = COLUMN(3), w5 = COLUMN(5), w7 = COLUMN(7);
+#undef COLUMN
+  v128_t zero = wasm_i32x4_eq(wasm_v128_or(wasm_v128_or(w1, w3), wasm_v128_or(w5, w7)), wasm_i32x4_splat(0));
+  v128_t dc = idct_range_limit(descale(w0, PASS1_BITS + 3));
+  v128_t out[2];
+  idct2_1d(w0, w1, w3, w5, w7, out);
+  for (int c = 0; c < 2; c++)
+    out[c] = wasm_v128_bitselect(dc, idct_range_limit(descale(out[c], CONST_BITS + PASS1_BITS + 3 + 2)), zero);
+  /* out[c] lane r is row r, column c. */
+  v128_t rows = wasm_i32x4_shuffle(out[0], out[1], 0, 4, 1, 5); /* row 0: c0 c1, row 1: c0 c1 */
+  v128_t w16 = wasm_i16x8_narrow_i32x4(rows, rows);
+  v128_t b = wasm_u8x16_narrow_i16x8(w16, w16);
+  wasm_v128_store16_lane(output_buf[0] + output_col, b, 0);
+  wasm_v128_store16_lane(output_buf[1] + output_col, b, 1);
 }
 
 /* ---------------------------------------------------------------------------------------------------------------
