@@ -195,7 +195,8 @@ JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmg
 # against the C); jsimd_none.c still provides every hook that file does not implement, with these names renamed away.
 # SIMD=0: libjpeg-turbo's C alone (jsimd_none.c as is), for bench/native/jsimd-exact.mjs -- write it elsewhere (OUT).
 SIMD="${SIMD:-1}"
-JSIMD_WASM=(jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_h2v2_fancy_upsample jsimd_h2v2_fancy_upsample jsimd_can_idct_islow jsimd_idct_islow
+JSIMD_WASM=(jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_h2v1_fancy_upsample jsimd_h2v1_fancy_upsample
+  jsimd_can_h2v2_fancy_upsample jsimd_h2v2_fancy_upsample jsimd_can_idct_islow jsimd_idct_islow
   jsimd_can_idct_4x4 jsimd_idct_4x4 jsimd_can_idct_2x2 jsimd_idct_2x2 jsimd_can_rgb_ycc jsimd_rgb_ycc_convert jsimd_can_h2v2_downsample jsimd_h2v2_downsample
   jsimd_can_convsamp jsimd_convsamp jsimd_can_fdct_islow jsimd_fdct_islow)
 # zlib: inflate only (no deflate, no gz* file I/O).

@@ -9,7 +9,7 @@
  * test/pipeline/codec/jsimd-exact.test.ts checks the module against hashes of the C path's outputs
  * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
  *
- * Decoding: YCbCr->RGBX, h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 and 2x2 IDCTs. Encoding: RGBX->YCbCr, h2v2
+ * Decoding: YCbCr->RGBX, h2v1 and h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 and 2x2 IDCTs. Encoding: RGBX->YCbCr, h2v2
  * downsampling, sample conversion and the islow FDCT (quantisation stays C: its per-coefficient shifts have no
  * wasm128 equivalent).
  *
@@ -132,8 +132,8 @@ void jsimd_ycc_rgb_convert(j_decompress_ptr cinfo, JSAMPIMAGE input_buf, JDIMENS
 }
 
 /* ---------------------------------------------------------------------------------------------------------------
- * Decompression: "fancy" (triangle-filter) upsampling of 4:2:0 chroma, jdsample.c's h2v2_fancy_upsample (4:2:2's
- * h2v1 stays in C: no input of ours has it, so nothing could check a kernel for it).
+ * Decompression: "fancy" (triangle-filter) upsampling of 4:2:2 and 4:2:0 chroma, jdsample.c's h2v1_fancy_upsample
+ * and h2v2_fancy_upsample.
  */
 
 int jsimd_can_h2v2_fancy_upsample(void) { return BITS_IN_JSAMPLE == 8; }
@@ -142,6 +142,37 @@ int jsimd_can_h2v2_fancy_upsample(void) { return BITS_IN_JSAMPLE == 8; }
 static inline v128_t interleave_u8(v128_t even, v128_t odd) {
   v128_t e = wasm_u8x16_narrow_i16x8(even, even), o = wasm_u8x16_narrow_i16x8(odd, odd);
   return wasm_i8x16_shuffle(e, o, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
+int jsimd_can_h2v1_fancy_upsample(void) { return BITS_IN_JSAMPLE == 8; }
+
+/* jdsample.c's h2v1_fancy_upsample (4:2:2 chroma); libjpeg uses it only for downsampled_width > 2. */
+void jsimd_h2v1_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
+                               JSAMPARRAY *output_data_ptr) {
+  JSAMPARRAY output_data = *output_data_ptr;
+  JDIMENSION width = compptr->downsampled_width;
+  const v128_t one = wasm_i16x8_splat(1), two = wasm_i16x8_splat(2), three = wasm_i16x8_splat(3);
+  for (int inrow = 0; inrow < cinfo->max_v_samp_factor; inrow++) {
+    const JSAMPLE *in = input_data[inrow];
+    JSAMPLE *out = output_data[inrow];
+    out[0] = in[0];
+    out[1] = (JSAMPLE)((in[0] * 3 + in[1] + 2) >> 2);
+    /* Columns 1 .. width-2: out[2c] = (3*in[c] + in[c-1] + 1) >> 2, out[2c+1] = (3*in[c] + in[c+1] + 2) >> 2. */
+    JDIMENSION c = 1;
+    for (; c + 8 + 1 <= width - 1; c += 8) {
+      v128_t t = wasm_i16x8_mul(wasm_u16x8_load8x8(in + c), three);
+      v128_t even = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, wasm_u16x8_load8x8(in + c - 1)), one), 2);
+      v128_t odd = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, wasm_u16x8_load8x8(in + c + 1)), two), 2);
+      wasm_v128_store(out + 2 * c, interleave_u8(even, odd));
+    }
+    for (; c < width - 1; c++) {
+      int v = in[c] * 3;
+      out[2 * c] = (JSAMPLE)((v + in[c - 1] + 1) >> 2);
+      out[2 * c + 1] = (JSAMPLE)((v + in[c + 1] + 2) >> 2);
+    }
+    out[2 * (width - 1)] = (JSAMPLE)((in[width - 1] * 3 + in[width - 2] + 1) >> 2);
+    out[2 * (width - 1) + 1] = in[width - 1];
+  }
 }
 
 void jsimd_h2v2_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
@@ -207,7 +238,13 @@ void jsimd_h2v2_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *comp
 #define FIX_3_072711026 ((int32_t)25172)
 
 int jsimd_can_idct_islow(void) {
-  return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(JCOEF) == 2 && sizeof(ISLOW_MULT_TYPE) == 2;
+  return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(JCOEF) == 2 &&
+         (sizeof(ISLOW_MULT_TYPE) == 2 || sizeof(ISLOW_MULT_TYPE) == 4);
+}
+
+/* 4 dequantisation multipliers as i32: ISLOW_MULT_TYPE is int without libjpeg-turbo's WITH_SIMD (ours), short with. */
+static inline v128_t load_quant4(const ISLOW_MULT_TYPE *q) {
+  return sizeof(ISLOW_MULT_TYPE) == 4 ? wasm_v128_load(q) : wasm_i32x4_load16x4(q);
 }
 
 #define MUL(a, k) wasm_i32x4_mul((a), wasm_i32x4_splat(k))
@@ -299,7 +336,7 @@ void jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOE
     v128_t in[8], out[8], coef[8];
     for (int r = 0; r < 8; r++) {
       coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
-      in[r] = wasm_i32x4_mul(coef[r], wasm_i32x4_load16x4(quant + r * 8 + h * 4));
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
     }
     v128_t zero = ac_zero(coef); /* the C tests the coefficients, not their dequantized values */
     v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
@@ -375,7 +412,7 @@ void jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFP
     v128_t in[8], out[4], coef[8];
     for (int r = 0; r < 8; r++) {
       coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
-      in[r] = wasm_i32x4_mul(coef[r], wasm_i32x4_load16x4(quant + r * 8 + h * 4));
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
     }
     v128_t zero = ac_zero_no4(coef);
     v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
@@ -430,7 +467,7 @@ void jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFP
     v128_t in[8], coef[8], out[2];
     for (int r = 0; r < 8; r += (r == 0 ? 1 : 2)) { /* rows 0, 1, 3, 5, 7 */
       coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
-      in[r] = wasm_i32x4_mul(coef[r], wasm_i32x4_load16x4(quant + r * 8 + h * 4));
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
     }
     v128_t zero = wasm_i32x4_eq(wasm_v128_or(wasm_v128_or(coef[1], coef[3]), wasm_v128_or(coef[5], coef[7])),
                                 wasm_i32x4_splat(0));

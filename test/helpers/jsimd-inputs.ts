@@ -19,10 +19,13 @@ export const JSIMD_FILES = [
   'samples/photos/dune.jpg',
   'samples/photos/storm.jpg',
   'samples/photos/flower-portrait-exif6.jpg',
+  'samples/photos/wood.jpg', // 4:2:2
 ] as const;
 
-/** Corpus files (../shared/corpus), checked when it is present: 4:2:0, 4:4:4, grey, CMYK, progressive. */
+/** Corpus files (../shared/corpus), checked when it is present: 4:2:0, 4:2:2, 4:4:4, grey, CMYK, progressive. */
 export const JSIMD_CORPUS = [
+  'photos/Storm.jpg', // 4:2:2
+  'photos/Dune.jpg', // 4:2:2
   'photos/flower-q85-420.jpg',
   'photos/flower-q85-420_progr.jpg',
   'photos/flower-q85-444.jpg',

@@ -19,6 +19,7 @@ import arithmeticProgressive from '../../fixtures/arithmetic-progressive-128x96.
 import dune from '../../../samples/photos/dune.jpg?bytes';
 import storm from '../../../samples/photos/storm.jpg?bytes';
 import portrait from '../../../samples/photos/flower-portrait-exif6.jpg?bytes';
+import wood from '../../../samples/photos/wood.jpg?bytes';
 
 const expected: Record<string, string> = table.outputs;
 const files: Record<(typeof JSIMD_FILES)[number], Uint8Array> = {
@@ -31,6 +32,7 @@ const files: Record<(typeof JSIMD_FILES)[number], Uint8Array> = {
   'samples/photos/dune.jpg': dune,
   'samples/photos/storm.jpg': storm,
   'samples/photos/flower-portrait-exif6.jpg': portrait,
+  'samples/photos/wood.jpg': wood,
 };
 
 async function sha256(bytes: Uint8Array | Uint8ClampedArray): Promise<string> {
