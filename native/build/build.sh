@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
 # encoders and an AVIF encoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
-# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c and native/src/avif.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
+# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c, native/src/avif.c and native/src/jsimd-wasm.c (libjpeg-turbo's SIMD hooks), with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
 # rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
@@ -164,8 +164,8 @@ fetch_sources() {
 }
 
 # libjpeg-turbo's CMake writes jconfig.h/jconfigint.h; for wasm32 we fill its templates ourselves (its CMake also
-# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder and compressor, arithmetic decoding only, no
-# SIMD, no getenv, no jpeg_mem_src/jpeg_mem_dest (our own source and destination managers).
+# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder and compressor, arithmetic decoding only, its
+# SIMD hooks from native/src/jsimd-wasm.c (SIMD below), no getenv, no jpeg_mem_src/jpeg_mem_dest (our own source and destination managers).
 jpeg_config() {
   local src="$BUILD_DIR/src/$JPEG_DIR" cfg="$BUILD_DIR/jpeg-config"
   mkdir -p "$cfg"
