@@ -121,7 +121,8 @@ if (mode === 'write') {
     const speed = time ? `  C ${c.ms[key].toFixed(1)} ms, SIMD ${simd.ms[key].toFixed(1)} ms, ×${(c.ms[key] / simd.ms[key]).toFixed(2)}` : '';
     if (!same || time) console.log(`${same ? 'same   ' : 'DIFFERS'} ${key}${speed}`);
   }
-  console.log(`${Object.keys(c.out).length} outputs compared, ${bad} differ`);
+  const errors = Object.entries(c.out).filter(([, v]) => v.startsWith('error'));
+  console.log(`${Object.keys(c.out).length} outputs compared, ${bad} differ; ${errors.length} are errors (on the C path: ${errors.map(([k, v]) => `${k}: ${v}`).join('; ') || 'none'})`);
   process.exitCode = bad ? 1 : 0;
 } else {
   throw new Error(`unknown mode ${mode}`);
