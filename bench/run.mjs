@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif] [-- --cases=master:width:format,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -34,6 +34,8 @@ const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
 // --rows=avif,png: only the memory rows whose master id contains one of these (and no mixed runs).
 const rowFilter = args.find((a) => a.startsWith('--rows='))?.slice(7).split(',');
+// --cases=jpeg-13mp:1600:webp,png-alpha-4.1mp (master id[:width[:format]]): only the transform cases that match one.
+const caseFilter = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',').map((c) => c.split(':')) ?? null;
 process.env.WRANGLER_SEND_METRICS = 'false';
 // Quiets wrangler's start-up chatter (it cannot fetch Request.cf data offline and says so for every worker).
 process.env.WRANGLER_LOG ??= 'error';
@@ -88,7 +90,8 @@ function transformCases() {
   for (const [master, width] of /** @type {Array<[import('./lib/masters.mjs').Master, number]>} */ (sweep)) {
     for (const speed of otherSpeeds) cases.push(tcase(master, width, 'avif', speed));
   }
-  return cases;
+  if (!caseFilter) return cases;
+  return cases.filter((c) => caseFilter.some(([id, width, format]) => c.master.id === id && (!width || c.width === Number(width)) && (!format || c.format === format) && (c.format !== 'avif' || c.speed === avifSpeed)));
 }
 
 /** The mix for the memory run: real masters of every input format, sizes and formats as `format=auto` picks them. */

@@ -4,6 +4,7 @@
  * run by run so that drift on a shared machine hits both alike; then both outputs are scored by SSIM
  * against one reference downscale.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { oursTransform } from './ours.mjs';
 import { decodedLuma, referenceLuma, sharpTransform } from './sharp-side.mjs';
@@ -30,6 +31,9 @@ import { median, round } from './stats.mjs';
  * @property {Side | null} ours
  * @property {(Side & { cpuPerWall: number }) | null} sharp
  * @property {number | null} ratio     ours ÷ sharp, of the medians
+ * @property {number | null} cpuRatio  ours ÷ sharp, of the median CPU times (workerd's process, every thread; sharp's process)
+ * @property {number[] | null} oursCpuMs   CPU ms of the workerd runtime around each of our runs
+ * @property {number[] | null} sharpCpuMs  CPU ms of this process around each sharp run
  * @property {Record<string, number> | null} oursPhases  median ms per phase of our pipeline
  * @property {string | null} error
  */
@@ -49,6 +53,24 @@ async function score(c, encoded, references) {
     references.set(key, reference);
   }
   return ssimLuma(decoded.luma, await reference, decoded.width, decoded.height);
+}
+
+/**
+ * CPU time (ms) of every thread of a process so far, from /proc/<pid>/task/<tid>/schedstat (nanoseconds on a CPU):
+ * workerd's time for one request is the difference around it. Unlike wall time, it does not count waiting for a core,
+ * which on a shared, oversubscribed machine is most of a transform's wall time.
+ * @param {number} pid
+ */
+export function processCpuMs(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return ns / 1e6;
 }
 
 /**
@@ -116,6 +138,9 @@ export async function benchTransforms({ worker, cases, runs, log }) {
       ours: null,
       sharp: null,
       ratio: null,
+      cpuRatio: null,
+      oursCpuMs: null,
+      sharpCpuMs: null,
       oursPhases: null,
       error: null,
     };
@@ -123,6 +148,8 @@ export async function benchTransforms({ worker, cases, runs, log }) {
     let ours = [];
     /** @type {Array<TransformOutput & { cpuMs: number }>} */
     let theirs = [];
+    /** @type {number[]} */
+    let oursCpu = [];
     try {
       for (let attempt = 1; ; attempt++) {
         const restarts = worker.restarts;
@@ -131,8 +158,11 @@ export async function benchTransforms({ worker, cases, runs, log }) {
         try {
           ours = [];
           theirs = [];
+          oursCpu = [];
           for (let run = 0; run < runs; run++) {
+            const cpu = processCpuMs(current.runtimePid);
             ours.push(await oursTransform(current.direct, c));
+            oursCpu.push(processCpuMs(current.runtimePid) - cpu);
             theirs.push(await sharpTransform(c));
           }
           break;
@@ -147,6 +177,9 @@ export async function benchTransforms({ worker, cases, runs, log }) {
       const cpuPerWall = theirs.reduce((sum, o) => sum + o.cpuMs, 0) / theirs.reduce((sum, o) => sum + o.ms, 0);
       row.sharp = { ...side(theirs, await score(c, lastTheirs.bytes, references)), cpuPerWall: round(cpuPerWall, 2) };
       row.ratio = round(row.ours.medianMs / row.sharp.medianMs, 2);
+      row.oursCpuMs = oursCpu.map((ms) => round(ms, 1));
+      row.sharpCpuMs = theirs.map((o) => round(o.cpuMs, 1));
+      row.cpuRatio = round(median(oursCpu) / median(theirs.map((o) => o.cpuMs)), 2);
       row.oursPhases = medianPhases(ours);
     } catch (error) {
       row.error = error instanceof Error ? error.message : String(error);
@@ -156,7 +189,7 @@ export async function benchTransforms({ worker, cases, runs, log }) {
     log(
       row.error
         ? `  ${c.master.id} → ${c.width} ${c.format}${speed}: FAILED ${row.error}`
-        : `  ${c.master.id} → ${c.width} ${c.format}${speed}: ours ${row.ours?.medianMs} ms, sharp ${row.sharp?.medianMs} ms (×${row.ratio})`,
+        : `  ${c.master.id} → ${c.width} ${c.format}${speed}: ours ${row.ours?.medianMs} ms, sharp ${row.sharp?.medianMs} ms (×${row.ratio}); CPU ours ${round(median(row.oursCpuMs ?? []), 1)} ms, sharp ${round(median(row.sharpCpuMs ?? []), 1)} ms (×${row.cpuRatio})`,
     );
   }
   return rows;

@@ -6,14 +6,17 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The codec session with its JPEG and WebP adapters, plus anything `extra` re-exports (TypeScript, relative to the repository root). */
-export async function loadScaled(extra = '') {
+/**
+ * The codec session with its JPEG and WebP adapters, plus anything `extra` re-exports (TypeScript, relative to the
+ * repository root). `wasmPath`, when given, is the module every .wasm import loads instead (another build of it).
+ */
+export async function loadScaled(extra = '', wasmPath = undefined) {
   const wasmFile = {
     name: 'wasm-file',
     setup(b) {
       b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: new URL(args.path, `file://${args.resolveDir}/`).pathname, namespace: 'wasm-file' }));
       b.onLoad({ filter: /.*/, namespace: 'wasm-file' }, (args) => ({
-        contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(args.path)}));`,
+        contents: `import { readFileSync } from 'node:fs'; export default new WebAssembly.Module(readFileSync(${JSON.stringify(wasmPath ?? args.path)}));`,
         loader: 'js',
       }));
     },

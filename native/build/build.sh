@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
-# encoders and an AVIF encoder and decoder) from Debian's source packages of libjpeg-turbo, libwebp, aom and libavif plus
-# native/src/scaled.c, native/src/jpeg-encode.c, native/src/resample.c, native/src/avif.c and native/src/avif-decode.c, with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
+# encoders, an AVIF encoder and decoder, animated WebP and ICC conversion) from Debian's source packages of
+# libjpeg-turbo, libwebp, aom, libavif, zlib and lcms2 plus native/src/*.c (jsimd-wasm.c: libjpeg-turbo's SIMD hooks),
+# with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
 # rebuilt every run. On 2 cores: ~1 min from nothing (libaom ~45 s of it), ~10 s with libaom cached.
@@ -167,8 +168,8 @@ fetch_sources() {
 }
 
 # libjpeg-turbo's CMake writes jconfig.h/jconfigint.h; for wasm32 we fill its templates ourselves (its CMake also
-# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder and compressor, arithmetic decoding only, no
-# SIMD, no getenv, no jpeg_mem_src/jpeg_mem_dest (our own source and destination managers).
+# gets SIZEOF_SIZE_T wrong under emscripten, see the notes). Decoder and compressor, arithmetic decoding only, its
+# SIMD hooks from native/src/jsimd-wasm.c (SIMD below), no getenv, no jpeg_mem_src/jpeg_mem_dest (our own source and destination managers).
 jpeg_config() {
   local src="$BUILD_DIR/src/$JPEG_DIR" cfg="$BUILD_DIR/jpeg-config"
   mkdir -p "$cfg"
@@ -194,6 +195,14 @@ JPEG_SOURCES=(jaricom jcomapi jdapimin jdapistd jdarith jdcoefct jdcolor jddctmg
   jmemnobs jquant1 jquant2 jsimd_none jutils
   jcapimin jcapistd jccoefct jccolor jcdctmgr jchuff jcinit jcmainct jcmarker jcmaster jcparam jcphuff jcprepct
   jcsample jfdctflt jfdctfst jfdctint)
+# SIMD=1 (default): libjpeg-turbo's jsimd_* hooks go to native/src/jsimd-wasm.c's WebAssembly SIMD kernels (bit-exact
+# against the C); jsimd_none.c still provides every hook that file does not implement, with these names renamed away.
+# SIMD=0: libjpeg-turbo's C alone (jsimd_none.c as is), for bench/native/jsimd-exact.mjs -- write it elsewhere (OUT).
+SIMD="${SIMD:-1}"
+JSIMD_WASM=(jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_h2v1_fancy_upsample jsimd_h2v1_fancy_upsample
+  jsimd_can_h2v2_fancy_upsample jsimd_h2v2_fancy_upsample jsimd_can_idct_islow jsimd_idct_islow
+  jsimd_can_idct_4x4 jsimd_idct_4x4 jsimd_can_idct_2x2 jsimd_idct_2x2 jsimd_can_rgb_ycc jsimd_rgb_ycc_convert jsimd_can_h2v2_downsample jsimd_h2v2_downsample
+  jsimd_can_convsamp jsimd_convsamp jsimd_can_fdct_islow jsimd_fdct_islow)
 # zlib: inflate only (no deflate, no gz* file I/O).
 ZLIB_SOURCES=(adler32 crc32 inffast inflate inftrees zutil)
 # lcms2: the library less its IT8/CGATS parser (cmscgats), PostScript generator (cmsps2) and gamut-boundary
@@ -242,8 +251,15 @@ build() {
   local jobs=() f
   # USE_CLZ_INTRINSIC: the Huffman encoders (jchuff, jcphuff) count bits with __builtin_clz (wasm's i32.clz) instead
   # of a 64 KiB table each (libjpeg-turbo's default except on Arm), which would add 128 KiB to the module and its memory.
+  local renames="" name extra_objs=()
+  if [[ $SIMD == 1 ]]; then
+    for name in "${JSIMD_WASM[@]}"; do renames+="|-D$name=${name}_none"; done
+    jobs+=("$obj/jsimd-wasm.o|$HERE/../src/jsimd-wasm.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
+    extra_objs+=("$obj/jsimd-wasm.o")
+  fi
   for f in "${JPEG_SOURCES[@]}"; do
     jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV|-DUSE_CLZ_INTRINSIC")
+    if [[ $f == jsimd_none ]]; then jobs[-1]+=$renames; fi
   done
   # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do
@@ -273,7 +289,7 @@ build() {
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
-    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" "$obj/avif-decode.o" \
+    -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" "$obj/avif-decode.o" "${extra_objs[@]}" \
     "$obj"/lcms/*.o "$obj/icc.o" \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"

@@ -1,0 +1,665 @@
+/*
+ * WebAssembly SIMD (wasm_simd128.h) kernels behind libjpeg-turbo 2.1.5's jsimd_* interface (jsimd.h, jsimddct.h).
+ *
+ * libjpeg-turbo's own SIMD is x86 NASM or Arm NEON; the NEON intrinsics run 3-5x slower through SIMDe, so these are
+ * written for wasm128 directly. Each kernel is bit-exact against libjpeg-turbo's C for every input: the same integer
+ * arithmetic in the same order (32-bit wrapping, as the C compiles to on wasm32), the same rounding constants, the
+ * same range-limit tables (their wrap-around included) and the same all-zero-AC shortcuts of the IDCTs (equal to the
+ * full computation except when it overflows on corrupt data, where the C's shortcut result is kept).
+ * test/pipeline/codec/jsimd-exact.test.ts checks the module against hashes of the C path's outputs
+ * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
+ *
+ * Decoding: YCbCr->RGBX, h2v1 and h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 and 2x2 IDCTs. Encoding: RGBX->YCbCr, h2v2
+ * downsampling, sample conversion and the islow FDCT (quantisation stays C: its per-coefficient shifts have no
+ * wasm128 equivalent).
+ *
+ * Every jsimd_can_* answers for itself; the functions this file does not implement come from libjpeg-turbo's
+ * jsimd_none.c, compiled with this file's names renamed away (native/build/build.sh, JSIMD_WASM), so that either
+ * file alone links. Reads and writes stay within the row widths the C code itself touches; the last, partial vector
+ * of a row is done by the scalar formula of the C.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <wasm_simd128.h>
+
+#define JPEG_INTERNALS
+#include "jinclude.h"
+#include "jpeglib.h"
+#include "jsimd.h"
+#include "jdct.h"
+#include "jsimddct.h"
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: YCbCr -> RGB(X) (jdcolext.c's ycc_rgb_convert_internal with build_ycc_rgb_table's values).
+ */
+
+#define SCALEBITS 16
+#define ONE_HALF ((int32_t)1 << (SCALEBITS - 1))
+#define FIXS(x) ((int32_t)((x) * (1L << SCALEBITS) + 0.5))
+
+int jsimd_can_ycc_rgb(void) { return BITS_IN_JSAMPLE == 8 && sizeof(JDIMENSION) == 4; }
+
+static inline int clamp255(int v) { return v < 0 ? 0 : v > 255 ? 255 : v; }
+
+/* The C formula for one pixel (its tables computed in place: Cr_r_tab[cr] etc. are exactly these expressions). */
+static inline void ycc_rgb_pixel(int y, int cb, int cr, JSAMPLE *r, JSAMPLE *g, JSAMPLE *b) {
+  int32_t x_cr = cr - CENTERJSAMPLE, x_cb = cb - CENTERJSAMPLE;
+  *r = (JSAMPLE)clamp255(y + ((FIXS(1.40200) * x_cr + ONE_HALF) >> SCALEBITS));
+  *g = (JSAMPLE)clamp255(y + ((-FIXS(0.34414) * x_cb + ONE_HALF + -FIXS(0.71414) * x_cr) >> SCALEBITS));
+  *b = (JSAMPLE)clamp255(y + ((FIXS(1.77200) * x_cb + ONE_HALF) >> SCALEBITS));
+}
+
+/* 8 pixels' R, G, B as i16x8 from 8 Y, Cb, Cr widened to i16x8. */
+static inline void ycc_rgb8(v128_t y, v128_t cb, v128_t cr, v128_t *r, v128_t *g, v128_t *b) {
+  const v128_t center = wasm_i16x8_splat(CENTERJSAMPLE);
+  cb = wasm_i16x8_sub(cb, center);
+  cr = wasm_i16x8_sub(cr, center);
+  const v128_t half = wasm_i32x4_splat(ONE_HALF);
+  const v128_t k_rr = wasm_i32x4_splat(FIXS(1.40200)), k_bb = wasm_i32x4_splat(FIXS(1.77200));
+  const v128_t k_gb = wasm_i32x4_splat(-FIXS(0.34414)), k_gr = wasm_i32x4_splat(-FIXS(0.71414));
+  v128_t cb_lo = wasm_i32x4_extend_low_i16x8(cb), cb_hi = wasm_i32x4_extend_high_i16x8(cb);
+  v128_t cr_lo = wasm_i32x4_extend_low_i16x8(cr), cr_hi = wasm_i32x4_extend_high_i16x8(cr);
+  v128_t rr_lo = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(k_rr, cr_lo), half), SCALEBITS);
+  v128_t rr_hi = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(k_rr, cr_hi), half), SCALEBITS);
+  v128_t bb_lo = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(k_bb, cb_lo), half), SCALEBITS);
+  v128_t bb_hi = wasm_i32x4_shr(wasm_i32x4_add(wasm_i32x4_mul(k_bb, cb_hi), half), SCALEBITS);
+  v128_t gg_lo = wasm_i32x4_shr(
+      wasm_i32x4_add(wasm_i32x4_add(wasm_i32x4_mul(k_gb, cb_lo), half), wasm_i32x4_mul(k_gr, cr_lo)), SCALEBITS);
+  v128_t gg_hi = wasm_i32x4_shr(
+      wasm_i32x4_add(wasm_i32x4_add(wasm_i32x4_mul(k_gb, cb_hi), half), wasm_i32x4_mul(k_gr, cr_hi)), SCALEBITS);
+  /* |terms| <= 227, y <= 255: i16 holds every sum; the u8 narrowing saturates as range_limit clamps. */
+  *r = wasm_i16x8_add(y, wasm_i16x8_narrow_i32x4(rr_lo, rr_hi));
+  *g = wasm_i16x8_add(y, wasm_i16x8_narrow_i32x4(gg_lo, gg_hi));
+  *b = wasm_i16x8_add(y, wasm_i16x8_narrow_i32x4(bb_lo, bb_hi));
+}
+
+/* The output layouts of jmorecfg.h (rgb_red etc. are static there). */
+static int rgb_layout(J_COLOR_SPACE cs, int *ri, int *gi, int *bi, int *ai) {
+  *ai = -1;
+  switch (cs) {
+  case JCS_RGB: case JCS_EXT_RGB: *ri = 0; *gi = 1; *bi = 2; return 3;
+  case JCS_EXT_RGBX: *ri = 0; *gi = 1; *bi = 2; *ai = 3; return 4;
+  case JCS_EXT_RGBA: *ri = 0; *gi = 1; *bi = 2; *ai = 3; return 4;
+  case JCS_EXT_BGR: *ri = 2; *gi = 1; *bi = 0; return 3;
+  case JCS_EXT_BGRX: case JCS_EXT_BGRA: *ri = 2; *gi = 1; *bi = 0; *ai = 3; return 4;
+  case JCS_EXT_XBGR: case JCS_EXT_ABGR: *ri = 3; *gi = 2; *bi = 1; *ai = 0; return 4;
+  case JCS_EXT_XRGB: case JCS_EXT_ARGB: *ri = 1; *gi = 2; *bi = 3; *ai = 0; return 4;
+  default: return 0;
+  }
+}
+
+void jsimd_ycc_rgb_convert(j_decompress_ptr cinfo, JSAMPIMAGE input_buf, JDIMENSION input_row,
+                           JSAMPARRAY output_buf, int num_rows) {
+  JDIMENSION num_cols = cinfo->output_width;
+  int ri = 0, gi = 1, bi = 2, ai = 3;
+  int size = rgb_layout(cinfo->out_color_space, &ri, &gi, &bi, &ai);
+  /* RGBX/RGBA (ours) in vectors; the other layouts pixel by pixel. libjpeg's alpha/X byte is MAXJSAMPLE. */
+  int vector = size == 4 && ri == 0 && gi == 1 && bi == 2;
+  while (--num_rows >= 0) {
+    const JSAMPLE *in0 = input_buf[0][input_row], *in1 = input_buf[1][input_row], *in2 = input_buf[2][input_row];
+    input_row++;
+    JSAMPLE *out = *output_buf++;
+    JDIMENSION col = 0;
+    if (vector) {
+      const v128_t alpha = wasm_i16x8_splat(MAXJSAMPLE);
+      for (; col + 16 <= num_cols; col += 16) {
+        v128_t y = wasm_v128_load(in0 + col), cb = wasm_v128_load(in1 + col), cr = wasm_v128_load(in2 + col);
+        v128_t r0, g0, b0, r1, g1, b1;
+        ycc_rgb8(wasm_u16x8_extend_low_u8x16(y), wasm_u16x8_extend_low_u8x16(cb), wasm_u16x8_extend_low_u8x16(cr),
+                 &r0, &g0, &b0);
+        ycc_rgb8(wasm_u16x8_extend_high_u8x16(y), wasm_u16x8_extend_high_u8x16(cb), wasm_u16x8_extend_high_u8x16(cr),
+                 &r1, &g1, &b1);
+        v128_t r = wasm_u8x16_narrow_i16x8(r0, r1), g = wasm_u8x16_narrow_i16x8(g0, g1);
+        v128_t b = wasm_u8x16_narrow_i16x8(b0, b1), a = wasm_u8x16_narrow_i16x8(alpha, alpha);
+        v128_t rg_lo = wasm_i8x16_shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        v128_t rg_hi = wasm_i8x16_shuffle(r, g, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        v128_t ba_lo = wasm_i8x16_shuffle(b, a, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        v128_t ba_hi = wasm_i8x16_shuffle(b, a, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        JSAMPLE *o = out + (size_t)col * 4;
+        wasm_v128_store(o, wasm_i16x8_shuffle(rg_lo, ba_lo, 0, 8, 1, 9, 2, 10, 3, 11));
+        wasm_v128_store(o + 16, wasm_i16x8_shuffle(rg_lo, ba_lo, 4, 12, 5, 13, 6, 14, 7, 15));
+        wasm_v128_store(o + 32, wasm_i16x8_shuffle(rg_hi, ba_hi, 0, 8, 1, 9, 2, 10, 3, 11));
+        wasm_v128_store(o + 48, wasm_i16x8_shuffle(rg_hi, ba_hi, 4, 12, 5, 13, 6, 14, 7, 15));
+      }
+    }
+    for (; col < num_cols; col++) {
+      JSAMPLE *o = out + (size_t)col * size;
+      ycc_rgb_pixel(in0[col], in1[col], in2[col], o + ri, o + gi, o + bi);
+      if (ai >= 0) o[ai] = MAXJSAMPLE;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: "fancy" (triangle-filter) upsampling of 4:2:2 and 4:2:0 chroma, jdsample.c's h2v1_fancy_upsample
+ * and h2v2_fancy_upsample.
+ */
+
+int jsimd_can_h2v2_fancy_upsample(void) { return BITS_IN_JSAMPLE == 8; }
+
+/* Interleaves even and odd outputs (i16x8 each, 0..255) into 16 bytes. */
+static inline v128_t interleave_u8(v128_t even, v128_t odd) {
+  v128_t e = wasm_u8x16_narrow_i16x8(even, even), o = wasm_u8x16_narrow_i16x8(odd, odd);
+  return wasm_i8x16_shuffle(e, o, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
+int jsimd_can_h2v1_fancy_upsample(void) { return BITS_IN_JSAMPLE == 8; }
+
+/* jdsample.c's h2v1_fancy_upsample (4:2:2 chroma); libjpeg uses it only for downsampled_width > 2. */
+void jsimd_h2v1_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
+                               JSAMPARRAY *output_data_ptr) {
+  JSAMPARRAY output_data = *output_data_ptr;
+  JDIMENSION width = compptr->downsampled_width;
+  const v128_t one = wasm_i16x8_splat(1), two = wasm_i16x8_splat(2), three = wasm_i16x8_splat(3);
+  for (int inrow = 0; inrow < cinfo->max_v_samp_factor; inrow++) {
+    const JSAMPLE *in = input_data[inrow];
+    JSAMPLE *out = output_data[inrow];
+    out[0] = in[0];
+    out[1] = (JSAMPLE)((in[0] * 3 + in[1] + 2) >> 2);
+    /* Columns 1 .. width-2: out[2c] = (3*in[c] + in[c-1] + 1) >> 2, out[2c+1] = (3*in[c] + in[c+1] + 2) >> 2. */
+    JDIMENSION c = 1;
+    for (; c + 8 + 1 <= width - 1; c += 8) {
+      v128_t t = wasm_i16x8_mul(wasm_u16x8_load8x8(in + c), three);
+      v128_t even = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, wasm_u16x8_load8x8(in + c - 1)), one), 2);
+      v128_t odd = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, wasm_u16x8_load8x8(in + c + 1)), two), 2);
+      wasm_v128_store(out + 2 * c, interleave_u8(even, odd));
+    }
+    for (; c < width - 1; c++) {
+      int v = in[c] * 3;
+      out[2 * c] = (JSAMPLE)((v + in[c - 1] + 1) >> 2);
+      out[2 * c + 1] = (JSAMPLE)((v + in[c + 1] + 2) >> 2);
+    }
+    out[2 * (width - 1)] = (JSAMPLE)((in[width - 1] * 3 + in[width - 2] + 1) >> 2);
+    out[2 * (width - 1) + 1] = in[width - 1];
+  }
+}
+
+void jsimd_h2v2_fancy_upsample(j_decompress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
+                               JSAMPARRAY *output_data_ptr) {
+  JSAMPARRAY output_data = *output_data_ptr;
+  JDIMENSION width = compptr->downsampled_width;
+  int inrow = 0, outrow = 0;
+  const v128_t three = wasm_i16x8_splat(3), seven = wasm_i16x8_splat(7), eight = wasm_i16x8_splat(8);
+  while (outrow < cinfo->max_v_samp_factor) {
+    for (int v = 0; v < 2; v++) {
+      const JSAMPLE *in0 = input_data[inrow];
+      const JSAMPLE *in1 = v == 0 ? input_data[inrow - 1] : input_data[inrow + 1];
+      JSAMPLE *out = output_data[outrow++];
+#define COLSUM(i) (in0[i] * 3 + in1[i])
+      if (width < 2) { /* as the C does with one column: reads column 1, writes two outputs */
+        int this_ = COLSUM(0), next = COLSUM(1);
+        out[0] = (JSAMPLE)((this_ * 4 + 8) >> 4);
+        out[1] = (JSAMPLE)((this_ * 3 + next + 7) >> 4);
+        continue;
+      }
+      out[0] = (JSAMPLE)((COLSUM(0) * 4 + 8) >> 4);
+      out[1] = (JSAMPLE)((COLSUM(0) * 3 + COLSUM(1) + 7) >> 4);
+      JDIMENSION c = 1;
+      for (; c + 8 + 1 <= width - 1; c += 8) {
+        v128_t prev = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_load8x8(in0 + c - 1), three), wasm_u16x8_load8x8(in1 + c - 1));
+        v128_t cur = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_load8x8(in0 + c), three), wasm_u16x8_load8x8(in1 + c));
+        v128_t next = wasm_i16x8_add(wasm_i16x8_mul(wasm_u16x8_load8x8(in0 + c + 1), three), wasm_u16x8_load8x8(in1 + c + 1));
+        v128_t t = wasm_i16x8_mul(cur, three);
+        v128_t even = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, prev), eight), 4);
+        v128_t odd = wasm_u16x8_shr(wasm_i16x8_add(wasm_i16x8_add(t, next), seven), 4);
+        wasm_v128_store(out + 2 * c, interleave_u8(even, odd));
+      }
+      for (; c < width - 1; c++) {
+        int t = COLSUM(c) * 3;
+        out[2 * c] = (JSAMPLE)((t + COLSUM(c - 1) + 8) >> 4);
+        out[2 * c + 1] = (JSAMPLE)((t + COLSUM(c + 1) + 7) >> 4);
+      }
+      out[2 * (width - 1)] = (JSAMPLE)((COLSUM(width - 1) * 3 + COLSUM(width - 2) + 8) >> 4);
+      out[2 * (width - 1) + 1] = (JSAMPLE)((COLSUM(width - 1) * 4 + 7) >> 4);
+#undef COLSUM
+    }
+    inrow++;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: the accurate integer IDCT (jidctint.c's jpeg_idct_islow), 8x8 -> 8x8.
+ */
+
+#define CONST_BITS 13
+#define PASS1_BITS 2
+#define FIX_0_298631336 ((int32_t)2446)
+#define FIX_0_390180644 ((int32_t)3196)
+#define FIX_0_541196100 ((int32_t)4433)
+#define FIX_0_765366865 ((int32_t)6270)
+#define FIX_0_899976223 ((int32_t)7373)
+#define FIX_1_175875602 ((int32_t)9633)
+#define FIX_1_501321110 ((int32_t)12299)
+#define FIX_1_847759065 ((int32_t)15137)
+#define FIX_1_961570560 ((int32_t)16069)
+#define FIX_2_053119869 ((int32_t)16819)
+#define FIX_2_562915447 ((int32_t)20995)
+#define FIX_3_072711026 ((int32_t)25172)
+
+int jsimd_can_idct_islow(void) {
+  return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(JCOEF) == 2 &&
+         (sizeof(ISLOW_MULT_TYPE) == 2 || sizeof(ISLOW_MULT_TYPE) == 4);
+}
+
+/* 4 dequantisation multipliers as i32: ISLOW_MULT_TYPE is int without libjpeg-turbo's WITH_SIMD (ours), short with. */
+static inline v128_t load_quant4(const ISLOW_MULT_TYPE *q) {
+  return sizeof(ISLOW_MULT_TYPE) == 4 ? wasm_v128_load(q) : wasm_i32x4_load16x4(q);
+}
+
+#define MUL(a, k) wasm_i32x4_mul((a), wasm_i32x4_splat(k))
+#define ADD wasm_i32x4_add
+#define SUB wasm_i32x4_sub
+
+/*
+ * One 1-D pass of jpeg_idct_islow on 4 lanes: in[0..7] are the 8 inputs (each lane one column or row), out[0..7]
+ * the outputs before the descale. Both passes of the C share this arithmetic; only their descales differ.
+ */
+static inline void islow_1d(const v128_t in[8], v128_t out[8]) {
+  v128_t z2 = in[2], z3 = in[6];
+  v128_t z1 = MUL(ADD(z2, z3), FIX_0_541196100);
+  v128_t tmp2 = ADD(z1, MUL(z3, -FIX_1_847759065));
+  v128_t tmp3 = ADD(z1, MUL(z2, FIX_0_765366865));
+  v128_t tmp0 = wasm_i32x4_shl(ADD(in[0], in[4]), CONST_BITS);
+  v128_t tmp1 = wasm_i32x4_shl(SUB(in[0], in[4]), CONST_BITS);
+  v128_t tmp10 = ADD(tmp0, tmp3), tmp13 = SUB(tmp0, tmp3), tmp11 = ADD(tmp1, tmp2), tmp12 = SUB(tmp1, tmp2);
+  tmp0 = in[7];
+  tmp1 = in[5];
+  tmp2 = in[3];
+  tmp3 = in[1];
+  z1 = ADD(tmp0, tmp3);
+  z2 = ADD(tmp1, tmp2);
+  z3 = ADD(tmp0, tmp2);
+  v128_t z4 = ADD(tmp1, tmp3);
+  v128_t z5 = MUL(ADD(z3, z4), FIX_1_175875602);
+  tmp0 = MUL(tmp0, FIX_0_298631336);
+  tmp1 = MUL(tmp1, FIX_2_053119869);
+  tmp2 = MUL(tmp2, FIX_3_072711026);
+  tmp3 = MUL(tmp3, FIX_1_501321110);
+  z1 = MUL(z1, -FIX_0_899976223);
+  z2 = MUL(z2, -FIX_2_562915447);
+  z3 = MUL(z3, -FIX_1_961570560);
+  z4 = MUL(z4, -FIX_0_390180644);
+  z3 = ADD(z3, z5);
+  z4 = ADD(z4, z5);
+  tmp0 = ADD(tmp0, ADD(z1, z3));
+  tmp1 = ADD(tmp1, ADD(z2, z4));
+  tmp2 = ADD(tmp2, ADD(z2, z3));
+  tmp3 = ADD(tmp3, ADD(z1, z4));
+  out[0] = ADD(tmp10, tmp3);
+  out[7] = SUB(tmp10, tmp3);
+  out[1] = ADD(tmp11, tmp2);
+  out[6] = SUB(tmp11, tmp2);
+  out[2] = ADD(tmp12, tmp1);
+  out[5] = SUB(tmp12, tmp1);
+  out[3] = ADD(tmp13, tmp0);
+  out[4] = SUB(tmp13, tmp0);
+}
+
+/* DESCALE(x, n) of jpegint.h: (x + (1 << (n-1))) >> n, arithmetic. */
+static inline v128_t descale(v128_t x, int n) { return wasm_i32x4_shr(ADD(x, wasm_i32x4_splat(1 << (n - 1))), n); }
+
+/* Whether each lane's v[1..7] are all zero: the C's shortcut for a column or row of zero AC terms. */
+static inline v128_t ac_zero(const v128_t v[8]) {
+  v128_t any = wasm_v128_or(wasm_v128_or(wasm_v128_or(v[1], v[2]), wasm_v128_or(v[3], v[4])),
+                            wasm_v128_or(wasm_v128_or(v[5], v[6]), v[7]));
+  return wasm_i32x4_eq(any, wasm_i32x4_splat(0));
+}
+
+/* 4x4 transpose of i32 lanes. */
+static inline void transpose4(v128_t *a, v128_t *b, v128_t *c, v128_t *d) {
+  v128_t t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
+  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
+  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
+  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
+  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
+}
+
+/*
+ * The post-IDCT range limit of jdmaster.c's table, indexed by x & RANGE_MASK (1023): x + 128 clamped to 0..255 for
+ * x in [-512, 512), and periodic in 1024 outside it. Returns i32 lanes 0..255.
+ */
+static inline v128_t idct_range_limit(v128_t x) {
+  v128_t wrapped = SUB(wasm_v128_and(ADD(x, wasm_i32x4_splat(512)), wasm_i32x4_splat(1023)), wasm_i32x4_splat(512));
+  v128_t v = ADD(wrapped, wasm_i32x4_splat(CENTERJSAMPLE));
+  return wasm_i32x4_min(wasm_i32x4_max(v, wasm_i32x4_splat(0)), wasm_i32x4_splat(MAXJSAMPLE));
+}
+
+void jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
+                      JSAMPARRAY output_buf, JDIMENSION output_col) {
+  (void)cinfo;
+  const ISLOW_MULT_TYPE *quant = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  /* Pass 1, columns: ws[h][r] holds workspace row r, columns 4h..4h+3 (as the C's int workspace[64]). */
+  v128_t ws[2][8];
+  for (int h = 0; h < 2; h++) {
+    v128_t in[8], out[8], coef[8];
+    for (int r = 0; r < 8; r++) {
+      coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
+    }
+    v128_t zero = ac_zero(coef); /* the C tests the coefficients, not their dequantized values */
+    v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
+    islow_1d(in, out);
+    for (int r = 0; r < 8; r++) ws[h][r] = wasm_v128_bitselect(dc, descale(out[r], CONST_BITS - PASS1_BITS), zero);
+  }
+  /* Pass 2, rows: transpose so that each lane is one row, 4 rows at a time. */
+  for (int g = 0; g < 2; g++) {
+    v128_t in[8], out[8];
+    for (int h = 0; h < 2; h++) {
+      for (int k = 0; k < 4; k++) in[h * 4 + k] = ws[h][g * 4 + k];
+      transpose4(&in[h * 4], &in[h * 4 + 1], &in[h * 4 + 2], &in[h * 4 + 3]);
+    }
+    /* in[c] now holds column c of rows 4g..4g+3. */
+    v128_t zero = ac_zero(in);
+    v128_t dc = idct_range_limit(descale(in[0], PASS1_BITS + 3));
+    islow_1d(in, out);
+    for (int c = 0; c < 8; c++)
+      out[c] = wasm_v128_bitselect(dc, idct_range_limit(descale(out[c], CONST_BITS + PASS1_BITS + 3)), zero);
+    /* Back to rows: out[0..3] and out[4..7] transposed give each row's columns 0-3 and 4-7. */
+    transpose4(&out[0], &out[1], &out[2], &out[3]);
+    transpose4(&out[4], &out[5], &out[6], &out[7]);
+    for (int k = 0; k < 4; k++) {
+      v128_t w16 = wasm_i16x8_narrow_i32x4(out[k], out[4 + k]);
+      v128_t b = wasm_u8x16_narrow_i16x8(w16, w16);
+      wasm_v128_store64_lane(output_buf[g * 4 + k] + output_col, b, 0);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: the reduced IDCT of scale 1/2 (jidctred.c's jpeg_idct_4x4, libjpeg 6b's), 8x8 -> 4x4.
+ */
+
+#define FIX_0_211164243 ((int32_t)1730)
+#define FIX_0_509795579 ((int32_t)4176)
+#define FIX_0_601344887 ((int32_t)4926)
+#define FIX_1_061594337 ((int32_t)8697)
+#define FIX_1_451774981 ((int32_t)11893)
+#define FIX_2_172734803 ((int32_t)17799)
+
+int jsimd_can_idct_4x4(void) { return jsimd_can_idct_islow(); }
+
+/* One 1-D pass of jpeg_idct_4x4 (in[4] unused): out[0..3] before the descale. */
+static inline void idct4_1d(const v128_t in[8], v128_t out[4], int first_shift) {
+  v128_t tmp0 = wasm_i32x4_shl(in[0], first_shift);
+  v128_t tmp2 = ADD(MUL(in[2], FIX_1_847759065), MUL(in[6], -FIX_0_765366865));
+  v128_t tmp10 = ADD(tmp0, tmp2), tmp12 = SUB(tmp0, tmp2);
+  v128_t z1 = in[7], z2 = in[5], z3 = in[3], z4 = in[1];
+  tmp0 = ADD(ADD(ADD(MUL(z1, -FIX_0_211164243), MUL(z2, FIX_1_451774981)), MUL(z3, -FIX_2_172734803)),
+             MUL(z4, FIX_1_061594337));
+  tmp2 = ADD(ADD(ADD(MUL(z1, -FIX_0_509795579), MUL(z2, -FIX_0_601344887)), MUL(z3, FIX_0_899976223)),
+             MUL(z4, FIX_2_562915447));
+  out[0] = ADD(tmp10, tmp2);
+  out[3] = SUB(tmp10, tmp2);
+  out[1] = ADD(tmp12, tmp0);
+  out[2] = SUB(tmp12, tmp0);
+}
+
+/* Whether v[1], v[2], v[3], v[5], v[6], v[7] are all zero (jpeg_idct_4x4's shortcut ignores row/column 4). */
+static inline v128_t ac_zero_no4(const v128_t v[8]) {
+  v128_t any = wasm_v128_or(wasm_v128_or(wasm_v128_or(v[1], v[2]), v[3]), wasm_v128_or(wasm_v128_or(v[5], v[6]), v[7]));
+  return wasm_i32x4_eq(any, wasm_i32x4_splat(0));
+}
+
+void jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
+                    JSAMPARRAY output_buf, JDIMENSION output_col) {
+  (void)cinfo;
+  const ISLOW_MULT_TYPE *quant = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  /* Pass 1, columns (column 4 is computed too, and never read, as the C skips it): ws[h][r], r < 4. */
+  v128_t ws[2][4];
+  for (int h = 0; h < 2; h++) {
+    v128_t in[8], out[4], coef[8];
+    for (int r = 0; r < 8; r++) {
+      coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
+    }
+    v128_t zero = ac_zero_no4(coef);
+    v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
+    idct4_1d(in, out, CONST_BITS + 1);
+    for (int r = 0; r < 4; r++) ws[h][r] = wasm_v128_bitselect(dc, descale(out[r], CONST_BITS - PASS1_BITS + 1), zero);
+  }
+  /* Pass 2, rows: after the transposes, in[c] holds column c of rows 0..3. */
+  v128_t in[8], out[4];
+  for (int h = 0; h < 2; h++) {
+    for (int k = 0; k < 4; k++) in[h * 4 + k] = ws[h][k];
+    transpose4(&in[h * 4], &in[h * 4 + 1], &in[h * 4 + 2], &in[h * 4 + 3]);
+  }
+  v128_t zero = ac_zero_no4(in);
+  v128_t dc = idct_range_limit(descale(in[0], PASS1_BITS + 3));
+  idct4_1d(in, out, CONST_BITS + 1);
+  for (int c = 0; c < 4; c++)
+    out[c] = wasm_v128_bitselect(dc, idct_range_limit(descale(out[c], CONST_BITS + PASS1_BITS + 3 + 1)), zero);
+  transpose4(&out[0], &out[1], &out[2], &out[3]);
+  for (int r = 0; r < 4; r++) {
+    v128_t w16 = wasm_i16x8_narrow_i32x4(out[r], out[r]);
+    wasm_v128_store32_lane(output_buf[r] + output_col, wasm_u8x16_narrow_i16x8(w16, w16), 0);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Decompression: the reduced IDCT of scale 1/4 (jidctred.c's jpeg_idct_2x2), 8x8 -> 2x2.
+ */
+
+#define FIX_0_720959822 ((int32_t)5906)
+#define FIX_0_850430095 ((int32_t)6967)
+#define FIX_1_272758580 ((int32_t)10426)
+#define FIX_3_624509785 ((int32_t)29692)
+
+int jsimd_can_idct_2x2(void) { return jsimd_can_idct_islow(); }
+
+/* One 1-D pass of jpeg_idct_2x2 (inputs 2, 4, 6 unused): out[0..1] before the descale. */
+static inline void idct2_1d(v128_t in0, v128_t in1, v128_t in3, v128_t in5, v128_t in7, v128_t out[2]) {
+  v128_t tmp10 = wasm_i32x4_shl(in0, CONST_BITS + 2);
+  v128_t tmp0 = ADD(ADD(MUL(in7, -FIX_0_720959822), MUL(in5, FIX_0_850430095)),
+                    ADD(MUL(in3, -FIX_1_272758580), MUL(in1, FIX_3_624509785)));
+  out[0] = ADD(tmp10, tmp0);
+  out[1] = SUB(tmp10, tmp0);
+}
+
+void jsimd_idct_2x2(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
+                    JSAMPARRAY output_buf, JDIMENSION output_col) {
+  (void)cinfo;
+  const ISLOW_MULT_TYPE *quant = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  /* Pass 1, columns (2, 4, 6 computed too and never read, as the C skips them): ws[h][r], r < 2. */
+  v128_t ws[2][2];
+  for (int h = 0; h < 2; h++) {
+    v128_t in[8], coef[8], out[2];
+    for (int r = 0; r < 8; r += (r == 0 ? 1 : 2)) { /* rows 0, 1, 3, 5, 7 */
+      coef[r] = wasm_i32x4_load16x4(coef_block + r * 8 + h * 4);
+      in[r] = wasm_i32x4_mul(coef[r], load_quant4(quant + r * 8 + h * 4));
+    }
+    v128_t zero = wasm_i32x4_eq(wasm_v128_or(wasm_v128_or(coef[1], coef[3]), wasm_v128_or(coef[5], coef[7])),
+                                wasm_i32x4_splat(0));
+    v128_t dc = wasm_i32x4_shl(in[0], PASS1_BITS);
+    idct2_1d(in[0], in[1], in[3], in[5], in[7], out);
+    for (int r = 0; r < 2; r++) ws[h][r] = wasm_v128_bitselect(dc, descale(out[r], CONST_BITS - PASS1_BITS + 2), zero);
+  }
+  /* Pass 2, rows: lane 0 row 0, lane 1 row 1 (lanes 2-3 unused). */
+#define COLUMN(c) wasm_i32x4_shuffle(ws[(c) / 4][0], ws[(c) / 4][1], (c) % 4, 4 + (c) % 4, (c) % 4, 4 + (c) % 4)
+  v128_t w0 = COLUMN(0), w1 = COLUMN(1), w3 = COLUMN(3), w5 = COLUMN(5), w7 = COLUMN(7);
+#undef COLUMN
+  v128_t zero = wasm_i32x4_eq(wasm_v128_or(wasm_v128_or(w1, w3), wasm_v128_or(w5, w7)), wasm_i32x4_splat(0));
+  v128_t dc = idct_range_limit(descale(w0, PASS1_BITS + 3));
+  v128_t out[2];
+  idct2_1d(w0, w1, w3, w5, w7, out);
+  for (int c = 0; c < 2; c++)
+    out[c] = wasm_v128_bitselect(dc, idct_range_limit(descale(out[c], CONST_BITS + PASS1_BITS + 3 + 2)), zero);
+  /* out[c] lane r is row r, column c. */
+  v128_t rows = wasm_i32x4_shuffle(out[0], out[1], 0, 4, 1, 5); /* row 0: c0 c1, row 1: c0 c1 */
+  v128_t w16 = wasm_i16x8_narrow_i32x4(rows, rows);
+  v128_t b = wasm_u8x16_narrow_i16x8(w16, w16);
+  wasm_v128_store16_lane(output_buf[0] + output_col, b, 0);
+  wasm_v128_store16_lane(output_buf[1] + output_col, b, 1);
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: RGB(X) -> YCbCr (jccolext.c's rgb_ycc_convert_internal with rgb_ycc_start's table values).
+ */
+
+#define CBCR_OFFSET ((int32_t)CENTERJSAMPLE << SCALEBITS)
+
+int jsimd_can_rgb_ycc(void) { return BITS_IN_JSAMPLE == 8 && sizeof(JDIMENSION) == 4; }
+
+/* Y, Cb, Cr of 4 pixels (i32 lanes 0..255 each). */
+static inline void rgb_ycc4(v128_t r, v128_t g, v128_t b, v128_t *y, v128_t *cb, v128_t *cr) {
+  const v128_t half = wasm_i32x4_splat(ONE_HALF), offset = wasm_i32x4_splat(CBCR_OFFSET + ONE_HALF - 1);
+  *y = wasm_i32x4_shr(ADD(ADD(MUL(r, FIXS(0.29900)), MUL(g, FIXS(0.58700))), ADD(MUL(b, FIXS(0.11400)), half)), SCALEBITS);
+  *cb = wasm_i32x4_shr(ADD(ADD(MUL(r, -FIXS(0.16874)), MUL(g, -FIXS(0.33126))), ADD(MUL(b, FIXS(0.50000)), offset)),
+                       SCALEBITS);
+  *cr = wasm_i32x4_shr(ADD(ADD(MUL(r, FIXS(0.50000)), offset), ADD(MUL(g, -FIXS(0.41869)), MUL(b, -FIXS(0.08131)))),
+                       SCALEBITS);
+}
+
+void jsimd_rgb_ycc_convert(j_compress_ptr cinfo, JSAMPARRAY input_buf, JSAMPIMAGE output_buf, JDIMENSION output_row,
+                           int num_rows) {
+  JDIMENSION num_cols = cinfo->image_width;
+  int ri = 0, gi = 1, bi = 2, ai = 3;
+  int size = rgb_layout(cinfo->in_color_space, &ri, &gi, &bi, &ai);
+  int vector = size == 4 && ri == 0 && gi == 1 && bi == 2;
+  const v128_t byte = wasm_i32x4_splat(0xff);
+  while (--num_rows >= 0) {
+    const JSAMPLE *in = *input_buf++;
+    JSAMPLE *out0 = output_buf[0][output_row], *out1 = output_buf[1][output_row], *out2 = output_buf[2][output_row];
+    output_row++;
+    JDIMENSION col = 0;
+    if (vector) {
+      for (; col + 16 <= num_cols; col += 16) {
+        v128_t y[4], cb[4], cr[4];
+        for (int k = 0; k < 4; k++) {
+          v128_t px = wasm_v128_load(in + (size_t)(col + 4 * k) * 4);
+          rgb_ycc4(wasm_v128_and(px, byte), wasm_v128_and(wasm_u32x4_shr(px, 8), byte),
+                   wasm_v128_and(wasm_u32x4_shr(px, 16), byte), &y[k], &cb[k], &cr[k]);
+        }
+        /* Every value is 0..255, so the saturating narrows are the C's (JSAMPLE) casts. */
+        wasm_v128_store(out0 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(y[0], y[1]), wasm_i16x8_narrow_i32x4(y[2], y[3])));
+        wasm_v128_store(out1 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(cb[0], cb[1]), wasm_i16x8_narrow_i32x4(cb[2], cb[3])));
+        wasm_v128_store(out2 + col, wasm_u8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(cr[0], cr[1]), wasm_i16x8_narrow_i32x4(cr[2], cr[3])));
+      }
+    }
+    for (; col < num_cols; col++) {
+      const JSAMPLE *p = in + (size_t)col * size;
+      int32_t r = p[ri], g = p[gi], b = p[bi];
+      out0[col] = (JSAMPLE)((FIXS(0.29900) * r + FIXS(0.58700) * g + FIXS(0.11400) * b + ONE_HALF) >> SCALEBITS);
+      out1[col] = (JSAMPLE)((-FIXS(0.16874) * r + -FIXS(0.33126) * g + FIXS(0.50000) * b + CBCR_OFFSET + ONE_HALF - 1) >> SCALEBITS);
+      out2[col] = (JSAMPLE)((FIXS(0.50000) * r + CBCR_OFFSET + ONE_HALF - 1 + -FIXS(0.41869) * g + -FIXS(0.08131) * b) >> SCALEBITS);
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: 4:2:0 chroma downsampling (jcsample.c's h2v2_downsample, with its expand_right_edge).
+ */
+
+int jsimd_can_h2v2_downsample(void) { return BITS_IN_JSAMPLE == 8; }
+
+void jsimd_h2v2_downsample(j_compress_ptr cinfo, jpeg_component_info *compptr, JSAMPARRAY input_data,
+                           JSAMPARRAY output_data) {
+  JDIMENSION output_cols = compptr->width_in_blocks * DCTSIZE;
+  /* expand_right_edge: the last column repeated out to output_cols * 2. */
+  if (output_cols * 2 > cinfo->image_width) {
+    for (int row = 0; row < cinfo->max_v_samp_factor; row++) {
+      JSAMPROW ptr = input_data[row];
+      memset(ptr + cinfo->image_width, ptr[cinfo->image_width - 1], output_cols * 2 - cinfo->image_width);
+    }
+  }
+  const v128_t bias = wasm_i16x8_make(1, 2, 1, 2, 1, 2, 1, 2);
+  int inrow = 0;
+  for (int outrow = 0; outrow < compptr->v_samp_factor; outrow++, inrow += 2) {
+    JSAMPROW out = output_data[outrow];
+    const JSAMPLE *in0 = input_data[inrow], *in1 = input_data[inrow + 1];
+    JDIMENSION col = 0;
+    for (; col + 8 <= output_cols; col += 8) {
+      v128_t sum = wasm_i16x8_add(wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in0 + 2 * col)),
+                                  wasm_u16x8_extadd_pairwise_u8x16(wasm_v128_load(in1 + 2 * col)));
+      v128_t v = wasm_u16x8_shr(wasm_i16x8_add(sum, bias), 2);
+      wasm_v128_store64_lane(out + col, wasm_u8x16_narrow_i16x8(v, v), 0);
+    }
+    for (; col < output_cols; col++) /* bias 1, 2, 1, 2, ... from column 0 */
+      out[col] = (JSAMPLE)((in0[2 * col] + in0[2 * col + 1] + in1[2 * col] + in1[2 * col + 1] + 1 + (col & 1)) >> 2);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: sample conversion and the accurate integer FDCT (jcdctmgr.c's convsamp, jfdctint.c's
+ * jpeg_fdct_islow), on libjpeg-turbo's 32-bit DCTELEM (what it uses without its own SIMD).
+ */
+
+int jsimd_can_convsamp(void) { return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(DCTELEM) == 4; }
+int jsimd_can_fdct_islow(void) { return DCTSIZE == 8 && sizeof(DCTELEM) == 4; }
+
+void jsimd_convsamp(JSAMPARRAY sample_data, JDIMENSION start_col, DCTELEM *workspace) {
+  const v128_t center = wasm_i32x4_splat(CENTERJSAMPLE);
+  for (int r = 0; r < 8; r++) {
+    v128_t p = wasm_u16x8_load8x8(sample_data[r] + start_col);
+    wasm_v128_store(workspace + r * 8, SUB(wasm_u32x4_extend_low_u16x8(p), center));
+    wasm_v128_store(workspace + r * 8 + 4, SUB(wasm_u32x4_extend_high_u16x8(p), center));
+  }
+}
+
+/* One 1-D pass of jpeg_fdct_islow on 4 lanes; `last` selects the second pass's descales. */
+static inline void fdct_1d(const v128_t d[8], v128_t out[8], int last) {
+  v128_t tmp0 = ADD(d[0], d[7]), tmp7 = SUB(d[0], d[7]);
+  v128_t tmp1 = ADD(d[1], d[6]), tmp6 = SUB(d[1], d[6]);
+  v128_t tmp2 = ADD(d[2], d[5]), tmp5 = SUB(d[2], d[5]);
+  v128_t tmp3 = ADD(d[3], d[4]), tmp4 = SUB(d[3], d[4]);
+  v128_t tmp10 = ADD(tmp0, tmp3), tmp13 = SUB(tmp0, tmp3), tmp11 = ADD(tmp1, tmp2), tmp12 = SUB(tmp1, tmp2);
+  int odd_shift = last ? CONST_BITS + PASS1_BITS : CONST_BITS - PASS1_BITS;
+  if (last) {
+    out[0] = descale(ADD(tmp10, tmp11), PASS1_BITS);
+    out[4] = descale(SUB(tmp10, tmp11), PASS1_BITS);
+  } else {
+    out[0] = wasm_i32x4_shl(ADD(tmp10, tmp11), PASS1_BITS);
+    out[4] = wasm_i32x4_shl(SUB(tmp10, tmp11), PASS1_BITS);
+  }
+  v128_t z1 = MUL(ADD(tmp12, tmp13), FIX_0_541196100);
+  out[2] = descale(ADD(z1, MUL(tmp13, FIX_0_765366865)), odd_shift);
+  out[6] = descale(ADD(z1, MUL(tmp12, -FIX_1_847759065)), odd_shift);
+  z1 = ADD(tmp4, tmp7);
+  v128_t z2 = ADD(tmp5, tmp6), z3 = ADD(tmp4, tmp6), z4 = ADD(tmp5, tmp7);
+  v128_t z5 = MUL(ADD(z3, z4), FIX_1_175875602);
+  tmp4 = MUL(tmp4, FIX_0_298631336);
+  tmp5 = MUL(tmp5, FIX_2_053119869);
+  tmp6 = MUL(tmp6, FIX_3_072711026);
+  tmp7 = MUL(tmp7, FIX_1_501321110);
+  z1 = MUL(z1, -FIX_0_899976223);
+  z2 = MUL(z2, -FIX_2_562915447);
+  z3 = MUL(z3, -FIX_1_961570560);
+  z4 = MUL(z4, -FIX_0_390180644);
+  z3 = ADD(z3, z5);
+  z4 = ADD(z4, z5);
+  out[7] = descale(ADD(ADD(tmp4, z1), z3), odd_shift);
+  out[5] = descale(ADD(ADD(tmp5, z2), z4), odd_shift);
+  out[3] = descale(ADD(ADD(tmp6, z2), z3), odd_shift);
+  out[1] = descale(ADD(ADD(tmp7, z1), z4), odd_shift);
+}
+
+void jsimd_fdct_islow(DCTELEM *data) {
+  /* v[h][r]: row r, columns 4h..4h+3. */
+  v128_t v[2][8];
+  for (int r = 0; r < 8; r++) {
+    v[0][r] = wasm_v128_load(data + r * 8);
+    v[1][r] = wasm_v128_load(data + r * 8 + 4);
+  }
+  /* Pass 1, rows: transposed so that each lane is one row, 4 rows at a time, then back. */
+  for (int g = 0; g < 2; g++) {
+    v128_t in[8], out[8];
+    for (int h = 0; h < 2; h++) {
+      for (int k = 0; k < 4; k++) in[h * 4 + k] = v[h][g * 4 + k];
+      transpose4(&in[h * 4], &in[h * 4 + 1], &in[h * 4 + 2], &in[h * 4 + 3]);
+    }
+    fdct_1d(in, out, 0);
+    transpose4(&out[0], &out[1], &out[2], &out[3]);
+    transpose4(&out[4], &out[5], &out[6], &out[7]);
+    for (int k = 0; k < 4; k++) {
+      v[0][g * 4 + k] = out[k];
+      v[1][g * 4 + k] = out[4 + k];
+    }
+  }
+  /* Pass 2, columns: each lane one column. */
+  for (int h = 0; h < 2; h++) {
+    v128_t out[8];
+    fdct_1d(v[h], out, 1);
+    for (int r = 0; r < 8; r++) wasm_v128_store(data + r * 8 + h * 4, out[r]);
+  }
+}
