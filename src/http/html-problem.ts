@@ -102,11 +102,11 @@ PREFIX/&lt;options&gt;/&lt;key&gt;</pre>
 <table>
 <tr><th>option</th><th>values</th></tr>
 <tr><td><code>width</code>, <code>w</code> / <code>height</code>, <code>h</code></td><td>pixels</td></tr>
-<tr><td><code>fit</code></td><td><code>scale-down</code>, <code>contain</code>, <code>cover</code>, <code>crop</code>, <code>pad</code></td></tr>
-<tr><td><code>gravity</code>, <code>g</code></td><td><code>auto</code>, <code>center</code>, <code>left</code>, <code>right</code>, <code>top</code>, <code>bottom</code>, <code>0.5x0.3</code></td></tr>
+<tr><td><code>fit</code></td><td><code>scale-down</code>, <code>contain</code>, <code>cover</code>, <code>crop</code>, <code>aspect-crop</code>, <code>pad</code>, <code>squeeze</code></td></tr>
+<tr><td><code>gravity</code>, <code>g</code></td><td><code>auto</code>, <code>face</code>, <code>center</code>, <code>left</code>, <code>right</code>, <code>top</code>, <code>bottom</code>, <code>0.5x0.3</code></td></tr>
 <tr><td><code>quality</code>, <code>q</code></td><td>1..100, <code>high</code>, <code>medium-high</code>, <code>medium-low</code>, <code>low</code></td></tr>
 <tr><td><code>format</code>, <code>f</code></td><td><code>auto</code>, <code>avif</code>, <code>webp</code>, <code>jpeg</code>, <code>baseline-jpeg</code>, <code>png</code>, <code>json</code></td></tr>
-<tr><td><code>dpr</code>, <code>background</code>, <code>rotate</code>, <code>flip</code>, <code>blur</code>, <code>sharpen</code>, <code>metadata</code>, <code>anim</code>, <code>onerror</code></td><td>see the README's URL reference</td></tr>
+<tr><td><code>dpr</code>, <code>background</code>, <code>rotate</code>, <code>flip</code>, <code>blur</code>, <code>sharpen</code>, <code>brightness</code>, <code>contrast</code>, <code>gamma</code>, <code>saturation</code>, <code>trim</code>, <code>zoom</code>, <code>slow-connection-quality</code>, <code>compression</code>, <code>metadata</code>, <code>anim</code>, <code>onerror</code></td><td>see the README's URL reference</td></tr>
 </table>`;
 
 /** The problem as a page; same status and headers as its problem+json, `Cache-Control: no-store`. */

@@ -18,7 +18,7 @@ import { trimPixels } from '../options/trim.js';
 import type { MasterInfo, Rect, TransformOptions } from '../options/types.js';
 import { BorderScan, type Box } from './pixels/border.js';
 import { type RowSource, rowsOf } from './pixels/resample.js';
-import { boxShrink } from './pixels/shrink.js';
+import { BoxShrink } from './pixels/shrink.js';
 import type { Pixels } from './pixels/rgba.js';
 import { ATTENTION, bestWindow, saliencyMap, SKIN_FIRST } from './pixels/saliency.js';
 import { initialState } from './state.js';
@@ -55,18 +55,27 @@ export function needsPrepass(options: TransformOptions, plan: TransformPlan): bo
   return cropCuts(plan) || (options.zoom ?? 0) > 0;
 }
 
+/** What takes the decoded rows, one at a time, in order: a border scan or a preview's shrink. */
+interface RowConsumer {
+  add(row: Uint8ClampedArray, y: number): void;
+}
+
 /**
  * Decodes the master as `decodePlan` says, with the transform's own decode step (same decoders, limits and 4xx
- * errors), and hands its rows to `read`; the codec session is recycled whatever happens.
+ * errors), and pushes its rows to `consumer` in order; the codec session is recycled whatever happens. (A decoder
+ * that streams asynchronously is awaited row by row through its `ensure`, where it has one.)
  */
-async function withRows<T>(bytes: ArrayBuffer, input: PrepassInput, decodePlan: DecodePlan, read: (rows: RowSource) => T): Promise<T> {
+async function scanRows(bytes: ArrayBuffer, input: PrepassInput, decodePlan: DecodePlan, consumer: (rows: { width: number; height: number }) => RowConsumer): Promise<void> {
   const state = initialState({ bytes, info: input.info, options: input.options, plan: input.plan, decode: decodePlan, format: 'png', quality: 100, avifSpeed: 10 });
   try {
     await decode(state);
-    const rows = state.rows ?? rowsOf(state.image!);
-    const result = read(rows);
-    state.rows?.finish();
-    return result;
+    const rows: RowSource & { ensure?: (y: number) => Promise<void> } = state.rows ?? rowsOf(state.image!);
+    const sink = consumer(rows);
+    for (let y = 0; y < rows.height; y++) {
+      if (rows.ensure) await rows.ensure(y);
+      sink.add(rows.row(y), y);
+    }
+    await state.rows?.finish();
   } finally {
     state.session?.recycle();
   }
@@ -96,11 +105,9 @@ export async function findBorder(bytes: ArrayBuffer, input: PrepassInput): Promi
   const border = input.options.trimBorder!;
   const decodePlan = fullPlan(input);
   const { width, height } = input.info;
-  const box = await withRows(bytes, input, decodePlan, (rows) => {
-    const scan = new BorderScan(rows.width, rows.height, { colour: border.colour, tolerance: border.tolerance });
-    for (let y = 0; y < rows.height; y++) scan.add(rows.row(y), y);
-    return scan.result(0);
-  });
+  let scan: BorderScan | undefined;
+  await scanRows(bytes, input, decodePlan, (rows) => (scan = new BorderScan(rows.width, rows.height, { colour: border.colour, tolerance: border.tolerance })));
+  const box = scan!.result(0);
   const sx = width / decodePlan.width;
   const sy = height / decodePlan.height;
   const keep = trimPixels(border.keep, input.options.dpr);
@@ -120,7 +127,9 @@ export async function previewOf(bytes: ArrayBuffer, input: PrepassInput): Promis
   const scale = Math.min(1, PREVIEW_SIDE / Math.max(width, height));
   const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   const decodePlan = planDecode(input.info, { x: 0, y: 0, width, height }, size, input.limits);
-  return withRows(bytes, input, decodePlan, (rows) => boxShrink(rows, Math.min(size.width, rows.width), Math.min(size.height, rows.height)));
+  let shrink: BoxShrink | undefined;
+  await scanRows(bytes, input, decodePlan, (rows) => (shrink = new BoxShrink(rows.width, rows.height, Math.min(size.width, rows.width), Math.min(size.height, rows.height))));
+  return shrink!.result();
 }
 
 /**

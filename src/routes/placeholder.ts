@@ -20,7 +20,7 @@ const SOURCE_OPTIONS: TransformOptions = {
   fit: 'scale-down',
   format: 'png',
   dpr: 1,
-  gravity: 'auto',
+  gravity: 'center',
   rotate: 0,
   metadata: 'none',
   anim: true,

@@ -15,8 +15,8 @@ export interface PlaygroundField {
 export const FIELDS: readonly PlaygroundField[] = [
   { name: 'w', option: 'width', label: 'width', max: 8192 },
   { name: 'h', option: 'height', label: 'height', max: 8192 },
-  { name: 'fit', option: 'fit', label: 'fit', values: ['', 'scale-down', 'contain', 'cover', 'crop', 'pad'] },
-  { name: 'g', option: 'gravity', label: 'gravity', values: ['', 'auto', 'center', 'left', 'right', 'top', 'bottom'] },
+  { name: 'fit', option: 'fit', label: 'fit', values: ['', 'scale-down', 'contain', 'cover', 'crop', 'aspect-crop', 'pad', 'squeeze'] },
+  { name: 'g', option: 'gravity', label: 'gravity', values: ['', 'auto', 'face', 'center', 'left', 'right', 'top', 'bottom'] },
   { name: 'q', option: 'quality', label: 'quality', max: 100 },
   { name: 'f', option: 'format', label: 'format', values: ['auto', 'avif', 'webp', 'jpeg', 'png'] },
   { name: 'blur', option: 'blur', label: 'blur', max: 250 },

@@ -1,7 +1,7 @@
 /** The preview's box shrink on hand-made pixels: means of exact boxes, alpha-weighted colour, rows read once. */
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../../src/pipeline/pixels/resample.js';
-import { boxShrink } from '../../../src/pipeline/pixels/shrink.js';
+import { BoxShrink, boxShrink } from '../../../src/pipeline/pixels/shrink.js';
 
 function image(width: number, height: number, at: (x: number, y: number) => [number, number, number, number]) {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -30,5 +30,16 @@ describe('boxShrink', () => {
     expect(out).toMatchObject({ width: 3, height: 2 });
     expect(asked).toEqual([0, 1, 2, 3, 4]);
     expect(() => boxShrink(rowsOf(source), 8, 2)).toThrow(RangeError);
+  });
+});
+
+describe('BoxShrink', () => {
+  it('takes rows pushed one at a time, in order, and refuses a result before the last', () => {
+    const shrink = new BoxShrink(2, 2, 1, 1);
+    expect(() => shrink.add(new Uint8ClampedArray(8), 1)).toThrow(RangeError);
+    shrink.add(new Uint8ClampedArray([0, 0, 0, 255, 255, 255, 255, 255]), 0);
+    expect(() => shrink.result()).toThrow(RangeError);
+    shrink.add(new Uint8ClampedArray([0, 0, 0, 255, 255, 255, 255, 255]), 1);
+    expect(Array.from(shrink.result().data)).toEqual([128, 128, 128, 255]);
   });
 });
