@@ -5,7 +5,9 @@
  *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1[&full=1]
  *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
  *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
- *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
+ *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against. stream=1
+ *        streams the body into the pipeline as a master source (what the image route does with an R2 object: JPEG
+ *        and PNG are decoded as their bytes arrive, never held whole); without it the body is read whole first.
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
  *   GET  /cache-floor?bytes=N&type=image/avif[&lookups=1] → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
@@ -87,7 +89,13 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     animated: false,
     orientation: number(params, 'orientation', 1),
   };
-  const bytes = await request.arrayBuffer();
+  const streamed = params.get('stream') === '1' && request.body !== null;
+  const size = Number(request.headers.get('Content-Length'));
+  if (streamed && !Number.isSafeInteger(size)) throw new Error('stream=1 needs a Content-Length');
+  const body = request.body;
+  const master = streamed
+    ? { source: { key: 'bench', size, open: async () => body as ReadableStream<Uint8Array> }, maxWholeBytes: config.maxBufferedInputBytes }
+    : { bytes: await request.arrayBuffer() };
   const options = parseOptions(params.get('options') ?? '', config);
   // Locally workerd's clock runs during CPU work (in production it would only move on I/O). Planning is timed too,
   // as it was when the pipeline planned for itself.
@@ -99,7 +107,7 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     ? planDecode(info, whole, { width: info.width, height: info.height }, inputLimits(config))
     : planDecode(info, plan.storedCrop, plan.storedResize, inputLimits(config));
   const result = await transform({
-    bytes,
+    ...master,
     info,
     options,
     plan,

@@ -27,8 +27,14 @@ export interface Config {
   maxWebpPixels: number;
   /** Largest non-interlaced PNG master (streamed a strip of rows at a time; interlaced ones stay under maxInputPixels). */
   maxPngPixels: number;
-  /** Largest master, in bytes, we read from R2 for a transform. */
+  /**
+   * Largest master, in bytes, we read from R2 for a transform. JPEG and non-interlaced PNG are streamed from R2 into
+   * their decoder, so their size is no memory question; the formats decoded from a whole file are under
+   * maxBufferedInputBytes as well.
+   */
   maxInputBytes: number;
+  /** Largest master read whole into memory for its decoder: WebP, AVIF, GIF and interlaced (Adam7) PNG. */
+  maxBufferedInputBytes: number;
   /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
   avifMaxPixels: number;
   /** Largest output encoded as AVIF at all: libaom holds ~21 bytes per output pixel. A larger format=avif is WebP. */
@@ -95,6 +101,7 @@ export interface Vars {
   MAX_WEBP_INPUT_PIXELS?: string;
   MAX_PNG_INPUT_PIXELS?: string;
   MAX_INPUT_BYTES?: string;
+  MAX_BUFFERED_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
   AVIF_LIMIT_PIXELS?: string;
   CACHE_TTL?: string;
@@ -239,7 +246,8 @@ export function readConfig(vars: Vars): Config {
     maxJpegPixels: integer(vars.MAX_JPEG_INPUT_PIXELS, 'MAX_JPEG_INPUT_PIXELS', 100_000_000, 1, 400_000_000),
     maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxPngPixels: integer(vars.MAX_PNG_INPUT_PIXELS, 'MAX_PNG_INPUT_PIXELS', 50_000_000, 1, 400_000_000),
-    maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 100 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    maxBufferedInputBytes: integer(vars.MAX_BUFFERED_INPUT_BYTES, 'MAX_BUFFERED_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
     cacheTtl: integer(vars.CACHE_TTL, 'CACHE_TTL', 31_536_000, 0, 31_536_000),

@@ -10,6 +10,7 @@
  * @property {number} quality
  * @property {number} speed          AVIF encoder speed (ignored by the other formats)
  * @property {boolean} [fullDecode]  decode the master at full size (the baseline without shrink-on-load)
+ * @property {boolean} [stream]  stream the master into the pipeline (as the image route does from R2) instead of reading it whole first
  * @typedef {object} TransformOutput
  * @property {number} ms             time spent in transform() (or in sharp), without any transfer
  * @property {Uint8Array} bytes
@@ -38,6 +39,7 @@ export async function oursTransform(base, c) {
     alpha: master.alpha ? '1' : '0',
     orientation: String(master.orientation),
     ...(c.fullDecode ? { full: '1' } : {}),
+    ...(c.stream ? { stream: '1' } : {}),
   });
   const url = new URL(`/transform?${query}`, base);
   let response;

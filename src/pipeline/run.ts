@@ -51,6 +51,7 @@ export async function transform(input: TransformInput): Promise<TransformResult>
       state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
     }
   } finally {
+    state.feed?.cancel();
     sessionBytes = state.session?.memoryBytes ?? 0;
     state.session?.recycle();
     state.session = undefined;

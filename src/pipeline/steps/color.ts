@@ -6,10 +6,10 @@
  */
 import { extractIccProfile } from '../../formats/icc.js';
 import { applyColourTransform, parseIccProfile, srgbTransform } from '../pixels/colour.js';
-import type { ImageState } from '../state.js';
+import { type ImageState, masterHead } from '../state.js';
 
 export async function color(state: ImageState): Promise<void> {
-  const icc = await extractIccProfile(new Uint8Array(state.input.bytes), state.input.info.format);
+  const icc = await extractIccProfile(masterHead(state), state.input.info.format);
   if (!icc) {
     state.colour = { converted: false, detail: 'no embedded profile: taken as sRGB' };
     return;
