@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --masters=png,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -31,6 +31,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
+// --masters=png,progressive: only the memory rows whose master id contains one of these (and no mixed runs).
+const memoryMasters = args.find((a) => a.startsWith('--masters='))?.slice(10).split(',');
 process.env.WRANGLER_SEND_METRICS = 'false';
 // Quiets wrangler's start-up chatter (it cannot fetch Request.cf data offline and says so for every worker).
 process.env.WRANGLER_LOG ??= 'error';
@@ -258,7 +260,8 @@ try {
     // from the request, so MAX_INPUT_BYTES does not apply to them here).
     list.push(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), await pngMaster(masters.jpeg13, 10000, 5000, false, temp));
     list.push({ master: masters.webp, format: 'avif', quality: quality.avif, speed: avifSpeed });
-    const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: list, log });
+    const chosen = memoryMasters ? list.filter((entry) => memoryMasters.some((part) => ('master' in entry ? entry.master : entry).id.includes(part))) : list;
+    const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: chosen, log });
     const count = quick ? 20 : 100;
     const mixedRuns = [
       { name: 'WebP outputs', mix: `${webpMasters.length} masters (${webpMasters.map((m) => m.id).join(', ')}); 320–1600 px WebP`, cases: mixedCases(webpMasters, () => 'webp') },
@@ -269,7 +272,7 @@ try {
       },
     ];
     const mixed = [];
-    for (const run of mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    for (const run of memoryMasters ? [] : mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
     result.memory = { perMaster, mixed };
   }
 } finally {

@@ -8,6 +8,8 @@
  *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against. stream=1
  *        streams the body into the pipeline as a master source (what the image route does with an R2 object: JPEG
  *        and PNG are decoded as their bytes arrive, never held whole); without it the body is read whole first.
+ *        stream=replay receives the body first, as the chunks it arrives in, and then streams those into the
+ *        pipeline: the streamed path's time without the upload's (for comparing time with the read-whole path).
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
  *   GET  /cache-floor?bytes=N&type=image/avif[&lookups=1] → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
@@ -89,12 +91,19 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     animated: false,
     orientation: number(params, 'orientation', 1),
   };
-  const streamed = params.get('stream') === '1' && request.body !== null;
+  const mode = params.get('stream');
+  const streamed = (mode === '1' || mode === 'replay') && request.body !== null;
   const size = Number(request.headers.get('Content-Length'));
   if (streamed && !Number.isSafeInteger(size)) throw new Error('stream=1 needs a Content-Length');
-  const body = request.body;
+  let body = request.body as ReadableStream<Uint8Array>;
+  if (streamed && mode === 'replay') {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    let next = 0;
+    body = new ReadableStream<Uint8Array>({ pull: (controller) => (next < chunks.length ? controller.enqueue(chunks[next++]!) : controller.close()) });
+  }
   const master = streamed
-    ? { source: { key: 'bench', size, open: async () => body as ReadableStream<Uint8Array> }, maxWholeBytes: config.maxBufferedInputBytes }
+    ? { source: { key: 'bench', size, open: async () => body }, maxWholeBytes: config.maxBufferedInputBytes }
     : { bytes: await request.arrayBuffer() };
   const options = parseOptions(params.get('options') ?? '', config);
   // Locally workerd's clock runs during CPU work (in production it would only move on I/O). Planning is timed too,

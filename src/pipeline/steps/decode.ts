@@ -127,7 +127,13 @@ async function openInput(state: ImageState): Promise<Uint8Array> {
     return state.bytes;
   }
   if (!source) throw new Error('a transform needs its master: a source or bytes');
-  const feed = new ByteFeed(await source.open(), source.size);
+  // Opening the object (until R2 answers) is the `r2` phase; reading its chunks, as the decoder asks, is decoding.
+  const opening = performance.now();
+  const stream = await source.open();
+  const r2 = performance.now() - opening;
+  state.timings.r2 = (state.timings.r2 ?? 0) + r2;
+  state.timings.decode = (state.timings.decode ?? 0) - r2;
+  const feed = new ByteFeed(stream, source.size);
   state.feed = feed;
   try {
     await source.verify?.(feed);
