@@ -50,7 +50,9 @@ export function bytesSource(key: string, bytes: Uint8Array, chunkBytes = 64 * 10
     size: bytes.length,
     async open() {
       let offset = 0;
-      return new ReadableStream<Uint8Array>({
+      // A byte stream, as R2's bodies are (so the feed reads it as it reads R2's).
+      return new ReadableStream({
+        type: 'bytes',
         pull(controller) {
           if (offset >= bytes.length) return controller.close();
           controller.enqueue(bytes.slice(offset, offset + chunkBytes));

@@ -12,6 +12,13 @@
  * await feed.peek(1024); // feed.head holds the first KiB (or the whole file when smaller)
  */
 
+/**
+ * When the decoder must wait, the feed waits for at least this much (or the end) before it answers: each wait
+ * suspends the decoder's stack (JSPI), which costs far more than a chunk, and streams often come in chunks of a few
+ * KiB. So a decoder is suspended about once per 64 KiB, not once per chunk.
+ */
+const REFILL_BYTES = 64 * 1024;
+
 /** How much of a file's start is kept: its header (up to 256 KiB of EXIF before a JPEG's SOF) and the largest ICC profile we read. */
 export const HEAD_BYTES = 2 * 1024 * 1024;
 
@@ -21,10 +28,14 @@ export class FeedError extends Error {
 }
 
 export class ByteFeed {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
+  /** A byte stream (R2's body, a request's) is read REFILL_BYTES at a time (workerd's readAtLeast), not chunk by chunk. */
+  readonly #byob: boolean;
   /** Chunks received and not yet read; the first is read from `#position`. */
   readonly #queue: Uint8Array[] = [];
   #position = 0;
+  /** Bytes in the queue not yet read. */
+  #queued = 0;
   /** Bytes to drop before the next read (a skip past what is buffered). */
   #skip = 0;
   #received = 0;
@@ -39,7 +50,17 @@ export class ByteFeed {
     headBytes = HEAD_BYTES,
   ) {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`a byte feed's size must be a whole number, not ${size}`);
-    this.#reader = stream.getReader();
+    let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader | undefined;
+    try {
+      const byob: ReadableStreamBYOBReader = stream.getReader({ mode: 'byob' });
+      // A BYOB reader without workerd's readAtLeast: read chunk by chunk instead.
+      if (typeof (byob as { readAtLeast?: unknown }).readAtLeast === 'function') reader = byob;
+      else byob.releaseLock();
+    } catch {
+      reader = undefined; // not a byte stream
+    }
+    this.#reader = reader ?? stream.getReader();
+    this.#byob = reader !== undefined;
     this.#head = new Uint8Array(Math.min(size, headBytes));
   }
 
@@ -74,13 +95,14 @@ export class ByteFeed {
   }
 
   /**
-   * Hands the next bytes, at most `capacity`, to `write`, and says how many: 0 at the end of the file. Synchronous
-   * while bytes are buffered; a promise when the next chunk must be awaited.
+   * Hands the next bytes, at most `capacity`, to `write` (each piece with its offset in the whole read), and says how
+   * many: 0 at the end of the file. Synchronous while bytes are buffered; a promise when the next chunks must be
+   * awaited (then it waits for REFILL_BYTES, or the end).
    */
-  read(capacity: number, write: (bytes: Uint8Array) => void): number | Promise<number> {
+  read(capacity: number, write: (bytes: Uint8Array, offset: number) => void): number | Promise<number> {
     this.#consumed = true;
     this.#dropSkipped();
-    if (this.#queue.length > 0) return this.#take(capacity, write);
+    if (this.#queued > 0) return this.#take(capacity, write);
     if (this.#done) return 0;
     return this.#readSlow(capacity, write);
   }
@@ -102,6 +124,7 @@ export class ByteFeed {
     const bytes = new Uint8Array(this.size);
     let length = 0;
     for (;;) {
+      this.#queued = 0;
       for (const chunk of this.#queue.splice(0)) {
         const piece = length === 0 ? chunk.subarray(this.#position) : chunk;
         bytes.set(piece, length);
@@ -118,27 +141,31 @@ export class ByteFeed {
     if (this.#done) return;
     this.#done = true;
     this.#queue.length = 0;
+    this.#queued = 0;
     this.#reader.cancel().catch(() => {});
   }
 
-  async #readSlow(capacity: number, write: (bytes: Uint8Array) => void): Promise<number> {
-    for (;;) {
-      if (!(await this.#pull())) return 0;
-      this.#dropSkipped();
-      if (this.#queue.length > 0) return this.#take(capacity, write);
-    }
+  async #readSlow(capacity: number, write: (bytes: Uint8Array, offset: number) => void): Promise<number> {
+    const enough = Math.min(capacity, REFILL_BYTES);
+    while (this.#queued < enough && (await this.#pull())) this.#dropSkipped();
+    return this.#queued > 0 ? this.#take(capacity, write) : 0;
   }
 
-  #take(capacity: number, write: (bytes: Uint8Array) => void): number {
-    const chunk = this.#queue[0]!;
-    const piece = chunk.subarray(this.#position, this.#position + capacity);
-    write(piece);
-    this.#position += piece.length;
-    if (this.#position >= chunk.length) {
-      this.#queue.shift();
-      this.#position = 0;
+  #take(capacity: number, write: (bytes: Uint8Array, offset: number) => void): number {
+    let taken = 0;
+    while (taken < capacity && this.#queue.length > 0) {
+      const chunk = this.#queue[0]!;
+      const piece = chunk.subarray(this.#position, this.#position + capacity - taken);
+      write(piece, taken);
+      taken += piece.length;
+      this.#position += piece.length;
+      if (this.#position >= chunk.length) {
+        this.#queue.shift();
+        this.#position = 0;
+      }
     }
-    return piece.length;
+    this.#queued -= taken;
+    return taken;
   }
 
   #dropSkipped(): void {
@@ -146,6 +173,7 @@ export class ByteFeed {
       const chunk = this.#queue[0]!;
       const dropped = Math.min(this.#skip, chunk.length - this.#position);
       this.#skip -= dropped;
+      this.#queued -= dropped;
       this.#position += dropped;
       if (this.#position >= chunk.length) {
         this.#queue.shift();
@@ -161,7 +189,9 @@ export class ByteFeed {
     for (;;) {
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
-        next = await this.#reader.read();
+        next = this.#byob
+          ? await (this.#reader as ReadableStreamBYOBReader).readAtLeast(REFILL_BYTES, new Uint8Array(REFILL_BYTES))
+          : await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
       } catch (error) {
         this.#done = true;
         throw new FeedError(`reading the master from storage failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
@@ -183,6 +213,7 @@ export class ByteFeed {
         this.#headLength += piece.length;
       }
       this.#queue.push(value);
+      this.#queued += value.length;
       return true;
     }
   }

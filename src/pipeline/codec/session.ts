@@ -169,7 +169,7 @@ export class CodecSession {
       },
       scaled_read: (buffer: number, capacity: number): number | Promise<number> => {
         // The memory is re-viewed when the bytes arrive: it may have grown (and the old view detached) meanwhile.
-        if (this.#feed) return this.#feed.read(capacity, (bytes) => new Uint8Array(this.buffer).set(bytes, buffer));
+        if (this.#feed) return this.#feed.read(capacity, (bytes, offset) => new Uint8Array(this.buffer).set(bytes, buffer + offset));
         const chunk = this.#input.subarray(this.#offset, this.#offset + capacity);
         new Uint8Array(this.buffer).set(chunk, buffer);
         this.#offset += chunk.length;
