@@ -5,7 +5,11 @@
  *   POST /transform?options=width=800&format=webp&quality=80&speed=8&w=…&h=…&in=jpeg&alpha=0&orientation=1[&full=1][&animated=1]
  *        body: the master's bytes → the encoded variant; X-Transform-Ms is the time spent in transform() alone.
  *        Limits come from the real worker's [vars], which the bench passes in as this worker's vars. full=1 decodes
- *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against.
+ *        JPEG/WebP at full size (no shrink-on-load), the baseline that shrink-on-load is measured against. stream=1
+ *        streams the body into the pipeline as a master source (what the image route does with an R2 object: JPEG
+ *        and PNG are decoded as their bytes arrive, never held whole); without it the body is read whole first.
+ *        stream=replay receives the body first, as the chunks it arrives in, and then streams those into the
+ *        pipeline: the streamed path's time without the upload's (for comparing time with the read-whole path).
  *        The pre-pass (gravity=auto/face, trim=border: src/pipeline/prepass.ts) runs as the image route runs it, inside
  *        X-Transform-Ms; X-Prepass-Ms is its own share.
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
@@ -91,14 +95,27 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     animated: params.get('animated') === '1',
     orientation: number(params, 'orientation', 1),
   };
-  const bytes = await request.arrayBuffer();
+  const mode = params.get('stream');
+  const streamed = (mode === '1' || mode === 'replay') && request.body !== null;
+  const size = Number(request.headers.get('Content-Length'));
+  if (streamed && !Number.isSafeInteger(size)) throw new Error('stream=1 needs a Content-Length');
+  let body = request.body as ReadableStream<Uint8Array>;
+  if (streamed && mode === 'replay') {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    let next = 0;
+    body = new ReadableStream<Uint8Array>({ pull: (controller) => (next < chunks.length ? controller.enqueue(chunks[next++]!) : controller.close()) });
+  }
+  const master = streamed
+    ? { source: { key: 'bench', size, open: async () => body }, maxWholeBytes: config.maxBufferedInputBytes }
+    : { bytes: await request.arrayBuffer() };
   const options = parseOptions(params.get('options') ?? '', config);
   // Locally workerd's clock runs during CPU work (in production it would only move on I/O). Planning is timed too,
   // as it was when the pipeline planned for itself.
   const started = performance.now();
   const planned = planTransform(info, options, config);
   const prepassStarted = performance.now();
-  const plan = await refinePlan(() => bytes, { info, options, plan: planned, limits: { ...config, ...inputLimits(config) } });
+  const plan = await refinePlan(() => master, { info, options, plan: planned, limits: { ...config, ...inputLimits(config) } });
   const prepassMs = performance.now() - prepassStarted;
   // The baseline for shrink-on-load: the same transform with the master decoded at its full size.
   const whole = { x: 0, y: 0, width: info.width, height: info.height };
@@ -106,7 +123,7 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
     ? planDecode(info, whole, { width: info.width, height: info.height }, inputLimits(config))
     : planDecode(info, plan.storedCrop, plan.storedResize, inputLimits(config));
   const result = await transform({
-    bytes,
+    ...master,
     info,
     options,
     plan,

@@ -35,8 +35,14 @@ export interface Config {
    * jSquash within maxInputPixels, else refused (413).
    */
   maxAvifPixels: number;
-  /** Largest master, in bytes, we read from R2 for a transform. */
+  /**
+   * Largest master, in bytes, we read from R2 for a transform. JPEG and non-interlaced PNG are streamed from R2 into
+   * their decoder, so their size is no memory question; the formats decoded from a whole file are under
+   * maxBufferedInputBytes as well.
+   */
   maxInputBytes: number;
+  /** Largest master read whole into memory for its decoder: WebP, AVIF, GIF and interlaced (Adam7) PNG. */
+  maxBufferedInputBytes: number;
   /** Above this many output pixels, `format=auto` prefers WebP over AVIF (AVIF encoding is slow). */
   avifMaxPixels: number;
   /** Largest output encoded as AVIF at all: libaom holds ~21 bytes per output pixel. A larger format=avif is WebP. */
@@ -109,6 +115,7 @@ export interface Vars {
   MAX_PNG_INPUT_PIXELS?: string;
   MAX_AVIF_INPUT_PIXELS?: string;
   MAX_INPUT_BYTES?: string;
+  MAX_BUFFERED_INPUT_BYTES?: string;
   AVIF_MAX_PIXELS?: string;
   AVIF_LIMIT_PIXELS?: string;
   ANIMATION_MAX_PIXELS?: string;
@@ -259,7 +266,8 @@ export function readConfig(vars: Vars): Config {
     maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxPngPixels: integer(vars.MAX_PNG_INPUT_PIXELS, 'MAX_PNG_INPUT_PIXELS', 50_000_000, 1, 400_000_000),
     maxAvifPixels: integer(vars.MAX_AVIF_INPUT_PIXELS, 'MAX_AVIF_INPUT_PIXELS', 6_000_000, 1, 100_000_000),
-    maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 100 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    maxBufferedInputBytes: integer(vars.MAX_BUFFERED_INPUT_BYTES, 'MAX_BUFFERED_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),
     avifLimitPixels: integer(vars.AVIF_LIMIT_PIXELS, 'AVIF_LIMIT_PIXELS', 2_600_000, 0, 100_000_000),
     animationMaxPixels: integer(vars.ANIMATION_MAX_PIXELS, 'ANIMATION_MAX_PIXELS', 50_000_000, 0, 1_000_000_000),

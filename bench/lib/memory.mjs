@@ -30,9 +30,9 @@ const POOL_LIMIT_MIB = 40;
  * @property {number | null} transformMs
  * @property {number | null} warmMs  the same transform again on the same isolate (the first one also pays for
  *   compiling code paths: timings compare warm runs)
- * @property {number | null} fullDecodeMs  the same transform on the same isolate, decoding the master at full size
- *   (no shrink-on-load); its WebP decode is held whole, up to MAX_INPUT_PIXELS
- * @property {number | null} fullDecodeSessionMiB
+ * @property {number | null} wholePeakGrowthMB  the same transform on another fresh isolate with the master read whole
+ *   into memory first (the path before masters were streamed), the baseline of the same run
+ * @property {number | null} wholeWarmMs  that baseline's warm time
  * @property {number | null} sessionMiB  our codec session's linear memory (its peak) for this transform
  * @property {string | null} error
  * @typedef {object} MixedMemory
@@ -100,34 +100,41 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
       transformMs: null,
       sessionMiB: null,
       warmMs: null,
-      fullDecodeMs: null,
-      fullDecodeSessionMiB: null,
+      wholePeakGrowthMB: null,
+      wholeWarmMs: null,
       error: null,
     };
     try {
       const before = memoryOf(worker.runtimePid).rss;
       resetPeak(worker.runtimePid);
-      const out = await oursTransform(worker.direct, { master, width: 1600, format, quality, speed });
+      const out = await oursTransform(worker.direct, { master, width: 1600, format, quality, speed, stream: true });
       const after = memoryOf(worker.runtimePid);
       row.peakGrowthMB = round((after.hwm - before) / MB, 1);
       row.retainedMB = round((after.rss - before) / MB, 1);
       row.transformMs = round(out.ms, 0);
       row.sessionMiB = round((out.sessionBytes ?? 0) / MB, 1);
-      try {
-        const full = await oursTransform(worker.direct, { master, width: 1600, format, quality, speed, fullDecode: true });
-        row.fullDecodeMs = round(full.ms, 0);
-        row.fullDecodeSessionMiB = round((full.sessionBytes ?? 0) / MB, 1);
-        row.warmMs = round((await oursTransform(worker.direct, { master, width: 1600, format, quality, speed })).ms, 0);
-      } catch (error) {
-        log(`  ${master.id}: the full-decode baseline failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      // Timed with the body received first (then streamed from its chunks), as the read-whole baseline is timed.
+      row.warmMs = round((await oursTransform(worker.direct, { master, width: 1600, format, quality, speed, stream: 'replay' })).ms, 0);
     } catch (error) {
       row.error = error instanceof Error ? error.message : String(error);
     } finally {
       await worker.dispose();
     }
+    // The baseline: the master read whole first, as before streaming, on another fresh isolate.
+    const baseline = await freshWorker({ config, compatibilityDate, vars, format });
+    try {
+      const before = memoryOf(baseline.worker.runtimePid).rss;
+      resetPeak(baseline.worker.runtimePid);
+      await oursTransform(baseline.worker.direct, { master, width: 1600, format, quality, speed });
+      row.wholePeakGrowthMB = round((memoryOf(baseline.worker.runtimePid).hwm - before) / MB, 1);
+      row.wholeWarmMs = round((await oursTransform(baseline.worker.direct, { master, width: 1600, format, quality, speed })).ms, 0);
+    } catch (error) {
+      log(`  ${master.id}: the read-whole baseline failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await baseline.worker.dispose();
+    }
     rows.push(row);
-    log(row.error ? `  ${master.id} → ${format}: FAILED ${row.error}` : `  ${master.id} → ${format}: peak +${row.peakGrowthMB} MB, retained +${row.retainedMB} MB (codec init +${row.codecInitMB} MB)`);
+    log(row.error ? `  ${master.id} → ${format}: FAILED ${row.error}` : `  ${master.id} → ${format}: peak +${row.peakGrowthMB} MB streamed (+${row.wholePeakGrowthMB} MB read whole), retained +${row.retainedMB} MB (codec init +${row.codecInitMB} MB); warm ${row.warmMs} ms streamed, ${row.wholeWarmMs} ms read whole`);
   }
   return rows;
 }
@@ -149,7 +156,7 @@ export async function memoryMixed({ config, compatibilityDate, vars, cases, coun
     let failures = 0;
     for (let i = 0; i < count; i++) {
       try {
-        const out = await oursTransform(worker.direct, /** @type {TransformCase} */ (cases[i % cases.length]));
+        const out = await oursTransform(worker.direct, { .../** @type {TransformCase} */ (cases[i % cases.length]), stream: true });
         sessions.push((out.sessionBytes ?? 0) / MB);
       } catch {
         failures++;

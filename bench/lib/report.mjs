@@ -103,10 +103,10 @@ export function hitsTable(hits) {
  * @param {Array<MixedMemory & { name: string }>} mixed
  */
 export function memoryTable(rows, mixed) {
-  const header = ['master', 'MP', 'file', '→ 1600 px', 'peak growth (VmHWM − VmRSS before)', 'retained after', 'codec session', 'first / warm ms', 'full decode: ms, session', 'full ÷ shrink-on-load (warm)'];
-  const ratio = (/** @type {OneTransformMemory} */ r) => (r.fullDecodeMs && r.warmMs ? `×${round(r.fullDecodeMs / r.warmMs, 2)}` : '');
-  const body = rows.map((r) => [r.master, r.megapixels, kb(r.masterBytes), r.format ?? 'webp', r.error ? `failed: ${r.error}` : `**${r.peakGrowthMB} MB**`, num(r.retainedMB, ' MB'), num(r.sessionMiB, ' MiB'), `${num(r.transformMs)} / ${num(r.warmMs)}`, r.fullDecodeMs === null ? 'failed' : `${r.fullDecodeMs} ms, ${r.fullDecodeSessionMiB} MiB`, ratio(r)]);
-  for (const m of mixed) body.push([`${m.transforms} transforms in a row: ${m.name}`, '', '', '', `**${m.peakGrowthMB} MB**`, `${m.retainedMB} MB`, '', `${m.failures} failed`, '', '']);
+  const header = ['master', 'MP', 'file', '→ 1600 px', 'peak growth, streamed (VmHWM − VmRSS before)', 'peak growth, read whole first', 'retained after', 'codec session', 'first / warm ms, streamed', 'warm ms, read whole', 'streamed ÷ read whole (warm)'];
+  const ratio = (/** @type {OneTransformMemory} */ r) => (r.wholeWarmMs && r.warmMs ? `×${round(r.warmMs / r.wholeWarmMs, 2)}` : '');
+  const body = rows.map((r) => [r.master, r.megapixels, kb(r.masterBytes), r.format ?? 'webp', r.error ? `failed: ${r.error}` : `**${r.peakGrowthMB} MB**`, num(r.wholePeakGrowthMB, ' MB'), num(r.retainedMB, ' MB'), num(r.sessionMiB, ' MiB'), `${num(r.transformMs)} / ${num(r.warmMs)}`, num(r.wholeWarmMs), ratio(r)]);
+  for (const m of mixed) body.push([`${m.transforms} transforms in a row: ${m.name}`, '', '', '', `**${m.peakGrowthMB} MB**`, '', `${m.retainedMB} MB`, '', `${m.failures} failed`, '', `slope ${m.trend.slopeMBPer100} MB/100`]);
   const notes = mixed.map((m) => `\n\n${m.name}: ${m.mix}, on one fresh isolate. RSS growth every 10: ${m.rssGrowthMB.map(([n, mb]) => `${n}→${mb} MB`).join(', ')}. Highest after any of the first ten: ${m.trend.firstTenMaxMB} MB, of the first half: ${m.trend.firstHalfMaxMB} MB, of the second half: ${m.trend.secondHalfMaxMB} MB; the last ten: ${m.trend.lastTenMinMB}–${m.trend.lastTenMaxMB} MB; least-squares slope over the second half: ${m.trend.slopeMBPer100} MB per 100. Largest codec session: ${m.largestSessionMiB} MiB; ${m.sessionsOverPoolLimit} of ${m.transforms} too large to keep for the next transform.`);
   return table(header, ...body) + notes.join('');
 }

@@ -15,11 +15,12 @@ import { resolveQuality } from '../options/quality.js';
 import type { OutputFormat, TransformOptions } from '../options/types.js';
 import { refinePlan } from '../pipeline/prepass.js';
 import { transform, type TransformResult } from '../pipeline/run.js';
-import { type MasterMeta, readMaster } from '../storage/masters.js';
+import { MasterChanged, r2MasterSource } from '../storage/master-source.js';
+import type { MasterMeta } from '../storage/masters.js';
 import { variantObjectKey } from '../storage/variant-tier.js';
 
 /** Raised when the master changed between its metadata and its bytes. */
-export class MasterChanged extends Error {}
+export { MasterChanged };
 
 /** Who a variant is: the format it is encoded in, its canonical options, strong ETag and R2 tier object. */
 export interface VariantIdentity {
@@ -47,18 +48,18 @@ export async function identifyVariant(meta: MasterMeta, options: TransformOption
   return { format, canonical, etag, tierKey: variantObjectKey(meta.key, meta.etag, etag), outputPixels: pixels };
 }
 
-/** Reads the master and runs the pipeline with the plan made for this variant. `r2` in the timings is the read. */
+/**
+ * Runs the pipeline with the plan made for this variant over the master streamed from R2 (pinned to the looked-up
+ * etag: a master replaced meanwhile is MasterChanged). Reading it is part of the decode's time.
+ */
 export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options: TransformOptions, plan: TransformPlan, format: OutputFormat, config: Config): Promise<TransformResult> {
-  const started = performance.now();
-  const bytes = await readMaster(bucket, meta);
-  const r2 = performance.now() - started;
-  if (!bytes) throw new MasterChanged();
+  const master = { source: r2MasterSource(bucket, meta), maxWholeBytes: config.maxBufferedInputBytes };
   // trim=border and gravity=auto/face look at the pixels first (only when they change something).
   const prepassStarted = performance.now();
-  const planned = await refinePlan(() => bytes, { info: meta.info, options, plan, limits: { ...config, ...inputLimits(config) } });
+  const planned = await refinePlan(() => master, { info: meta.info, options, plan, limits: { ...config, ...inputLimits(config) } });
   const prepass = performance.now() - prepassStarted;
   const result = await transform({
-    bytes,
+    ...master,
     info: meta.info,
     options,
     plan: planned,
@@ -68,5 +69,5 @@ export async function renderVariant(bucket: R2Bucket, meta: MasterMeta, options:
     avifSpeed: config.avifSpeed,
     animation: animates(meta.info, options, format) ? { maxPixels: config.animationMaxPixels } : undefined,
   });
-  return { ...result, timings: { r2, ...(planned === plan ? {} : { prepass }), ...result.timings } };
+  return planned === plan ? result : { ...result, timings: { prepass, ...result.timings } };
 }

@@ -62,6 +62,12 @@ export function readAnimationInfo(bytes: Uint8Array, info: MasterInfo): Animatio
   return { frames, loopCount };
 }
 
+/** An animation's master bytes: run.ts reads them whole before it hands an animation here. */
+function wholeBytes(input: TransformInput): Uint8Array {
+  if (!input.bytes) throw new Error('an animation is transformed from its whole file');
+  return new Uint8Array(input.bytes);
+}
+
 /** Whether the animation is kept animated under `maxPixels` (frames × width × height). */
 export function keepsAnimation(animation: AnimationInfo, info: MasterInfo, maxPixels: number): boolean {
   return animation.frames > 1 && animation.frames <= MAX_ANIMATION_FRAMES && animation.frames * info.width * info.height <= maxPixels;
@@ -76,7 +82,7 @@ interface FrameSource {
 function gifSource(state: ImageState, session: CodecSession, maxPixels: number): FrameSource {
   const input = state.input;
   const maxWorkPixels = input.decode.kind === 'full' ? input.decode.maxWorkPixels : undefined;
-  const gif = new GifFrames(new Uint8Array(input.bytes), { maxFrames: MAX_ANIMATION_FRAMES, maxTotalWorkPixels: 2 * maxPixels, maxWorkPixels });
+  const gif = new GifFrames(wholeBytes(input), { maxFrames: MAX_ANIMATION_FRAMES, maxTotalWorkPixels: 2 * maxPixels, maxWorkPixels });
   const frames = gif.frames();
   let end = 0;
   return {
@@ -94,7 +100,7 @@ function gifSource(state: ImageState, session: CodecSession, maxPixels: number):
 }
 
 function webpSource(state: ImageState, session: CodecSession): FrameSource {
-  const reader = new AnimatedWebpReader(session, new Uint8Array(state.input.bytes));
+  const reader = new AnimatedWebpReader(session, wholeBytes(state.input));
   let read = 0;
   return {
     next() {
@@ -111,7 +117,7 @@ function webpSource(state: ImageState, session: CodecSession): FrameSource {
 
 /** The master's ICC profile as a transform to sRGB, found once for all frames (undefined: nothing to convert). */
 async function colourTransform(input: TransformInput) {
-  const icc = await extractIccProfile(new Uint8Array(input.bytes), input.info.format);
+  const icc = await extractIccProfile(wholeBytes(input), input.info.format);
   if (!icc) return undefined;
   const reading = parseIccProfile(icc);
   if (!reading.ok) return undefined;

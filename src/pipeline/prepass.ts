@@ -21,17 +21,24 @@ import { type RowSource, rowsOf } from './pixels/resample.js';
 import { BoxShrink } from './pixels/shrink.js';
 import type { Pixels } from './pixels/rgba.js';
 import { ATTENTION, bestWindow, saliencyMap, SKIN_FIRST } from './pixels/saliency.js';
-import { initialState } from './state.js';
+import { initialState, type TransformInput } from './state.js';
 import { decode } from './steps/decode.js';
 
 /** Longest side of the saliency preview, in pixels. */
 export const PREVIEW_SIDE = 256;
 
 /**
- * Where the pre-pass reads the master's bytes: the one place to re-point when masters reach the pipeline another way
- * (streamed from R2, re-openable). Called at most twice per transform (border scan, then preview).
+ * Where the pre-pass reads the master: its source in R2 (each pass opens its own stream) or its bytes in memory.
+ * Called at most twice per transform (border scan, then preview).
  */
-export type MasterBytes = () => ArrayBuffer | Promise<ArrayBuffer>;
+export type MasterBytes = () => PrepassMaster | ArrayBuffer | Promise<ArrayBuffer>;
+
+/** The master as the transform's decode step takes it: a re-openable stream from R2, or bytes in memory. */
+export type PrepassMaster = Pick<TransformInput, 'source' | 'bytes' | 'maxWholeBytes'>;
+
+function masterInput(master: PrepassMaster | ArrayBuffer): PrepassMaster {
+  return master instanceof ArrayBuffer ? { bytes: master } : master;
+}
 
 /** Everything the pre-pass plans with. */
 export interface PrepassInput {
@@ -65,8 +72,8 @@ interface RowConsumer {
  * errors), and pushes its rows to `consumer` in order; the codec session is recycled whatever happens. (A decoder
  * that streams asynchronously is awaited row by row through its `ensure`, where it has one.)
  */
-async function scanRows(bytes: ArrayBuffer, input: PrepassInput, decodePlan: DecodePlan, consumer: (rows: { width: number; height: number }) => RowConsumer): Promise<void> {
-  const state = initialState({ bytes, info: input.info, options: input.options, plan: input.plan, decode: decodePlan, format: 'png', quality: 100, avifSpeed: 10 });
+async function scanRows(master: PrepassMaster | ArrayBuffer, input: PrepassInput, decodePlan: DecodePlan, consumer: (rows: { width: number; height: number }) => RowConsumer): Promise<void> {
+  const state = initialState({ ...masterInput(master), info: input.info, options: input.options, plan: input.plan, decode: decodePlan, format: 'png', quality: 100, avifSpeed: 10 });
   try {
     await decode(state);
     const rows: RowSource & { ensure?: (y: number) => Promise<void> } = state.rows ?? rowsOf(state.image!);
@@ -101,12 +108,12 @@ function fullPlan(input: PrepassInput): DecodePlan {
  * The box `trim=border` keeps, in stored coordinates: found on the decoded rows (full resolution, but for a WebP too
  * large to hold whole, which is decoded smaller and the box scaled back), grown by `keep × dpr`.
  */
-export async function findBorder(bytes: ArrayBuffer, input: PrepassInput): Promise<Box> {
+export async function findBorder(master: PrepassMaster | ArrayBuffer, input: PrepassInput): Promise<Box> {
   const border = input.options.trimBorder!;
   const decodePlan = fullPlan(input);
   const { width, height } = input.info;
   let scan: BorderScan | undefined;
-  await scanRows(bytes, input, decodePlan, (rows) => (scan = new BorderScan(rows.width, rows.height, { colour: border.colour, tolerance: border.tolerance })));
+  await scanRows(master, input, decodePlan, (rows) => (scan = new BorderScan(rows.width, rows.height, { colour: border.colour, tolerance: border.tolerance })));
   const box = scan!.result(0);
   const sx = width / decodePlan.width;
   const sy = height / decodePlan.height;
@@ -122,13 +129,13 @@ export async function findBorder(bytes: ArrayBuffer, input: PrepassInput): Promi
 }
 
 /** A preview of the stored image no larger than PREVIEW_SIDE a side (JPEG shrinks in the DCT first). */
-export async function previewOf(bytes: ArrayBuffer, input: PrepassInput): Promise<Pixels> {
+export async function previewOf(master: PrepassMaster | ArrayBuffer, input: PrepassInput): Promise<Pixels> {
   const { width, height } = input.info;
   const scale = Math.min(1, PREVIEW_SIDE / Math.max(width, height));
   const size = { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
   const decodePlan = planDecode(input.info, { x: 0, y: 0, width, height }, size, input.limits);
   let shrink: BoxShrink | undefined;
-  await scanRows(bytes, input, decodePlan, (rows) => (shrink = new BoxShrink(rows.width, rows.height, Math.min(size.width, rows.width), Math.min(size.height, rows.height))));
+  await scanRows(master, input, decodePlan, (rows) => (shrink = new BoxShrink(rows.width, rows.height, Math.min(size.width, rows.width), Math.min(size.height, rows.height))));
   return shrink!.result();
 }
 

@@ -6,7 +6,7 @@
  */
 import { canvas } from './steps/canvas.js';
 import { color } from './steps/color.js';
-import { decode } from './steps/decode.js';
+import { decode, readSourceWhole } from './steps/decode.js';
 import { effects } from './steps/effects.js';
 import { encode } from './steps/encode.js';
 import { metadata } from './steps/metadata.js';
@@ -40,9 +40,12 @@ export interface TransformResult {
 
 /** Runs every step in order; the codec session, if one was taken, is recycled whatever happens. */
 export async function transform(input: TransformInput): Promise<TransformResult> {
-  if (input.animation) {
-    const animation = readAnimationInfo(new Uint8Array(input.bytes), input.info);
-    if (keepsAnimation(animation, input.info, input.animation.maxPixels)) return transformAnimation(input, animation, input.animation.maxPixels);
+  const animationLimit = input.animation;
+  if (animationLimit) {
+    // GIF and animated WebP are decoded from the whole file anyway: read it once, before deciding.
+    if (!input.bytes) input = { ...input, bytes: await readSourceWhole(input, `the animated ${input.info.format} decoder`) };
+    const animation = readAnimationInfo(new Uint8Array(input.bytes!), input.info);
+    if (keepsAnimation(animation, input.info, animationLimit.maxPixels)) return transformAnimation(input, animation, animationLimit.maxPixels);
   }
   const state: ImageState = initialState(input);
   let sessionBytes = 0;
@@ -56,6 +59,7 @@ export async function transform(input: TransformInput): Promise<TransformResult>
       state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
     }
   } finally {
+    state.feed?.cancel();
     sessionBytes = state.session?.memoryBytes ?? 0;
     state.session?.recycle();
     state.session = undefined;

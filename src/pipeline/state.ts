@@ -3,13 +3,21 @@ import type { DecodePlan } from '../options/decode-plan.js';
 import { cropOnDecoded } from '../options/decode-plan.js';
 import { canvasColour, outputHasAlpha, type TransformPlan } from '../options/plan.js';
 import type { MasterInfo, OutputFormat, Rect, RGBA, TransformOptions } from '../options/types.js';
+import type { MasterSource } from '../storage/master-source.js';
+import type { ByteFeed } from './codec/byte-feed.js';
 import { CodecSession } from './codec/session.js';
-import type { RowSource } from './pixels/resample.js';
+import type { StreamedRows } from './codec/streamed.js';
 import type { Pixels } from './pixels/rgba.js';
 
 export interface TransformInput {
-  /** The master's bytes as stored. */
-  bytes: ArrayBuffer;
+  /**
+   * Where the master's bytes come from: a source opened (and re-openable) as a stream, which JPEG and PNG decode
+   * chunk by chunk as it arrives; or the bytes themselves, already in memory (tests, upload validation).
+   */
+  source?: MasterSource;
+  bytes?: ArrayBuffer;
+  /** For a `source`: the largest master read whole for a decoder that needs the whole file (WebP, AVIF, GIF, Adam7 PNG). */
+  maxWholeBytes?: number;
   /** What the header (or R2 metadata) says of the master; checked against limits before any decode. */
   info: MasterInfo;
   options: TransformOptions;
@@ -48,8 +56,12 @@ export interface ImageState {
   readonly keepAlpha: boolean;
   /** The decoded image, or after the resize the pixels every later step works on. */
   image?: Pixels;
-  /** A JPEG being decoded as the resize reads it (instead of `image`): the decoded image never exists whole. */
-  rows?: RowSource & { finish(): void };
+  /** A JPEG or PNG being decoded as the resize reads it (instead of `image`): the decoded image never exists whole. */
+  rows?: StreamedRows;
+  /** The master streamed from its source, while it is read (the decode step opens it; run.ts cancels what is left). */
+  feed?: ByteFeed;
+  /** The master's whole bytes, once read (from `input.bytes`, or from the source for a decoder that needs them). */
+  bytes?: Uint8Array;
   /**
    * Our native codecs' instance for this transform (JPEG/WebP decode, WebP/AVIF/JPEG encode): pixels kept in its
    * memory pass from decoder to resizer to encoder without a copy. Taken on first use (sessionOf), recycled by run.ts.
@@ -76,6 +88,14 @@ export function initialState(input: TransformInput): ImageState {
     keepAlpha,
     timings: {},
   };
+}
+
+/**
+ * The master's first bytes (up to HEAD_BYTES, the whole file when it was read whole): what the colour and metadata
+ * steps read their ICC profile and EXIF from, which come before the image data.
+ */
+export function masterHead(state: ImageState): Uint8Array {
+  return state.bytes ?? state.feed?.head ?? new Uint8Array(state.input.bytes ?? new ArrayBuffer(0));
 }
 
 /** The transform's codec session, taken on first use (run.ts recycles it when the transform ends). */

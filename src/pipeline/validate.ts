@@ -17,10 +17,9 @@ import type { InputLimits } from '../options/decode-plan.js';
 import { avifFitsSession, decodeAvif, outOfSessionMemory } from './codec/avif.js';
 import { streamAvifRows } from './codec/avif-stream.js';
 import { decodeGifFirstFrame } from './codec/gif-decode.js';
-import { streamJpegScaled } from './codec/jpeg.js';
-import { streamPngRows } from './codec/png-stream.js';
 import { decodePng } from './codec/png.js';
 import { CodecError, CodecSession } from './codec/session.js';
+import { beginJpegRows, beginPngRows, type StreamedRows } from './codec/streamed.js';
 import { decodeFirstWebpFrame } from './codec/webp-anim.js';
 import { decodeWebpScaled } from './codec/webp.js';
 import { checkInterlacedPng, isInterlacedPng, JPEG_WORK_BYTES } from './steps/decode.js';
@@ -51,29 +50,33 @@ function mismatch(info: HeaderInfo, width: number, height: number, expected: { w
   return new ImageError(422, 'undecodable', `the ${info.format} upload decodes to ${width}×${height}, but its header says ${expected.width}×${expected.height}`);
 }
 
+/** Reads every strip of a stream, and its tail. */
+async function readAllRows(rows: StreamedRows): Promise<void> {
+  for (let y = 0; y < rows.height; y += 16) await rows.ensure(y);
+  await rows.ensure(rows.height - 1);
+  await rows.finish();
+}
+
 /** Reads every row of a JPEG at 1/8: every scan of a progressive file, every entropy-coded segment, the tail. */
-function validateJpeg(bytes: Uint8Array, info: HeaderInfo): void {
+async function validateJpeg(bytes: Uint8Array, info: HeaderInfo): Promise<void> {
   const session = CodecSession.acquire();
   try {
-    const rows = streamJpegScaled(session, bytes, 8, { maxWorkBytes: JPEG_WORK_BYTES });
+    session.setInput(bytes);
+    const rows = await beginJpegRows(session, 8, { maxWorkBytes: JPEG_WORK_BYTES });
     const expected = { width: Math.ceil(info.width / 8), height: Math.ceil(info.height / 8) };
     if (rows.width !== expected.width || rows.height !== expected.height) throw mismatch(info, rows.width * 8, rows.height * 8, info);
-    for (let y = 0; y < rows.height; y += 16) rows.row(y);
-    rows.row(rows.height - 1);
-    rows.finish();
+    await readAllRows(rows);
   } finally {
     session.recycle();
   }
 }
 
 /** Reads every row of a non-interlaced PNG through the streamed decoder, and its tail to IEND. */
-function validatePngStream(bytes: Uint8Array): void {
+async function validatePngStream(bytes: Uint8Array): Promise<void> {
   const session = CodecSession.acquire();
   try {
-    const rows = streamPngRows(session, bytes);
-    for (let y = 0; y < rows.height; y += 16) rows.row(y);
-    rows.row(rows.height - 1);
-    rows.finish();
+    session.setInput(bytes);
+    await readAllRows(await beginPngRows(session));
   } finally {
     session.recycle();
   }
@@ -117,7 +120,7 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
   try {
     switch (info.format) {
       case 'jpeg':
-        return validateJpeg(bytes, info);
+        return await validateJpeg(bytes, info);
       case 'webp':
         return validateWebp(bytes, info);
       case 'gif': {
@@ -129,7 +132,7 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
         // Adam7 cannot be streamed: decoded whole, as its transforms decode it, under the same limit.
         if (isInterlacedPng(bytes)) checkInterlacedPng(info, limits.maxDecodedPixels);
         checkPngChunks(bytes);
-        if (!isInterlacedPng(bytes)) return validatePngStream(bytes);
+        if (!isInterlacedPng(bytes)) return await validatePngStream(bytes);
         const image = await decodePng(bytes.slice().buffer);
         if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
         return;

@@ -15,6 +15,7 @@ import { variantCacheUrl } from '../options/cache-key.js';
 import { negotiationHeaders, withAutoWidth } from '../options/client-hints.js';
 import { withConnectionQuality } from '../options/connection.js';
 import { checkSourceSize } from '../options/decode-plan.js';
+import { checkWholeSize } from '../pipeline/steps/decode.js';
 import { contentTypeOf } from '../options/negotiate.js';
 import { planTransform, type TransformPlan } from '../options/plan.js';
 import { parseImagePath } from '../options/source.js';
@@ -41,6 +42,10 @@ const TIER_POLL_MS = 100;
 function checkInputLimits(meta: MasterMeta, config: Config): void {
   if (meta.bytes > config.maxInputBytes) {
     throw new ImageError(413, 'input-too-large', `the master is ${meta.bytes} bytes, over the ${config.maxInputBytes}-byte limit`);
+  }
+  // WebP, AVIF and GIF are decoded from the whole file in memory (JPEG and PNG are streamed).
+  if (meta.info.format !== 'jpeg' && meta.info.format !== 'png') {
+    checkWholeSize(meta.info.format, meta.bytes, config.maxBufferedInputBytes, `the ${meta.info.format} decoder`);
   }
   checkSourceSize(meta.info, inputLimits(config));
 }

@@ -6,7 +6,7 @@ import { MAX_HEADER_SIDE, readImageHeader } from '../formats/header.js';
 export const MASTER_PREFIX = 'masters/';
 
 /** Enough of a file's start to hold any header we read (EXIF before a JPEG's SOF can be long). */
-const HEADER_BYTES = 256 * 1024;
+export const HEADER_BYTES = 256 * 1024;
 
 /** What the transform path needs to know of a master, small enough to keep in the Cache API. */
 export interface MasterMeta {
@@ -54,7 +54,7 @@ export function infoFromMetadata(meta: Record<string, string> | undefined): Mast
   return { format, width, height, orientation, hasAlpha: meta.hasAlpha === 'true', animated: meta.animated === 'true' };
 }
 
-function emptyMaster(key: string): ImageError {
+export function emptyMaster(key: string): ImageError {
   return new ImageError(422, 'empty-master', `the master ${key} is an empty object (0 bytes) in R2; upload the image again`);
 }
 
@@ -108,7 +108,7 @@ export async function readMaster(bucket: R2Bucket, meta: MasterMeta): Promise<Ar
  * customMetadata written by another tool (or a header-only `describeMaster` of a file later replaced in place) that
  * claims a small PNG for a 100 MP one must not get past them. A 422 naming both.
  */
-export function checkBytesAgree(meta: MasterMeta, bytes: Uint8Array): void {
+export function checkBytesAgree(meta: Pick<MasterMeta, 'key' | 'info'>, bytes: Uint8Array): void {
   const told = meta.info;
   let actual: MasterInfo;
   try {

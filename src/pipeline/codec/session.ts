@@ -16,7 +16,23 @@
 import type { Rect } from '../../options/types.js';
 import type { ResampleOptions } from '../pixels/resample.js';
 import type { Pixels } from '../pixels/rgba.js';
+import { type ByteFeed, FeedError } from './byte-feed.js';
 import scaledWasm from './module.js';
+
+/**
+ * JavaScript-Promise Integration (JSPI), which workerd has: an import wrapped in `WebAssembly.Suspending` may return a
+ * promise, and the module's stack is suspended until it settles, if the export was entered through
+ * `WebAssembly.promising`. That lets the C decoders pull a master's bytes from R2 chunk by chunk (streaming sessions,
+ * `setFeed`) without changing them. Where it is missing (Node without the flag), sessions are synchronous only.
+ */
+const jspi = WebAssembly as unknown as {
+  Suspending?: new (fn: (...args: never[]) => unknown) => unknown;
+  promising?: (fn: (...args: number[]) => number | void) => (...args: number[]) => Promise<number>;
+};
+export const JSPI = typeof jspi.Suspending === 'function' && typeof jspi.promising === 'function';
+
+/** The exports that can read input (through scaled_read / scaled_skip): entered with `callInput` in a streaming session. */
+export type InputExport = 'decode_jpeg' | 'jpeg_begin' | 'jpeg_read_strip' | 'jpeg_end' | 'png_begin' | 'png_read_strip' | 'png_end' | 'resample';
 
 export type CodecErrorCode = 'invalid' | 'corrupt' | 'too-large' | 'out-of-memory' | 'unsupported' | 'trap';
 
@@ -145,6 +161,10 @@ export class CodecSession {
   readonly #wasm: NativeExports;
   #input: Uint8Array = new Uint8Array(0);
   #offset = 0;
+  /** A streamed input (streaming sessions only): read instead of `#input` while set. */
+  #feed: ByteFeed | undefined;
+  /** The input exports wrapped by WebAssembly.promising, made on first use. */
+  readonly #promised = new Map<InputExport, (...args: number[]) => Promise<number>>();
   #dead: CodecError | undefined;
   /** Pixels handed out and not yet released. */
   readonly #live = new Set<SessionPixels>();
@@ -154,19 +174,22 @@ export class CodecSession {
    */
   #stream: { width: number; height: number; taken: boolean } | undefined;
 
-  private constructor() {
+  private constructor(readonly streaming: boolean) {
     const env = {
       scaled_fail: (code: number, message: number, length: number): never => {
         const text = utf8.decode(new Uint8Array(this.buffer, message, length));
         throw new CodecError(FAIL_CODES[code] ?? 'invalid', text);
       },
-      scaled_read: (buffer: number, capacity: number): number => {
+      scaled_read: (buffer: number, capacity: number): number | Promise<number> => {
+        // The memory is re-viewed when the bytes arrive: it may have grown (and the old view detached) meanwhile.
+        if (this.#feed) return this.#feed.read(capacity, (bytes, offset) => new Uint8Array(this.buffer).set(bytes, buffer + offset));
         const chunk = this.#input.subarray(this.#offset, this.#offset + capacity);
         new Uint8Array(this.buffer).set(chunk, buffer);
         this.#offset += chunk.length;
         return chunk.length;
       },
       scaled_skip: (count: number): void => {
+        if (this.#feed) return this.#feed.skip(count);
         this.#offset = Math.min(this.#input.length, this.#offset + count);
       },
     };
@@ -180,25 +203,33 @@ export class CodecSession {
         throw new CodecError('trap', `the native module called exit(${code})`);
       },
     };
-    const instance = new WebAssembly.Instance(scaledWasm, { env, wasi_snapshot_preview1: wasi });
+    const imports = streaming ? { ...env, scaled_read: new jspi.Suspending!(env.scaled_read) } : env;
+    const instance = new WebAssembly.Instance(scaledWasm, { env: imports as WebAssembly.ModuleImports, wasi_snapshot_preview1: wasi });
     this.#wasm = instance.exports as unknown as NativeExports;
     this.#wasm._initialize();
   }
 
-  /** A fresh instance (compiling is done once per isolate; instantiating costs well under a millisecond). */
-  static open(): CodecSession {
+  /**
+   * A fresh instance (compiling is done once per isolate; instantiating costs well under a millisecond). A streaming
+   * one (only where JSPI exists) can be given a ByteFeed, and its input exports must be entered with `callInput`.
+   */
+  static open(options: { streaming?: boolean } = {}): CodecSession {
+    if (options.streaming && !JSPI) throw new CodecError('unsupported', 'streaming sessions need WebAssembly JSPI (Suspending and promising)');
     try {
-      return new CodecSession();
+      return new CodecSession(options.streaming ?? false);
     } catch (error) {
       throw asCodecError(error);
     }
   }
 
-  /** The isolate's idle session if there is one, else a fresh one; give it back with recycle(). */
+  /**
+   * The isolate's idle session if there is one, else a fresh one; give it back with recycle(). Streaming where JSPI
+   * exists (workerd), so its input exports must be entered with `callInput`.
+   */
   static acquire(): CodecSession {
     const session = idle;
     idle = undefined;
-    return session ?? CodecSession.open();
+    return session ?? CodecSession.open({ streaming: JSPI });
   }
 
   /**
@@ -206,7 +237,9 @@ export class CodecSession {
    * small enough; otherwise lets it go. The session must not be used after this.
    */
   recycle(): void {
-    if (this.#dead || this.#stream || idle) return;
+    this.#feed?.cancel();
+    this.#feed = undefined;
+    if (this.#dead || this.#stream || idle || this.streaming !== JSPI) return;
     try {
       for (const pixels of [...this.#live]) this.release(pixels);
     } catch {
@@ -245,8 +278,39 @@ export class CodecSession {
 
   /** Sets the bytes that the JPEG decoder's reads deliver, from the start. */
   setInput(bytes: Uint8Array): void {
+    this.#feed = undefined;
     this.#input = bytes;
     this.#offset = 0;
+  }
+
+  /** Sets a streamed input (a streaming session only): the decoders' reads await its chunks. */
+  setFeed(feed: ByteFeed): void {
+    if (!this.streaming) throw new Error('setFeed: this codec session is not a streaming one');
+    this.setInput(new Uint8Array(0));
+    this.#feed = feed;
+  }
+
+  /**
+   * Runs an export that can read input: through WebAssembly.promising in a streaming session (its reads may await
+   * the next chunk of a feed), directly otherwise. A failure kills the session, as `call` does.
+   */
+  async callInput(name: InputExport, ...args: number[]): Promise<number> {
+    if (!this.streaming) return this.call((wasm) => (wasm[name] as (...args: number[]) => number | void)(...args) ?? 0);
+    if (this.#dead) throw new CodecError(this.#dead.code, `this codec session already failed: ${this.#dead.message}`);
+    let entry = this.#promised.get(name);
+    if (!entry) {
+      entry = jspi.promising!(this.#wasm[name] as (...args: number[]) => number | void);
+      this.#promised.set(name, entry);
+    }
+    try {
+      return (await entry(...args)) ?? 0;
+    } catch (error) {
+      const failure = asCodecError(error);
+      this.#dead = failure;
+      this.#feed?.cancel();
+      // The feed's own failure (storage, not the file) is thrown as it is, for a 503.
+      throw error instanceof FeedError ? error : failure;
+    }
   }
 
   report(pointer: number): DecodeReport {
@@ -297,6 +361,18 @@ export class CodecSession {
    * A stream's rows can be resampled only once, and its JavaScript row() reader cannot be used afterwards.
    */
   resample(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): SessionPixels {
+    const args = this.#resampleArgs(source, crop, target, options);
+    this.call((wasm) => wasm.resample(...args));
+    return target;
+  }
+
+  /** resample() for a streaming session: the stream's rows are read (and its input awaited) as they are resampled. */
+  async resampleInput(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): Promise<SessionPixels> {
+    await this.callInput('resample', ...this.#resampleArgs(source, crop, target, options));
+    return target;
+  }
+
+  #resampleArgs(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): Parameters<NativeExports['resample']> {
     this.#own(target, 'the target');
     let pointer = 0;
     let size: { width: number; height: number };
@@ -320,8 +396,7 @@ export class CodecSession {
     if (target.width < 1 || target.height < 1) throw new RangeError('resample: the target is empty');
     if (this.#stream && source === 'jpeg-stream') this.#stream.taken = true;
     const flags = (options.premultiply ? 1 : 0) | (options.linear ? 2 : 0);
-    this.call((wasm) => wasm.resample(pointer, size.width, x, y, width, height, target.pointer, target.width, target.height, flags));
-    return target;
+    return [pointer, size.width, x, y, width, height, target.pointer, target.width, target.height, flags];
   }
 
   /** Throws unless `pixels` are live pixels of this session. */

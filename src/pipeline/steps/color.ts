@@ -16,13 +16,13 @@
 import { extractIccProfile } from '../../formats/icc.js';
 import { iccToSrgb } from '../codec/icc.js';
 import { applyColourTransform, iccDescription, iccTags, parseIccProfile, srgbTransform } from '../pixels/colour.js';
-import { type ImageState, sessionOf } from '../state.js';
+import { type ImageState, masterHead, sessionOf } from '../state.js';
 
 /** Tags that make skcms (and so lcms2 here) use a LUT rather than the matrix/TRC tags. */
 const LUT_TAGS = ['A2B0', 'A2B1', 'A2B2'];
 
 export async function color(state: ImageState): Promise<void> {
-  const icc = await extractIccProfile(new Uint8Array(state.input.bytes), state.input.info.format);
+  const icc = await extractIccProfile(masterHead(state), state.input.info.format);
   if (!icc) {
     state.colour = { converted: false, detail: 'no embedded profile: taken as sRGB' };
     return;

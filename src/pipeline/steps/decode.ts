@@ -1,9 +1,12 @@
 /**
  * Decodes the master to RGBA pixels in its stored orientation, as the decode plan says: JPEG, PNG, WebP and AVIF in the
  * transform's codec session (our module), interlaced PNG and AVIFs too large for the session through jSquash, GIF's
- * first frame by our own bounded decoder. JPEG, PNG and AVIF are only started here: the resize step reads their rows a strip at a time, so the decoded
- * RGBA image never exists whole (an AVIF's YUV planes do). A file a codec cannot read is a 422; one whose decode would not fit its memory budget is
- * a 413.
+ * first frame by our own bounded decoder. JPEG, PNG and AVIF are only started here: the resize step reads their rows a
+ * strip at a time, so the decoded RGBA image never exists whole (an AVIF's YUV planes do); and from a source (R2) JPEG
+ * and PNG bytes are streamed into the decoder as it asks for them
+ * (codec/byte-feed.ts), so the file never exists whole either. The other formats' decoders need the whole file: it is
+ * read whole, under its own byte limit. A file a codec cannot read is a 422; one whose decode would not fit its memory
+ * budget is a 413.
  */
 import { checkAvifFrames } from '../../formats/avif-bounds.js';
 import { ImageError } from '../../http/problem.js';
@@ -12,13 +15,13 @@ import { avifFitsSession, decodeAvif, outOfSessionMemory } from '../codec/avif.j
 import { streamAvifRows } from '../codec/avif-stream.js';
 import { decodeFailure } from '../codec/failures.js';
 import { decodeGifFirstFrame } from '../codec/gif.js';
-import { type JpegRows, streamJpegScaled } from '../codec/jpeg.js';
-import { streamPngRows } from '../codec/png-stream.js';
+import { ByteFeed } from '../codec/byte-feed.js';
 import { decodePng } from '../codec/png.js';
+import { beginJpegRows, beginPngRows, type StreamedRows } from '../codec/streamed.js';
 import { decodeFirstWebpFrame } from '../codec/webp-anim.js';
 import { decodeWebpScaled } from '../codec/webp.js';
 import type { Pixels } from '../pixels/rgba.js';
-import { type ImageState, sessionOf } from '../state.js';
+import { type ImageState, sessionOf, type TransformInput } from '../state.js';
 
 /**
  * libjpeg's own budget for a progressive JPEG's coefficients: at 4:2:0, 3.0 MB per source MP at 1/1, 0.94 at 1/2,
@@ -26,14 +29,15 @@ import { type ImageState, sessionOf } from '../state.js';
  */
 export const JPEG_WORK_BYTES = 48 * 1024 * 1024;
 
-function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
-  const { bytes, info, decode: plan } = state.input;
+function decodeBytes(state: ImageState, view: Uint8Array): Pixels | Promise<Pixels> {
+  const { info, decode: plan } = state.input;
+  const bytes = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? (view.buffer as ArrayBuffer) : (view.slice().buffer as ArrayBuffer);
   const outputBytes = plan.width * plan.height * 4;
   switch (plan.kind) {
     case 'jpeg':
       throw new Error('unreachable: JPEG is streamed');
     case 'webp':
-      return decodeWebpScaled(new Uint8Array(bytes), plan.width, plan.height, { maxOutputBytes: outputBytes }, sessionOf(state));
+      return decodeWebpScaled(view, plan.width, plan.height, { maxOutputBytes: outputBytes }, sessionOf(state));
     case 'png':
       return decodePng(bytes); // an interlaced PNG, decoded whole
     case 'avif':
@@ -47,7 +51,7 @@ function decodeBytes(state: ImageState): Pixels | Promise<Pixels> {
       return decodePng(bytes);
     case 'webp':
       // Only animated WebP comes here (stills shrink on load); libwebp's still decoder refuses animations.
-      return decodeFirstWebpFrame(new Uint8Array(bytes));
+      return decodeFirstWebpFrame(view);
     case 'avif':
       throw new Error('unreachable: AVIF always has an avif plan');
     case 'gif':
@@ -74,7 +78,7 @@ export function isInterlacedPng(bytes: Uint8Array): boolean {
 }
 
 /** Hands a started stream to the resize step: its rows are read (and its errors found) there. */
-function streamRows(state: ImageState, rows: JpegRows): void {
+function streamRows(state: ImageState, rows: StreamedRows): void {
   const plan = state.input.decode;
   const { format } = state.input.info;
   if (rows.width !== plan.width || rows.height !== plan.height) {
@@ -82,10 +86,10 @@ function streamRows(state: ImageState, rows: JpegRows): void {
   }
   // Errors found later, as rows are read, are the decoder's too; so is the time (the resize step's clock runs
   // around it, so it moves from 'resize' to 'decode').
-  const decoding = <T>(read: () => T): T => {
+  const decoding = async (read: () => Promise<void>): Promise<void> => {
     const started = performance.now();
     try {
-      return read();
+      await read();
     } catch (error) {
       throw decodeFailure(format, error);
     } finally {
@@ -97,31 +101,11 @@ function streamRows(state: ImageState, rows: JpegRows): void {
   state.rows = {
     width: rows.width,
     height: rows.height,
-    row: (y) => decoding(() => rows.row(y)),
+    stats: rows.stats,
+    ensure: (y) => decoding(() => rows.ensure(y)),
+    row: (y) => rows.row(y),
     finish: () => decoding(() => rows.finish()),
   };
-}
-
-/** Starts the JPEG stream. */
-function startJpeg(state: ImageState, denom: JpegScale): void {
-  let rows: JpegRows;
-  try {
-    rows = streamJpegScaled(sessionOf(state), new Uint8Array(state.input.bytes), denom, { maxWorkBytes: JPEG_WORK_BYTES });
-  } catch (error) {
-    throw decodeFailure(state.input.info.format, error);
-  }
-  streamRows(state, rows);
-}
-
-/** Starts the PNG stream (native/src/png.c): rows inflated and unfiltered a strip at a time. */
-function startPng(state: ImageState): void {
-  let rows: JpegRows;
-  try {
-    rows = streamPngRows(sessionOf(state), new Uint8Array(state.input.bytes));
-  } catch (error) {
-    throw decodeFailure(state.input.info.format, error);
-  }
-  streamRows(state, rows);
 }
 
 /**
@@ -130,13 +114,12 @@ function startPng(state: ImageState): void {
  * for it (predicted from its size and alpha, or found out: the session then dies and is dropped) but the master fits
  * `maxDecodedPixels`: then it is decoded whole by jSquash instead.
  */
-function startAvif(state: ImageState, plan: { maxPixels: number; maxDecodedPixels: number }): boolean {
+function startAvif(state: ImageState, bytes: Uint8Array, plan: { maxPixels: number; maxDecodedPixels: number }): boolean {
   const { info } = state.input;
   const wholeAllowed = info.width * info.height <= plan.maxDecodedPixels;
-  let rows: JpegRows;
+  let rows: ReturnType<typeof streamAvifRows>;
   try {
     // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
-    const bytes = new Uint8Array(state.input.bytes);
     checkAvifFrames(bytes, info);
     if (wholeAllowed && !avifFitsSession(info)) return false;
     rows = streamAvifRows(sessionOf(state), bytes, { maxPixels: plan.maxPixels });
@@ -147,21 +130,126 @@ function startAvif(state: ImageState, plan: { maxPixels: number; maxDecodedPixel
     }
     throw decodeFailure(info.format, error);
   }
-  streamRows(state, rows);
+  // Its strips are decoded synchronously (the whole file is in the session): `ensure` only moves them on.
+  streamRows(state, {
+    width: rows.width,
+    height: rows.height,
+    stats: rows.stats,
+    ensure: async (y) => void rows.row(y),
+    row: (y) => rows.row(y),
+    finish: async () => rows.finish(),
+  });
   return true;
 }
 
+/** Starts the JPEG or PNG stream over the session's input. */
+async function startStream(state: ImageState, begin: () => Promise<StreamedRows>): Promise<void> {
+  let rows: StreamedRows;
+  try {
+    rows = await begin();
+  } catch (error) {
+    throw decodeFailure(state.input.info.format, error);
+  }
+  streamRows(state, rows);
+}
+
+/**
+ * Opens the master's source as a feed (checking its start against the lookup), or takes the bytes given. A master
+ * replaced since its lookup is MasterChanged, thrown as it is.
+ */
+async function openInput(state: ImageState): Promise<Uint8Array> {
+  const { source, bytes } = state.input;
+  if (bytes) {
+    state.bytes = new Uint8Array(bytes);
+    return state.bytes;
+  }
+  if (!source) throw new Error('a transform needs its master: a source or bytes');
+  // Opening the object (until R2 answers) is the `r2` phase; reading its chunks, as the decoder asks, is decoding.
+  const opening = performance.now();
+  const stream = await source.open();
+  const r2 = performance.now() - opening;
+  state.timings.r2 = (state.timings.r2 ?? 0) + r2;
+  state.timings.decode = (state.timings.decode ?? 0) - r2;
+  const feed = new ByteFeed(stream, source.size);
+  state.feed = feed;
+  try {
+    await source.verify?.(feed);
+    return await feed.peek(29);
+  } catch (error) {
+    throw decodeFailure(state.input.info.format, error);
+  }
+}
+
+/** A master whose decoder needs the whole file must fit `maxWholeBytes` (MAX_BUFFERED_INPUT_BYTES): a 413 if not. */
+export function checkWholeSize(format: string, size: number, limit: number, why: string): void {
+  if (size > limit) {
+    throw new ImageError(413, 'input-too-large', `the ${format} master is ${size} bytes, and ${why} reads the whole file into memory: up to ${limit} bytes (MAX_BUFFERED_INPUT_BYTES)`);
+  }
+}
+
+/** Reads the rest of the master whole, for a decoder that needs the whole file, under `maxWholeBytes`. */
+async function readWhole(state: ImageState, why: string): Promise<Uint8Array> {
+  if (state.bytes) return state.bytes;
+  const feed = state.feed!;
+  checkWholeSize(state.input.info.format, feed.size, state.input.maxWholeBytes ?? Number.POSITIVE_INFINITY, why);
+  try {
+    state.bytes = await feed.readAll();
+  } catch (error) {
+    throw decodeFailure(state.input.info.format, error);
+  }
+  state.feed = undefined;
+  return state.bytes;
+}
+
+/**
+ * The whole master of a transform given a source, for a path that needs the whole file before any step runs (an
+ * animation's frames): opened, checked against its lookup and read under `maxWholeBytes`, as the decode step would.
+ */
+export async function readSourceWhole(input: TransformInput, why: string): Promise<ArrayBuffer> {
+  if (input.bytes) return input.bytes;
+  const { info, source, maxWholeBytes } = input;
+  if (!source) throw new Error('a transform needs its master: a source or bytes');
+  checkWholeSize(info.format, source.size, maxWholeBytes ?? Number.POSITIVE_INFINITY, why);
+  const feed = new ByteFeed(await source.open(), source.size);
+  try {
+    await source.verify?.(feed);
+    const bytes = await feed.readAll();
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  } catch (error) {
+    feed.cancel();
+    throw decodeFailure(info.format, error);
+  }
+}
+
+/** Feeds the session from the stream, or from the bytes. */
+function setSessionInput(state: ImageState): void {
+  const session = sessionOf(state);
+  if (state.feed) session.setFeed(state.feed);
+  else session.setInput(state.bytes!);
+}
+
 export async function decode(state: ImageState): Promise<void> {
-  const { info, decode: plan } = state.input;
-  if (plan.kind === 'jpeg') return startJpeg(state, plan.denom);
-  if (plan.kind === 'avif' && startAvif(state, plan)) return;
+  const { info, decode: plan, source, maxWholeBytes } = state.input;
+  // Formats always decoded from the whole file are refused on size before they are opened.
+  if (source && plan.kind !== 'jpeg' && plan.kind !== 'png') checkWholeSize(info.format, source.size, maxWholeBytes ?? Number.POSITIVE_INFINITY, `the ${info.format} decoder`);
+  const start = await openInput(state);
+  if (plan.kind === 'jpeg') {
+    setSessionInput(state);
+    const { denom } = plan;
+    return startStream(state, () => beginJpegRows(sessionOf(state), denom, { maxWorkBytes: JPEG_WORK_BYTES }));
+  }
   if (plan.kind === 'png') {
-    if (!isInterlacedPng(new Uint8Array(state.input.bytes, 0, Math.min(29, state.input.bytes.byteLength)))) return startPng(state);
+    if (!isInterlacedPng(start.subarray(0, 29))) {
+      setSessionInput(state);
+      return startStream(state, () => beginPngRows(sessionOf(state)));
+    }
     checkInterlacedPng(info, plan.maxDecodedPixels);
   }
+  const whole = await readWhole(state, info.format === 'png' ? 'an interlaced (Adam7) PNG' : `the ${info.format} decoder`);
+  if (plan.kind === 'avif' && startAvif(state, whole, plan)) return;
   let image: Pixels;
   try {
-    image = await decodeBytes(state);
+    image = await decodeBytes(state, whole);
   } catch (error) {
     throw decodeFailure(info.format, error);
   }

@@ -12,7 +12,7 @@ import { pngChunks } from '../../formats/png.js';
 import { riffEnd } from '../../formats/riff.js';
 import { ARTIST, COPYRIGHT, DATE_TIME, DATE_TIME_ORIGINAL, DESCRIPTION, EXIF_IFD, type ExifField, readExifFields } from '../../formats/tiff.js';
 import type { Metadata, OutputFormat } from '../../options/types.js';
-import type { ImageState } from '../state.js';
+import { type ImageState, masterHead } from '../state.js';
 
 /** Which fields each mode keeps. Everything not listed (GPS 0x8825 above all) is dropped. */
 const KEPT: Record<Exclude<Metadata, 'none'>, readonly number[]> = {
@@ -157,9 +157,9 @@ export function embedExif(output: Uint8Array, format: OutputFormat, tiff: Uint8A
 }
 
 export function metadata(state: ImageState): void {
-  const { options, info, bytes, format } = state.input;
+  const { options, info, format } = state.input;
   if (options.metadata === 'none' || !state.output) return;
-  const tiff = findExif(new Uint8Array(bytes), info.format);
+  const tiff = findExif(masterHead(state), info.format);
   const fields = tiff ? keptFields(readExifFields(tiff), options.metadata) : [];
   if (fields.length === 0) return;
   const out = embedExif(new Uint8Array(state.output), format, writeExif(fields));

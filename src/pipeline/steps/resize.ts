@@ -8,7 +8,8 @@
 import { decodeFailure } from '../codec/failures.js';
 import { SessionPixels } from '../codec/session.js';
 import { cropPixels } from '../pixels/crop.js';
-import { copyRows, resample } from '../pixels/resample.js';
+import type { StreamedRows } from '../codec/streamed.js';
+import { resample } from '../pixels/resample.js';
 import type { Pixels } from '../pixels/rgba.js';
 import { type ImageState, sessionOf } from '../state.js';
 
@@ -22,7 +23,18 @@ function inSession(state: ImageState, image: Pixels | undefined): image is Sessi
   return image instanceof SessionPixels && image.session === state.session && !image.released;
 }
 
-export function resize(state: ImageState): void {
+/** Copies the `crop` region of a stream's rows into `target` (its size), awaiting each strip. */
+async function copyStreamRows(rows: StreamedRows, crop: { x: number; y: number; width: number; height: number }, target: Pixels): Promise<Pixels> {
+  const rowBytes = crop.width * 4;
+  for (let y = 0; y < crop.height; y++) {
+    await rows.ensure(crop.y + y);
+    const row = rows.row(crop.y + y);
+    target.data.set(row.subarray(crop.x * 4, crop.x * 4 + rowBytes), y * rowBytes);
+  }
+  return target;
+}
+
+export async function resize(state: ImageState): Promise<void> {
   const crop = state.decodedCrop;
   const { width, height } = state.input.plan.storedResize;
   const scaling = crop.width !== width || crop.height !== height;
@@ -32,20 +44,20 @@ export function resize(state: ImageState): void {
     const session = sessionOf(state);
     const output = session.allocate(width, height);
     try {
-      state.image = session.resample(rows ? 'jpeg-stream' : (decoded as SessionPixels), crop, output, options);
+      state.image = rows ? await session.resampleInput('jpeg-stream', crop, output, options) : session.resample(decoded as SessionPixels, crop, output, options);
     } catch (error) {
       // Reading the stream is decoding: a corrupt JPEG shows up here.
       throw decodeFailure(state.input.info.format, error);
     }
   } else if (rows) {
-    state.image = copyRows(rows, crop, target(state, width, height));
+    state.image = await copyStreamRows(rows, crop, target(state, width, height));
   } else if (scaling) {
     state.image = resample(decoded!, crop, width, height, options, target(state, width, height));
   } else {
     state.image = cropPixels(decoded!, crop);
   }
   if (rows) {
-    rows.finish();
+    await rows.finish();
     state.rows = undefined;
   }
   // The decoded image is done with; in the session, its memory goes to the encoder.

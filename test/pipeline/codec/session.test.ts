@@ -17,6 +17,7 @@ import {
   type JpegScale,
 } from '../../../src/pipeline/codec/index.js';
 import { POOL_LIMIT_BYTES } from '../../../src/pipeline/codec/index.js';
+import { beginJpegRows } from '../../../src/pipeline/codec/streamed.js';
 import { magicOf } from '../../helpers/images.js';
 import { gradient, scaledFailure } from '../../helpers/pixels.js';
 import { jsquashDecodeAvif, jsquashDecodeWebp, jsquashEncodeJpeg } from '../../helpers/jsquash-reference.js';
@@ -398,10 +399,12 @@ describe('recycling: one idle session per isolate, kept only when healthy and sm
     expect(CodecSession.acquire()).not.toBe(session);
   });
 
-  it('a session with a JPEG stream still open is not kept', () => {
+  // The isolate's sessions are streaming ones (JSPI): their input exports are entered asynchronously.
+  it('a session with a JPEG stream still open is not kept', async () => {
     CodecSession.dropIdleForTesting();
     const session = CodecSession.acquire();
-    streamJpegScaled(session, quadrants, 1).row(0);
+    session.setInput(quadrants);
+    await (await beginJpegRows(session, 1)).ensure(0);
     session.recycle();
     expect(CodecSession.acquire()).not.toBe(session);
   });

@@ -22,9 +22,11 @@ describe('the decode step', () => {
     await decode(state);
     expect(state.image).toBeUndefined();
     expect(state.rows).toMatchObject({ width: 64, height: 48 });
+    await state.rows!.ensure(10);
     expect(Array.from(state.rows!.row(10).subarray(14 * 4, 15 * 4))).toEqual([255, 0, 0, 255]);
+    await state.rows!.ensure(34);
     expect(Array.from(state.rows!.row(34).subarray(46 * 4, 47 * 4))).toEqual([255, 255, 255, 255]);
-    state.rows!.finish();
+    await state.rows!.finish();
   });
 
   it('interlaced PNG: decoded whole by jSquash, exact pixels', async () => {
@@ -42,17 +44,18 @@ describe('the decode step', () => {
     await decode(state);
     expect(state.image).toBeUndefined();
     expect(state.rows).toMatchObject({ width: 16, height: 12 });
+    await state.rows!.ensure(2);
     const row = state.rows!.row(2);
     expect(row.length).toBe(16 * 4);
     expect(Array.from(row.subarray(4, 8))).toEqual([expect.closeTo(254, -1), expect.closeTo(0, -1), expect.closeTo(0, -1), 255]);
-    state.rows!.finish();
+    await state.rows!.finish();
   });
 
   it('JPEG with EXIF orientation: pixels stay stored (the orient step turns them)', async () => {
     const state = stateFor(orientation6, 'fit=scale-down', 'png');
     await decode(state);
     expect(state.rows).toMatchObject({ width: 48, height: 32 });
-    state.rows!.finish();
+    await state.rows!.finish();
   });
 
   it('WebP: decoded straight to the planned size, into the codec session', async () => {
@@ -103,7 +106,7 @@ describe('the decode step', () => {
     await decode(state);
     expect(state.input.plan).toEqual(plan);
     expect(state.decodedCrop).toEqual(decodedCrop);
-    state.rows!.finish();
+    await state.rows!.finish();
   });
 
   it('a master its codec cannot read is a 422', async () => {
