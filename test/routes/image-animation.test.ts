@@ -116,6 +116,11 @@ describe.each([
       const skip = key.endsWith('.gif') && i >= 2 ? (p: number) => disposedSquare(p, 24, 0.5) : undefined;
       expect(meanDifference(frame.data, expected, skip), `frame ${i}`).toBeLessThan(6);
     });
+    if (key.endsWith('.gif')) {
+      // Where frame 1's square was disposed (2): transparent in frames 2 and 3 of the GIF too.
+      const alphaAt = (f: number, x: number, y: number) => decoded[f]!.data[(y * 24 + x) * 4 + 3];
+      expect([alphaAt(1, 8, 8), alphaAt(2, 8, 8), alphaAt(3, 8, 8)]).toEqual([255, 0, 0]);
+    }
     // Not the WebP variant's tag, nor the first frame's.
     const webp = await get(path, { Accept: accept.chrome });
     const still = await get(`/img/width=24,format=auto,anim=false/${key}`, { Accept: 'image/png,image/*;q=0.8' });
@@ -170,6 +175,20 @@ describe('bad and extreme animations: clear answers, never a 500', () => {
     const still = await fetchVariant('/img/format=webp/anim/bad/1001.gif');
     expect(still.magic).toBe('webp');
     expect(still.container!.animated).toBe(false);
+  });
+
+  it('without WebP, over the frame cap: the first frame as a one-frame GIF (the variant is GIF before the frames are counted)', async () => {
+    const kept = await fetchVariant('/img/format=auto/anim/bad/1000.gif', { Accept: accept.curl });
+    expect(kept.response.headers.get('Content-Type')).toBe('image/gif');
+    expect(gifAnimationInfo(kept.bytes, 1001)).toMatchObject({ frames: 1000, loopCount: 0 });
+    const still = await fetchVariant('/img/format=auto/anim/bad/1001.gif', { Accept: accept.curl });
+    expect(still.response.headers.get('Content-Type')).toBe('image/gif');
+    expect(gifAnimationInfo(still.bytes, 1001)).toMatchObject({ frames: 1, loopCount: undefined });
+  });
+
+  it('format=gif is not an option (Cloudflare documents none): 400', async () => {
+    const response = await get('/img/format=gif/anim/disposal.gif');
+    expect(response.status).toBe(400);
   });
 
   it('a GIF cut inside its third frame: the frames before the cut, animated', async () => {
