@@ -19,7 +19,7 @@ import { encodeFailure, decodeFailure } from './codec/failures.js';
 import { GifFrames, gifAnimationInfo } from './codec/gif-frames.js';
 import { WEBP_METHOD } from './codec/webp.js';
 import { AnimatedWebpEncoder, AnimatedWebpReader } from './codec/webp-animation.js';
-import { AnimatedGifEncoder } from './codec/gif-encode.js';
+import { AnimatedGifEncoder, GifTooLarge } from './codec/gif-encode.js';
 import { FAST_WEBP_METHOD } from '../options/compression.js';
 import { applyColourTransform, parseIccProfile, srgbTransform } from './pixels/colour.js';
 import type { Pixels } from './pixels/rgba.js';
@@ -153,11 +153,11 @@ function webpSink(session: CodecSession, input: TransformInput, animation: Anima
   };
 }
 
-function gifSink(alpha: boolean, animation: AnimationInfo): FrameSink {
+function gifSink(alpha: boolean, animation: AnimationInfo, maxBytes: number | undefined): FrameSink {
   let encoder: AnimatedGifEncoder | undefined;
   return {
     add(pixels, startMs, endMs) {
-      encoder ??= new AnimatedGifEncoder(pixels.width, pixels.height, { alpha, loopCount: animation.loopCount });
+      encoder ??= new AnimatedGifEncoder(pixels.width, pixels.height, { alpha, loopCount: animation.loopCount, maxBytes });
       encoder.add(pixels, endMs - startMs);
     },
     finish() {
@@ -188,7 +188,7 @@ export async function transformAnimation(input: TransformInput, animation: Anima
         throw decodeFailure(input.info.format, error);
       }
     });
-    const sink = format === 'gif' ? gifSink(state.keepAlpha, animation) : webpSink(session, input, animation);
+    const sink = format === 'gif' ? gifSink(state.keepAlpha, animation, input.animation?.maxGifBytes) : webpSink(session, input, animation);
     let frames = 0;
     let start = 0;
     // Bounded by the source: GifFrames stops at MAX_ANIMATION_FRAMES, the WebP reader at its frame count (which
@@ -222,6 +222,7 @@ export async function transformAnimation(input: TransformInput, animation: Anima
         try {
           sink.add(pixels, start, end);
         } catch (error) {
+          if (error instanceof GifTooLarge) throw error;
           throw encodeFailure(format, error);
         }
         frames++;

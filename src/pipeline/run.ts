@@ -15,6 +15,7 @@ import { resize } from './steps/resize.js';
 import { tone } from './steps/tone.js';
 import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
 import { keepsAnimation, readAnimationInfo, transformAnimation } from './animate.js';
+import { GifTooLarge } from './codec/gif-encode.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
@@ -42,7 +43,14 @@ export interface TransformResult {
 export async function transform(input: TransformInput): Promise<TransformResult> {
   if (input.animation) {
     const animation = readAnimationInfo(new Uint8Array(input.bytes), input.info);
-    if (keepsAnimation(animation, input.info, input.animation.maxPixels)) return transformAnimation(input, animation, input.animation.maxPixels);
+    if (keepsAnimation(animation, input.info, input.animation.maxPixels)) {
+      try {
+        return await transformAnimation(input, animation, input.animation.maxPixels);
+      } catch (error) {
+        // An animated GIF past its byte cap: the first frame, as for any animation over its limits.
+        if (!(error instanceof GifTooLarge)) throw error;
+      }
+    }
   }
   const state: ImageState = initialState(input);
   let sessionBytes = 0;

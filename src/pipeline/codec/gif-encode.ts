@@ -12,11 +12,20 @@
  *   with alpha are disposed with 2 (clear to transparent), so that no frame shows through the transparent pixels of
  *   the next; opaque outputs keep the previous frame (1), which every full frame covers anyway.
  * - Delays are centiseconds, rounded, at least 2: browsers play 0 and 1 (≤ 10 ms) as 100 ms.
+ * - The output is capped (`maxBytes`): GIF is LZW over palette indices, up to a byte a pixel for busy frames, so a
+ *   50 MP animation could be tens of MB. Past the cap `add` throws GifTooLarge, and the animation is served as its
+ *   first frame (pipeline/run.ts).
  * - The loop count comes as WebP stores it (0 forever, n plays): NETSCAPE2.0 counts repeats after the first play,
  *   so n plays are written as n − 1, forever as 0, and one play as no loop extension at all.
  */
 import { applyPalette, GIFEncoder, type GifencEncoder, quantize } from 'gifenc';
 import type { Pixels } from '../pixels/rgba.js';
+
+/** Most bytes an animated GIF may have (more: its first frame is served instead). */
+export const GIF_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** Thrown by `add` when the GIF has grown past its `maxBytes`. */
+export class GifTooLarge extends Error {}
 
 /** The shortest delay (cs) browsers play as written. */
 export const MIN_GIF_DELAY_CS = 2;
@@ -35,7 +44,7 @@ export class AnimatedGifEncoder {
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly options: { alpha: boolean; loopCount: number },
+    private readonly options: { alpha: boolean; loopCount: number; maxBytes?: number },
   ) {
     // gifenc reads the RGBA as a Uint32Array over the whole buffer: a copy of its own, offset 0.
     this.#rgba = new Uint8Array(width * height * 4);
@@ -81,6 +90,9 @@ export class AnimatedGifEncoder {
       dispose: this.options.alpha ? 2 : 1,
     });
     this.#frames++;
+    const size = this.#gif.bytesView().length;
+    const maxBytes = this.options.maxBytes ?? GIF_MAX_OUTPUT_BYTES;
+    if (size > maxBytes) throw new GifTooLarge(`the animated GIF passed ${maxBytes} bytes at frame ${this.#frames}`);
   }
 
   /** The GIF's bytes; at least one frame must have been added. */

@@ -13,6 +13,7 @@ declare module 'gifenc' {
     ): void;
     finish(): void;
     bytes(): Uint8Array;
+    bytesView(): Uint8Array;
   }
   export function GIFEncoder(options?: { initialCapacity?: number; auto?: boolean }): GifencEncoder;
 }
