@@ -238,6 +238,7 @@ export async function transformAnimation(input: TransformInput, animation: Anima
       try {
         return sink.finish(start);
       } catch (error) {
+        if (error instanceof GifTooLarge) throw error;
         throw encodeFailure(format, error);
       }
     });

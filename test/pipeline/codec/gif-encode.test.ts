@@ -61,13 +61,14 @@ describe('AnimatedGifEncoder', () => {
     expect(Array.from(b!.data.subarray(60, 64))).toEqual([10, 20, 240, 255]);
   });
 
-  it('alpha < 128 is transparent, ≥ 128 opaque; with alpha every frame is disposed with 2, so holes show no earlier frame', () => {
+  it('alpha < 128 is transparent, ≥ 128 opaque; a frame before one with holes is disposed with 2, so they show nothing earlier', () => {
     const encoder = new AnimatedGifEncoder(8, 8, { alpha: true, loopCount: 0 });
     encoder.add(frame(8, 8, [0, 200, 0, 255]), 100);
     encoder.add(frame(8, 8, [200, 0, 0, 255], { rect: [0, 0, 4, 8], alpha: 127 }), 100);
     encoder.add(frame(8, 8, [0, 0, 200, 255], { rect: [0, 0, 4, 8], alpha: 128 }), 100);
     const bytes = encoder.finish();
-    expect(disposals(bytes)).toEqual([2, 2, 2]);
+    // Frame 2 has holes (frame 1 cleared: 2); frame 3 has none (frame 2 kept: 1); the last frame's does not matter.
+    expect(disposals(bytes)).toEqual([2, 1, 1]);
     const [, second, third] = decode(bytes);
     // Left half of frame 2: transparent, not frame 1's green; right half red.
     expect(Array.from(second!.data.subarray(0, 4))).toEqual([0, 0, 0, 0]);
@@ -76,15 +77,35 @@ describe('AnimatedGifEncoder', () => {
     expect(Array.from(third!.data.subarray(0, 3))).toEqual([0, 0, 200]);
   });
 
-  it('opaque outputs keep the previous frame (disposal 1) and have no transparent index', () => {
+  it('opaque outputs: disposal 1; a frame unlike the last has no transparent index', () => {
     const encoder = new AnimatedGifEncoder(4, 4, { alpha: false, loopCount: 0 });
-    encoder.add(frame(4, 4, [1, 2, 3, 255]), 100);
+    encoder.add(frame(4, 4, [200, 2, 3, 255]), 100);
     encoder.add(frame(4, 4, [0, 0, 0, 255]), 100);
     const bytes = encoder.finish();
     expect(disposals(bytes)).toEqual([1, 1]);
     // The GCE's packed byte has no transparency flag.
     for (let i = 0; i + 3 < bytes.length; i++) if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9) expect(bytes[i + 3]! & 1).toBe(0);
     expect(decode(bytes)[1]!.data.every((v, i) => v === (i % 4 === 3 ? 255 : 0))).toBe(true);
+  });
+
+  it('opaque outputs: pixels within 8 of what shows keep it (transparent over disposal 1), the rest change', () => {
+    const w = 32;
+    const encoder = new AnimatedGifEncoder(w, w, { alpha: false, loopCount: 0 });
+    encoder.add(frame(w, w, [100, 150, 200, 255]), 100);
+    // The whole frame drifts by 5 (kept); a square moves in (drawn).
+    encoder.add(frame(w, w, [105, 145, 205, 255], { rect: [8, 8, 16, 16], alpha: 255 }), 100);
+    const square = frame(w, w, [105, 145, 205, 255]);
+    for (let y = 8; y < 16; y++) for (let x = 8; x < 16; x++) square.data.set([250, 0, 0, 255], (y * w + x) * 4);
+    encoder.add(square, 100);
+    const bytes = encoder.finish();
+    const [, second, third] = decode(bytes);
+    expect(Array.from(second!.data.subarray(0, 4))).toEqual([100, 150, 200, 255]);
+    expect(Array.from(third!.data.subarray(0, 4))).toEqual([100, 150, 200, 255]);
+    expect(Array.from(third!.data.subarray((8 * w + 8) * 4, (8 * w + 8) * 4 + 4))).toEqual([250, 0, 0, 255]);
+    // Frames 2 and 3 set the transparency flag (kept pixels).
+    const flags: number[] = [];
+    for (let i = 0; i + 3 < bytes.length; i++) if (bytes[i] === 0x21 && bytes[i + 1] === 0xf9) flags.push(bytes[i + 3]! & 1);
+    expect(flags).toEqual([0, 1, 1]);
   });
 
   it('a gradient of 1024 colours is quantised to 256 within a small error', () => {
