@@ -17,6 +17,7 @@ const contentTypes: Record<OutputFormat, string> = {
   jpeg: 'image/jpeg',
   'baseline-jpeg': 'image/jpeg',
   png: 'image/png',
+  gif: 'image/gif',
 };
 
 /**

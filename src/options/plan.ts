@@ -25,7 +25,7 @@ export function canvasColour(background: RGBA | undefined, keepAlpha: boolean): 
 }
 
 export function formatKeepsAlpha(format: string): boolean {
-  return format === 'png' || format === 'webp' || format === 'avif';
+  return format === 'png' || format === 'webp' || format === 'avif' || format === 'gif';
 }
 
 export interface OutputLimits {

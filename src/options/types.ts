@@ -14,8 +14,11 @@ export type QualityName = 'high' | 'medium-high' | 'medium-low' | 'low';
 
 export type RequestedFormat = 'auto' | 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png' | 'json';
 
-/** What the encoder produces. `baseline-jpeg` is a JPEG without progressive scans. */
-export type OutputFormat = 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png';
+/**
+ * What the encoder produces. `baseline-jpeg` is a JPEG without progressive scans. `gif` is never asked for: it is
+ * what `format=auto` gives an animated master for a client without WebP (options/animation.ts).
+ */
+export type OutputFormat = 'avif' | 'webp' | 'jpeg' | 'baseline-jpeg' | 'png' | 'gif';
 
 /** Formats we accept as masters. */
 export type InputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';

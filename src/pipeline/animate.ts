@@ -1,10 +1,10 @@
 /**
- * Animated output: an animated GIF or WebP master becomes an animated WebP, a frame at a time. Each frame is
- * composited on one canvas (gif-frames.ts for GIF, libwebp's WebPAnimDecoder for WebP), then goes through the same
- * steps as a still, with the same plan (crop/resize, colour, tone, orientation, blur/sharpen, the pad canvas), and
- * into libwebp's WebPAnimEncoder, which finds what changed from frame to frame. Memory is the master's bytes, one
- * canvas and one resized frame, plus the encoder's state and its output so far. Metadata (`metadata=`) is not
- * written into animations.
+ * Animated output: an animated GIF or WebP master becomes an animated WebP (or GIF), a frame at a time. Each frame
+ * is composited on one canvas (gif-frames.ts for GIF, libwebp's WebPAnimDecoder for WebP), then goes through the
+ * same steps as a still, with the same plan (crop/resize, colour, tone, orientation, blur/sharpen, the pad canvas),
+ * and into libwebp's WebPAnimEncoder, which finds what changed from frame to frame, or gifenc (codec/gif-encode.ts,
+ * full frames with a palette each). Memory is the master's bytes, one canvas and one resized frame, plus the
+ * encoder's state and its output so far. Metadata (`metadata=`) is not written into animations.
  *
  * An animation whose frames × width × height exceeds the limit (`ANIMATION_MAX_PIXELS`), or with more than
  * MAX_ANIMATION_FRAMES frames, is served as its first frame (the still pipeline); so is a one-frame "animation".
@@ -19,6 +19,7 @@ import { encodeFailure, decodeFailure } from './codec/failures.js';
 import { GifFrames, gifAnimationInfo } from './codec/gif-frames.js';
 import { WEBP_METHOD } from './codec/webp.js';
 import { AnimatedWebpEncoder, AnimatedWebpReader } from './codec/webp-animation.js';
+import { AnimatedGifEncoder, GifTooLarge } from './codec/gif-encode.js';
 import { FAST_WEBP_METHOD } from '../options/compression.js';
 import { applyColourTransform, parseIccProfile, srgbTransform } from './pixels/colour.js';
 import type { Pixels } from './pixels/rgba.js';
@@ -135,14 +136,50 @@ function timed<T>(state: ImageState, phase: string, body: () => T): T {
   }
 }
 
+/** Where the transformed frames go: `add` gets a frame with its start and end (ms), `finish` the last end. */
+interface FrameSink {
+  add(pixels: SessionPixels, startMs: number, endMs: number): void;
+  finish(endMs: number): Uint8Array<ArrayBuffer>;
+}
+
+function webpSink(session: CodecSession, input: TransformInput, animation: AnimationInfo): FrameSink {
+  let encoder: AnimatedWebpEncoder | undefined;
+  return {
+    add(pixels, startMs) {
+      encoder ??= new AnimatedWebpEncoder(session, pixels.width, pixels.height, {
+        quality: input.quality,
+        method: input.options.compression === 'fast' ? FAST_WEBP_METHOD : WEBP_METHOD,
+        loopCount: animation.loopCount,
+      });
+      encoder.add(pixels, startMs);
+    },
+    finish(endMs) {
+      return encoder!.finish(endMs);
+    },
+  };
+}
+
+function gifSink(alpha: boolean, animation: AnimationInfo, maxBytes: number | undefined): FrameSink {
+  let encoder: AnimatedGifEncoder | undefined;
+  return {
+    add(pixels, startMs, endMs) {
+      encoder ??= new AnimatedGifEncoder(pixels.width, pixels.height, { alpha, loopCount: animation.loopCount, maxBytes });
+      encoder.add(pixels, endMs - startMs);
+    },
+    finish() {
+      return encoder!.finish();
+    },
+  };
+}
+
 /**
- * Encodes the animated master as an animated WebP; `animation` is what readAnimationInfo found (and keepsAnimation
- * allowed). The output format must be WebP.
+ * Encodes the animated master as an animated WebP or GIF (the output format); `animation` is what
+ * readAnimationInfo found (and keepsAnimation allowed).
  */
 export async function transformAnimation(input: TransformInput, animation: AnimationInfo, maxPixels: number): Promise<TransformResult> {
   const state = initialState(input);
   const session = (state.session = CodecSession.acquire());
-  const fast = input.options.compression === 'fast';
+  const format = input.format === 'gif' ? 'gif' : 'webp';
   let source: FrameSource | undefined;
   let output: Uint8Array<ArrayBuffer>;
   let size = { width: 0, height: 0 };
@@ -157,7 +194,8 @@ export async function transformAnimation(input: TransformInput, animation: Anima
         throw decodeFailure(input.info.format, error);
       }
     });
-    let encoder: AnimatedWebpEncoder | undefined;
+    const sink = format === 'gif' ? gifSink(state.keepAlpha, animation, input.animation?.maxGifBytes) : webpSink(session, input, animation);
+    let frames = 0;
     let start = 0;
     // Bounded by the source: GifFrames stops at MAX_ANIMATION_FRAMES, the WebP reader at its frame count (which
     // keepsAnimation held to it).
@@ -183,32 +221,31 @@ export async function transformAnimation(input: TransformInput, animation: Anima
         canvas(state);
         return state.image!;
       });
+      // Frames may not share a timestamp: a zero duration becomes 1 ms.
+      const end = Math.max(frame.endMs, start + 1);
       timed(state, 'encode', () => {
         const pixels = session.hold(image);
         try {
-          encoder ??= new AnimatedWebpEncoder(session, pixels.width, pixels.height, {
-            quality: input.quality,
-            method: fast ? FAST_WEBP_METHOD : WEBP_METHOD,
-            loopCount: animation.loopCount,
-          });
-          encoder.add(pixels, start);
+          sink.add(pixels, start, end);
         } catch (error) {
-          throw encodeFailure('webp', error);
+          if (error instanceof GifTooLarge) throw error;
+          throw encodeFailure(format, error);
         }
+        frames++;
         size = { width: pixels.width, height: pixels.height };
         // The frame is in the encoder now: every buffer of it goes (release ignores ones already gone).
         for (const done of [pixels, image, frame.pixels]) session.release(done);
       });
-      // Frames may not share a timestamp: a zero duration becomes 1 ms.
-      start = Math.max(frame.endMs, start + 1);
+      start = end;
       state.image = undefined;
     }
-    if (!encoder) throw new ImageError(422, 'undecodable', `the animated ${input.info.format} master has no frame`);
+    if (frames === 0) throw new ImageError(422, 'undecodable', `the animated ${input.info.format} master has no frame`);
     output = timed(state, 'encode', () => {
       try {
-        return encoder!.finish(start);
+        return sink.finish(start);
       } catch (error) {
-        throw encodeFailure('webp', error);
+        if (error instanceof GifTooLarge) throw error;
+        throw encodeFailure(format, error);
       }
     });
     finished = true;

@@ -15,6 +15,7 @@ import { resize } from './steps/resize.js';
 import { tone } from './steps/tone.js';
 import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
 import { keepsAnimation, readAnimationInfo, transformAnimation } from './animate.js';
+import { GifTooLarge } from './codec/gif-encode.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
@@ -45,7 +46,14 @@ export async function transform(input: TransformInput): Promise<TransformResult>
     // GIF and animated WebP are decoded from the whole file anyway: read it once, before deciding.
     if (!input.bytes) input = { ...input, bytes: await readSourceWhole(input, `the animated ${input.info.format} decoder`) };
     const animation = readAnimationInfo(new Uint8Array(input.bytes!), input.info);
-    if (keepsAnimation(animation, input.info, animationLimit.maxPixels)) return transformAnimation(input, animation, animationLimit.maxPixels);
+    if (keepsAnimation(animation, input.info, animationLimit.maxPixels)) {
+      try {
+        return await transformAnimation(input, animation, animationLimit.maxPixels);
+      } catch (error) {
+        // An animated GIF past its byte cap: the first frame, as for any animation over its limits.
+        if (!(error instanceof GifTooLarge)) throw error;
+      }
+    }
   }
   const state: ImageState = initialState(input);
   let sessionBytes = 0;

@@ -31,10 +31,11 @@ export interface TransformInput {
   quality: number;
   avifSpeed: number;
   /**
-   * Set when an animated GIF/WebP master with `anim` on is encoded as WebP (options/animation.ts): it stays animated
-   * if its frames × width × height is within `maxPixels` (pipeline/animate.ts), else its first frame is served.
+   * Set when an animated GIF/WebP master with `anim` on is encoded as WebP or GIF (options/animation.ts): it stays
+   * animated if its frames × width × height is within `maxPixels` (pipeline/animate.ts), and a GIF within
+   * `maxGifBytes` (GIF_MAX_OUTPUT_BYTES unless a test sets it), else its first frame is served.
    */
-  animation?: { maxPixels: number };
+  animation?: { maxPixels: number; maxGifBytes?: number };
 }
 
 /** What the colour step did with the master's embedded profile, for logs and tests. */

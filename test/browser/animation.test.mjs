@@ -1,6 +1,7 @@
 // Animated output checked by an independent decoder: Chromium's WebCodecs ImageDecoder decodes the animated GIF/WebP
-// master (as stored, from /originals/) and the animated WebP the worker makes of it, and the two must agree on frame
-// count, loop (repetitionCount), every frame's duration, size and pixels (within lossy-encoding tolerance).
+// master (as stored, from /originals/) and the animated WebP (or, for a client without WebP, the animated GIF) the
+// worker makes of it, and the two must agree on frame count, loop (repetitionCount), every frame's duration, size and
+// pixels (within lossy-encoding or palette tolerance).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,6 +89,26 @@ for (const key of ['anim/disposal.gif', 'anim/moving.webp', 'samples/gif/traffic
       assert.equal(o.duration, shown, `frame ${i} duration`);
       const difference = meanDifference(o.rgba, m.rgba);
       assert.ok(difference < 3, `frame ${i}: mean difference ${difference.toFixed(2)} of 255`);
+    }
+  });
+}
+
+for (const key of ['anim/disposal.gif', 'anim/moving.webp', 'samples/gif/traffic-light.gif']) {
+  test(`${key}: without WebP in Accept, the animated GIF plays as the master does in Chromium`, async () => {
+    const master = await decodeInPage(`/originals/${key}`);
+    const ours = await decodeInPage(`/img/format=auto/${key}`, { Accept: 'image/png,image/*;q=0.8' });
+    assert.equal(ours.type, 'image/gif');
+    assert.equal(ours.frameCount, master.frameCount, 'frame count');
+    assert.equal(ours.repetitionCount, master.repetitionCount, 'repetitionCount (loop)');
+    for (let i = 0; i < master.frameCount; i++) {
+      const [m, o] = [master.frames[i], ours.frames[i]];
+      assert.deepEqual([o.width, o.height], [m.width, m.height], `frame ${i} size`);
+      // As shown: ≤ 10 ms is 100 ms for a GIF master; a WebP master's ms are rounded to centiseconds, at least 2.
+      const shownMs = key.endsWith('.gif') ? (m.duration <= 10_000 ? 100 : m.duration / 1000) : Math.max(20, Math.round(m.duration / 10_000) * 10);
+      assert.equal(o.duration, shownMs * 1000, `frame ${i} duration`);
+      // 256 colours a frame, no dithering: a GIF master comes back almost exactly, a WebP one within palette error.
+      const difference = meanDifference(o.rgba, m.rgba);
+      assert.ok(difference < (key.endsWith('.gif') ? 1 : 4), `frame ${i}: mean difference ${difference.toFixed(2)} of 255`);
     }
   });
 }

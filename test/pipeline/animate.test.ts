@@ -9,6 +9,7 @@ import disposalGif from '../fixtures/anim-disposal-48x32.gif?bytes';
 import movingWebp from '../fixtures/anim-moving-40x30.webp?bytes';
 import reference from '../fixtures/anim-sharp.json';
 import { readAnimationInfo } from '../../src/pipeline/animate.js';
+import { GifFrames, gifAnimationInfo } from '../../src/pipeline/codec/gif-frames.js';
 import { CodecSession, SessionPixels } from '../../src/pipeline/codec/session.js';
 import { AnimatedWebpReader } from '../../src/pipeline/codec/webp-animation.js';
 import { transform } from '../../src/pipeline/run.js';
@@ -146,5 +147,36 @@ describe('animated WebP → animated WebP', () => {
     expect(still.animated).toBe(false);
     const kept = readWebpAnimation(await animate(movingWebp, 'anim=true', 3600));
     expect(kept.animated).toBe(true);
+  });
+});
+
+describe('animated GIF output (a client without WebP)', () => {
+  async function animateGif(master: Uint8Array, options: string, maxGifBytes?: number) {
+    const input = { ...inputFor(master, options, 'gif', 80), animation: { maxPixels: 50_000_000, maxGifBytes } };
+    return new Uint8Array((await transform(input)).bytes);
+  }
+
+  it.each([
+    ['anim-disposal-48x32.gif', disposalGif],
+    ['anim-moving-40x30.webp', movingWebp],
+  ] as const)('%s: every frame, NETSCAPE2.0 repeats as the master loops', async (name, master) => {
+    const ref: Ref = reference[name];
+    const bytes = await animateGif(master, 'anim=true');
+    const info = gifAnimationInfo(bytes, 1000);
+    expect([info.width, info.height, info.frames]).toEqual([ref.width, ref.height, ref.pages]);
+    expect(info.loopCount).toBe(ref.loop === 0 ? 0 : ref.loop === 1 ? undefined : ref.loop - 1);
+    const frames = Array.from(new GifFrames(bytes, { maxFrames: 1000, maxTotalWorkPixels: 1e8 }).frames(), (f) => f.canvas.slice() as unknown as Uint8Array);
+    // The WebP master: every frame within palette error of sharp's (the GIF's frames are checked through the worker).
+    if (name.endsWith('.webp')) frames.forEach((frame, i) => expect(meanDifference(frame, base64(ref.full.frames[i]!)), `frame ${i}`).toBeLessThan(6));
+  });
+
+  it('past its byte cap the GIF is the first frame alone (as any animation over its limits)', async () => {
+    const full = await animateGif(disposalGif, 'anim=true');
+    // The cap is checked after each frame (the trailer byte comes after): the last frame's end is past this one.
+    const capped = await animateGif(disposalGif, 'anim=true', full.length - 2);
+    expect(new TextDecoder().decode(capped.subarray(0, 6))).toBe('GIF89a');
+    expect(gifAnimationInfo(capped, 1000)).toMatchObject({ frames: 1, loopCount: undefined });
+    const [first] = Array.from(new GifFrames(capped, { maxFrames: 10, maxTotalWorkPixels: 1e8 }).frames(), (f) => f.canvas.slice() as unknown as Uint8Array);
+    expect(meanDifference(first!, base64(reference['anim-disposal-48x32.gif'].full.frames[0]!))).toBeLessThan(1);
   });
 });

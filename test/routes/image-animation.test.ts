@@ -11,6 +11,35 @@ import { corpusAvailable, corpusFile } from '../helpers/corpus.js';
 import { magicOf } from '../helpers/images.js';
 import { readWebpAnimation } from '../helpers/webp-anim.js';
 import { accept, bodyBytes, get, putMaster } from '../helpers/worker.js';
+import { GifFrames, gifAnimationInfo } from '../../src/pipeline/codec/gif-frames.js';
+
+function base64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** Mean absolute difference per channel (RGB weighted by alpha, and alpha) between two RGBA buffers. */
+function meanDifference(a: Uint8Array | Uint8ClampedArray, b: Uint8Array, skip?: (pixel: number) => boolean): number {
+  let sum = 0;
+  let n = 0;
+  for (let p = 0; p < a.length / 4; p++) {
+    if (skip?.(p)) continue;
+    for (let c = 0; c < 4; c++) {
+      const va = c === 3 ? a[p * 4 + 3]! : (a[p * 4 + c]! * a[p * 4 + 3]!) / 255;
+      const vb = c === 3 ? b[p * 4 + 3]! : (b[p * 4 + c]! * b[p * 4 + 3]!) / 255;
+      sum += Math.abs(va - vb);
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+// The disposal GIF's frame 1 square (8..24 × 8..24 of 48×32) is cleared to transparent after it, as browsers do;
+// sharp paints the background colour there (see test/pipeline/animate.test.ts).
+const disposedSquare = (p: number, width: number, scale: number) => {
+  const x = (p % width) / scale;
+  const y = Math.floor(p / width) / scale;
+  return x >= 7 && x < 25 && y >= 7 && y < 25;
+};
 
 beforeAll(async () => {
   await putMaster('anim/disposal.gif', disposalGif);
@@ -58,10 +87,50 @@ describe.each([
     ['format=jpeg', 'jpeg', {}],
     ['format=png', 'png', {}],
     ['format=avif', 'avif', {}],
-    ['format=auto', 'still', { Accept: 'image/png,image/*;q=0.8' }],
+    ['format=auto,anim=false', 'still', { Accept: 'image/png,image/*;q=0.8' }],
   ] as const)('%s (%j): the first frame', async (options, magic, headers) => {
     const { magic: got } = await fetchVariant(`/img/width=24,${options}/${key}`, headers);
     expect(got).toBe(magic === 'still' ? stillAuto : magic);
+  });
+
+  it('format=auto without WebP in Accept: an animated GIF (frames, delays, loop count, size, pixels); Vary; its own ETag; then a cache hit', async () => {
+    const path = `/img/width=24,format=auto/${key}`;
+    const { response, bytes, magic } = await fetchVariant(path, { Accept: 'image/png,image/*;q=0.8' });
+    expect(magic).toBe('gif');
+    expect(new TextDecoder().decode(bytes.subarray(0, 6))).toBe('GIF89a');
+    expect(response.headers.get('Content-Type')).toBe('image/gif');
+    expect(response.headers.get('Vary')).toContain('Accept');
+    // Our own GIF reader: the block walk (frames, NETSCAPE2.0 repeats) and the compositing decoder (canvases, delays).
+    const info = gifAnimationInfo(bytes, 1000);
+    expect([info.width, info.height]).toEqual([ref.resized.width, ref.resized.height]);
+    expect(info.frames).toBe(ref.pages);
+    // WebP's n plays are n − 1 repeats in NETSCAPE2.0 (0 forever, one play no extension).
+    expect(info.loopCount).toBe(ref.loop === 0 ? 0 : ref.loop === 1 ? undefined : ref.loop - 1);
+    // The decoder yields one canvas, redrawn at each step: copied as it goes.
+    const decoded = Array.from(new GifFrames(bytes, { maxFrames: 1000, maxTotalWorkPixels: 1e8 }).frames(), (f) => ({ delayMs: f.delayMs, data: f.canvas.slice() }));
+    expect(decoded.map((f) => f.delayMs)).toEqual([...durations]);
+    // Every frame against sharp's resized frame, mean difference per channel < 6 of 255 (measured ≤ 3.5): 256 colours
+    // a frame without dithering, and resampling differences.
+    decoded.forEach((frame, i) => {
+      const expected = base64(ref.resized.frames[i]!);
+      const skip = key.endsWith('.gif') && i >= 2 ? (p: number) => disposedSquare(p, 24, 0.5) : undefined;
+      expect(meanDifference(frame.data, expected, skip), `frame ${i}`).toBeLessThan(6);
+    });
+    if (key.endsWith('.gif')) {
+      // Where frame 1's square was disposed (2): transparent in frames 2 and 3 of the GIF too.
+      const alphaAt = (f: number, x: number, y: number) => decoded[f]!.data[(y * 24 + x) * 4 + 3];
+      expect([alphaAt(1, 8, 8), alphaAt(2, 8, 8), alphaAt(3, 8, 8)]).toEqual([255, 0, 0]);
+    }
+    // Not the WebP variant's tag, nor the first frame's.
+    const webp = await get(path, { Accept: accept.chrome });
+    const still = await get(`/img/width=24,format=auto,anim=false/${key}`, { Accept: 'image/png,image/*;q=0.8' });
+    const tags = new Set([response.headers.get('ETag'), webp.headers.get('ETag'), still.headers.get('ETag')]);
+    expect(tags.size).toBe(3);
+    const again = await get(path, { Accept: accept.curl });
+    expect(again.headers.get('Content-Type')).toBe('image/gif');
+    expect(again.headers.get('X-Cache')).toBe('HIT');
+    expect(again.headers.get('ETag')).toBe(response.headers.get('ETag'));
+    expect(await bodyBytes(again)).toEqual(bytes);
   });
 });
 
@@ -106,6 +175,22 @@ describe('bad and extreme animations: clear answers, never a 500', () => {
     const still = await fetchVariant('/img/format=webp/anim/bad/1001.gif');
     expect(still.magic).toBe('webp');
     expect(still.container!.animated).toBe(false);
+  });
+
+  it('without WebP, over the frame cap: the first frame as a one-frame GIF (the variant is GIF before the frames are counted)', async () => {
+    await putMaster('anim/bad/1000.gif', manyFrames(1000));
+    await putMaster('anim/bad/1001.gif', manyFrames(1001));
+    const kept = await fetchVariant('/img/format=auto/anim/bad/1000.gif', { Accept: accept.curl });
+    expect(kept.response.headers.get('Content-Type')).toBe('image/gif');
+    expect(gifAnimationInfo(kept.bytes, 1001)).toMatchObject({ frames: 1000, loopCount: 0 });
+    const still = await fetchVariant('/img/format=auto/anim/bad/1001.gif', { Accept: accept.curl });
+    expect(still.response.headers.get('Content-Type')).toBe('image/gif');
+    expect(gifAnimationInfo(still.bytes, 1001)).toMatchObject({ frames: 1, loopCount: undefined });
+  });
+
+  it('format=gif is not an option (Cloudflare documents none): 400', async () => {
+    const response = await get('/img/format=gif/anim/disposal.gif');
+    expect(response.status).toBe(400);
   });
 
   it('a GIF cut inside its third frame: the frames before the cut, animated', async () => {

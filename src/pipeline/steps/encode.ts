@@ -1,4 +1,5 @@
 /** Encodes the finished pixels to the negotiated format: WebP, AVIF and JPEG in the codec session, PNG through jSquash. */
+import { encodeStillGif } from '../codec/gif-encode.js';
 import { encodePng } from '../codec/png.js';
 import { encodeFailure } from '../codec/failures.js';
 import { WEBP_METHOD } from '../codec/webp.js';
@@ -50,6 +51,10 @@ export async function encode(state: ImageState): Promise<void> {
         break;
       case 'png':
         state.output = await encodePng(image);
+        break;
+      case 'gif':
+        // An animated master served as its first frame (over the limits, or one frame) to a client that gets GIF.
+        state.output = encodeStillGif(image, state.keepAlpha);
         break;
     }
   } catch (error) {
