@@ -226,3 +226,31 @@ describe('Content-Length and the limits', () => {
   });
 });
 
+
+describe('streamed uploads that end oddly', () => {
+  it('stores bytes after a JPEG`s EOI too (the decoder stops early; the rest is forwarded)', async () => {
+    const padded = paddedJpeg(40);
+    const bytes = new Uint8Array(padded.length + 300_000);
+    bytes.set(padded);
+    const response = await upload('up/trailer.jpg', bytes);
+    expect(response.status).toBe(201);
+    const object = await env.MASTERS.get('masters/up/trailer.jpg');
+    expect(equalBytes(new Uint8Array(await object!.arrayBuffer()), bytes)).toBe(true);
+  });
+
+  it('answers 400 to a streamed body that breaks off, and stores nothing', async () => {
+    const before = await r2Keys();
+    const png = greyPng(2000, 1200);
+    let at = 0;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at > png.length / 2) return controller.error(new Error('connection reset'));
+        controller.enqueue(png.slice(at, at + 64 * 1024));
+        at += 64 * 1024;
+      },
+    });
+    const request = putRequest('up/broken.png', broken, { 'Content-Length': String(png.length) });
+    await expectProblem(await fetchWith({}, request), 400, 'upload-aborted');
+    expect(await r2Keys()).toEqual(before);
+  });
+});
