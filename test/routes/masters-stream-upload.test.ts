@@ -254,3 +254,20 @@ describe('streamed uploads that end oddly', () => {
     expect(await r2Keys()).toEqual(before);
   });
 });
+
+describe('per-client upload quotas on streamed uploads', () => {
+  it('charges the declared length before the body is read: over UPLOAD_BYTES_PER_HOUR is a 429, nothing read or stored', async () => {
+    const png = greyPng(2000, 1200); // about 2.3 MB
+    const vars = { UPLOAD_BYTES_PER_HOUR: '3000000' };
+    const put = (key: string, body: ReadableStream<Uint8Array>) =>
+      fetchWith(vars, putRequest(key, body, { 'Content-Length': String(png.length), 'CF-Connecting-IP': '203.0.113.77' }));
+    const first = await put('up/quota-1.png', counted(png).stream);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('RateLimit-Policy')).toContain('"upload-bytes";q=3000000');
+    const before = await r2Keys();
+    const { stream, pulled } = counted(png);
+    await expectProblem(await put('up/quota-2.png', stream), 429, 'quota-exceeded', /upload-bytes/);
+    expect(pulled.count).toBeLessThanOrEqual(1);
+    expect(await r2Keys()).toEqual(before);
+  });
+});
