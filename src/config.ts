@@ -85,7 +85,12 @@ export interface Config {
   avifSpeed: number;
   /** Transforms allowed to wait behind the running one in an isolate before we shed with 503. */
   maxQueuedTransforms: number;
-  /** Largest body, in bytes, `PUT /masters/<key>` takes (checked on Content-Length and while streaming). */
+  /**
+   * Largest body, in bytes, `PUT /masters/<key>` takes (checked on Content-Length and while streaming): 100 MiB, the
+   * Workers request body limit on Free and Pro. JPEG and non-interlaced PNG uploads are streamed into R2 while they
+   * are validated, so this is not a memory limit; the formats read whole (and uploads without Content-Length, and
+   * origin pulls) stay under maxBufferedInputBytes.
+   */
   maxUploadBytes: number;
   /**
    * The bearer token that allows writing masters (the `UPLOAD_TOKEN` secret), or null when it is not set:
@@ -290,7 +295,7 @@ export function readConfig(vars: Vars): Config {
     },
     avifSpeed: integer(vars.AVIF_SPEED, 'AVIF_SPEED', 8, 0, 10),
     maxQueuedTransforms: integer(vars.MAX_QUEUED_TRANSFORMS, 'MAX_QUEUED_TRANSFORMS', 8, 0, 1000),
-    maxUploadBytes: integer(vars.MAX_UPLOAD_BYTES, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    maxUploadBytes: integer(vars.MAX_UPLOAD_BYTES, 'MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1, 100 * 1024 * 1024),
     uploadToken: token(vars.UPLOAD_TOKEN),
     quota: {
       transformsPerMinute: integer(vars.TRANSFORM_QUOTA_PER_MINUTE, 'TRANSFORM_QUOTA_PER_MINUTE', 300, 1, 1_000_000),

@@ -4,8 +4,8 @@ import { ImageError } from '../http/problem.js';
 /** First allocation when the length is unknown; doubled as bytes arrive, never past the limit. */
 const INITIAL_CAPACITY = 64 * 1024;
 
-function tooLarge(maxBytes: number, what: string): ImageError {
-  return new ImageError(413, 'upload-too-large', `${what}; uploads are limited to ${maxBytes} bytes (MAX_UPLOAD_BYTES)`);
+function tooLarge(maxBytes: number, what: string, limitName: string): ImageError {
+  return new ImageError(413, 'upload-too-large', `${what}; uploads are limited to ${maxBytes} bytes (${limitName})`);
 }
 
 /**
@@ -15,13 +15,13 @@ function tooLarge(maxBytes: number, what: string): ImageError {
  *
  * @example const bytes = await readBoundedBody(c.req.raw, config.maxUploadBytes)
  */
-export async function readBoundedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBoundedBody(request: Request, maxBytes: number, limitName = 'MAX_UPLOAD_BYTES'): Promise<Uint8Array> {
   const declared = request.headers.get('Content-Length');
   let expected: number | undefined;
   if (declared !== null) {
     if (!/^\s*\d+\s*$/.test(declared)) throw new ImageError(400, 'bad-content-length', `Content-Length: ${declared.slice(0, 40)} is not a number`);
     expected = Number(declared);
-    if (expected > maxBytes) throw tooLarge(maxBytes, `the body is declared as ${expected} bytes`);
+    if (expected > maxBytes) throw tooLarge(maxBytes, `the body is declared as ${expected} bytes`, limitName);
   }
   if (!request.body) return new Uint8Array(0);
 
@@ -39,7 +39,7 @@ export async function readBoundedBody(request: Request, maxBytes: number): Promi
     const value = chunk.value;
     if (size + value.byteLength > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes, `the body is longer than ${maxBytes} bytes`);
+      throw tooLarge(maxBytes, `the body is longer than ${maxBytes} bytes`, limitName);
     }
     if (size + value.byteLength > buffer.byteLength) {
       const grown = new Uint8Array(Math.min(maxBytes, Math.max(size + value.byteLength, buffer.byteLength * 2)));

@@ -18,6 +18,7 @@ import { avifFitsSession, decodeAvif, outOfSessionMemory } from './codec/avif.js
 import { streamAvifRows } from './codec/avif-stream.js';
 import { decodeGifFirstFrame } from './codec/gif-decode.js';
 import { decodePng } from './codec/png.js';
+import { ByteFeed, FeedError } from './codec/byte-feed.js';
 import { CodecError, CodecSession } from './codec/session.js';
 import { beginJpegRows, beginPngRows, type StreamedRows } from './codec/streamed.js';
 import { decodeFirstWebpFrame } from './codec/webp-anim.js';
@@ -91,6 +92,45 @@ function validateAvifStream(bytes: Uint8Array, info: HeaderInfo, limits: InputLi
     for (let y = 0; y < rows.height; y += 16) rows.row(y);
     rows.row(rows.height - 1);
     rows.finish();
+  } finally {
+    session.recycle();
+  }
+}
+
+/**
+ * Whether an upload whose header was read can be validated as a stream (JPEG, non-interlaced PNG): the others'
+ * decoders need the whole file. `head` holds at least the first 29 bytes.
+ */
+export function streamsForValidation(info: HeaderInfo, head: Uint8Array): boolean {
+  return info.format === 'jpeg' || (info.format === 'png' && !isInterlacedPng(head));
+}
+
+/**
+ * `validateByDecoding` for a JPEG or non-interlaced PNG upload arriving as a stream of `size` bytes: the decoder
+ * reads it from a ByteFeed chunk by chunk (JSPI), so the upload never exists whole. The same decoders, checks and
+ * errors as for bytes in memory, except PNG's up-front chunk walk (`checkPngChunks`), which needs the whole file: the
+ * streamed decoder checks each chunk's CRC as it reads it. A failure of the stream itself (the body broke off) is
+ * thrown as the FeedError it is.
+ */
+export async function validateStreamByDecoding(stream: ReadableStream<Uint8Array>, size: number, info: HeaderInfo): Promise<void> {
+  const feed = new ByteFeed(stream, size, 0);
+  const session = CodecSession.acquire();
+  try {
+    if (!session.streaming) throw new CodecError('unsupported', 'streamed upload validation needs a streaming codec session (JSPI)');
+    session.setFeed(feed);
+    if (info.format === 'jpeg') {
+      const rows = await beginJpegRows(session, 8, { maxWorkBytes: JPEG_WORK_BYTES });
+      const expected = { width: Math.ceil(info.width / 8), height: Math.ceil(info.height / 8) };
+      if (rows.width !== expected.width || rows.height !== expected.height) throw mismatch(info, rows.width * 8, rows.height * 8, info);
+      await readAllRows(rows);
+    } else {
+      const rows = await beginPngRows(session);
+      if (rows.width !== info.width || rows.height !== info.height) throw mismatch(info, rows.width, rows.height, info);
+      await readAllRows(rows);
+    }
+  } catch (error) {
+    if (error instanceof FeedError) throw error;
+    throw failure(info, error);
   } finally {
     session.recycle();
   }

@@ -131,3 +131,70 @@ export async function deleteMaster(bucket: R2Bucket, key: string, pre: Precondit
   await bucket.delete(objectKey(key));
   return true;
 }
+
+/** A JPEG or PNG upload being streamed: its length, what its header says, and a client-given SHA-256 if any. */
+export interface StreamedUpload {
+  length: number;
+  info: MasterInfo;
+  /** From the client's `Content-Digest: sha-256=…`: kept in the metadata, and R2 verifies the bytes against it. */
+  sha256?: string;
+}
+
+/**
+ * Checks the client's preconditions against the current object before the body is read: a 412 costs no upload.
+ * The head answered is what a streamed put is pinned to.
+ */
+export async function headForWrite(bucket: R2Bucket, key: string, pre: Preconditions): Promise<R2Object | null> {
+  const current = await bucket.head(objectKey(key));
+  if (!preconditionsHold(pre, current?.etag ?? null)) throw preconditionFailed(key, current?.etag ?? null);
+  return current;
+}
+
+/**
+ * Stores a streamed upload at `masters/<key>` in one put, whose stream `body` errors if validation fails (then the
+ * put rejects and the old object, if any, is left as it was). A stream cannot be put twice, so unlike `writeMaster`
+ * there are no retries: with preconditions the put is pinned to `current` (a concurrent write in between: 412 if
+ * the preconditions no longer hold, else 503 to retry); without, it is a plain put (atomic, the last writer wins).
+ * The SHA-256 of the bytes is not known before the put (R2 takes metadata before the first byte), so identical bytes
+ * are found after it: a single-part put's ETag is the MD5 of its bytes, and the same ETag and size as `current`
+ * is `unchanged` (the object was rewritten with the same bytes; nothing made from it is stale).
+ * `start` is called with the put's promise, so the caller can validate while R2 receives.
+ */
+export async function writeMasterStream(
+  bucket: R2Bucket,
+  key: string,
+  upload: StreamedUpload,
+  body: ReadableStream<Uint8Array>,
+  current: R2Object | null,
+  pre: Preconditions,
+  start: (put: Promise<R2Object | null>) => Promise<void>,
+): Promise<{ outcome: WriteOutcome; object: R2Object }> {
+  const conditional = pre.ifMatch !== null || pre.ifNoneMatch !== null;
+  const metadata = masterMetadata(upload.info, upload.sha256 ?? '', new Date());
+  if (!upload.sha256) delete metadata.sha256;
+  const options: R2PutOptions = {
+    httpMetadata: { contentType: contentTypeOfInput[upload.info.format] },
+    customMetadata: metadata,
+    ...(upload.sha256 ? { sha256: upload.sha256 } : {}),
+    ...(conditional ? { onlyIf: current ? { etagMatches: current.etag } : { etagDoesNotMatch: '*' } } : {}),
+  };
+  const put = bucket.put(objectKey(key), body, options);
+  put.catch(() => {}); // awaited below; start() may throw first
+  await start(put);
+  let written: R2Object | null;
+  try {
+    written = await put;
+  } catch (error) {
+    if (upload.sha256 && /checksum|sha-?256/i.test(String((error as Error)?.message))) {
+      throw new ImageError(400, 'content-digest-mismatch', `the body does not match its Content-Digest (sha-256 ${upload.sha256}); nothing was stored`);
+    }
+    throw new ImageError(503, 'storage-unavailable', `storing ${key} failed; nothing was stored: ${(error as Error)?.message ?? error}`, { 'Retry-After': '1' });
+  }
+  if (!written) {
+    const now = await bucket.head(objectKey(key));
+    if (!preconditionsHold(pre, now?.etag ?? null)) throw preconditionFailed(key, now?.etag ?? null);
+    throw new ImageError(503, 'master-busy', `${key} changed while this upload was being stored; try again`, { 'Retry-After': '1' });
+  }
+  if (current && current.etag === written.etag && current.size === written.size) return { outcome: 'unchanged', object: written };
+  return { outcome: current ? 'replaced' : 'created', object: written };
+}

@@ -16,7 +16,7 @@ import { fetchFromOrigin } from './origin-fetch.js';
 export const ORIGIN_CHECK_PREFIX = 'jobs/origin-checks/';
 
 function limitsOf(config: Config) {
-  return { timeoutMs: config.originTimeoutMs, maxBytes: config.maxUploadBytes, maxRedirects: config.originMaxRedirects };
+  return { timeoutMs: config.originTimeoutMs, maxBytes: Math.min(config.maxUploadBytes, config.maxBufferedInputBytes), maxRedirects: config.originMaxRedirects };
 }
 
 /** Validates the origin's bytes exactly as an upload is validated, then stores them. */

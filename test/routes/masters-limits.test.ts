@@ -36,13 +36,17 @@ function putRequest(key: string, body: BodyInit | null, headers: Record<string, 
   return new Request(`${ORIGIN}/masters/${key}`, { method: 'PUT', body, headers: { ...auth, ...headers } });
 }
 
-describe('MAX_UPLOAD_BYTES (25 MiB by default)', () => {
+describe('MAX_UPLOAD_BYTES (100 MiB by default) and MAX_BUFFERED_INPUT_BYTES (25 MiB)', () => {
   it('refuses a declared Content-Length over the limit with 413', async () => {
     const before = await r2Keys();
+    // Declared, not sent: the 413 comes before the body is read.
+    const declared = putRequest('limits/declared.gif', trafficGif, { 'Content-Length': String(100 * MiB + 1) });
+    await expectProblem(await fetchWith({}, declared), 413, 'upload-too-large', /declared as 104857601 bytes.*MAX_UPLOAD_BYTES/);
+    // A GIF is read whole (its decoder needs the whole file): over 25 MiB it is a 413 naming MAX_BUFFERED_INPUT_BYTES.
     const body = new Uint8Array(25 * MiB + 1);
     body.set(trafficGif);
     const response = await upload('limits/declared.gif', body);
-    await expectProblem(response, 413, 'upload-too-large', /MAX_UPLOAD_BYTES/);
+    await expectProblem(response, 413, 'input-too-large', /MAX_BUFFERED_INPUT_BYTES/);
     expect(await r2Keys()).toEqual(before);
   });
 
@@ -50,7 +54,8 @@ describe('MAX_UPLOAD_BYTES (25 MiB by default)', () => {
     const before = await r2Keys();
     const { stream, pulled } = endlessGif(100, MiB); // 100 MiB on offer
     const response = await upload('limits/streamed.gif', stream);
-    await expectProblem(response, 413, 'upload-too-large', /longer than 26214400 bytes/);
+    // Without a length R2 cannot take a stream: the body is read whole, under the buffered limit.
+    await expectProblem(response, 413, 'upload-too-large', /longer than 26214400 bytes.*MAX_BUFFERED_INPUT_BYTES/);
     expect(pulled.count).toBeLessThan(40);
     expect(await r2Keys()).toEqual(before);
   });
