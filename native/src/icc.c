@@ -17,7 +17,7 @@
  *   table, the default intent), and for a matrix/TRC profile its matrix, which is the same for every intent
  *   (relative colorimetric; out-of-gamut colours clip). Black-point compensation is not requested (flags 0), but
  *   lcms2 applies it itself to v4 perceptual LUT profiles, whose PCS black is the ICC perceptual reference black
- *   (Y = 0.0034) mapped to sRGB's 0; skcms does not (a level or two darker in the deepest shadows of such profiles).
+ *   (Y = 0.0034) mapped to sRGB's 0; skcms does not (the deepest shadows of such profiles may differ slightly in a browser).
  * - Memory: lcms2's allocations go through a memory-handler plug-in on a context of our own, on malloc, counted and
  *   capped at ICC_MAX_WORK_BYTES (a refusal, never an abort: lcms2 reports the failed allocation and the transform is
  *   not created). An 8-bit transform is optimised by lcms2 into a matrix-shaper or a prelinearised 33-point CLUT of
