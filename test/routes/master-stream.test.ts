@@ -10,6 +10,7 @@ import jpeg from '../fixtures/quadrants-64x48.jpg?bytes';
 import { decodeAny, magicOf, meanColour } from '../helpers/images.js';
 import { writeFlatProgressiveJpeg } from '../helpers/jpeg-writer.js';
 import { writePng } from '../helpers/png-writer.js';
+import { oversizedWebp } from '../helpers/webp-writer.js';
 import { bodyBytes, get, putMaster } from '../helpers/worker.js';
 import { expectProblem } from './masters-client.js';
 
@@ -64,17 +65,7 @@ describe('masters streamed from R2', () => {
   it('a WebP over MAX_BUFFERED_INPUT_BYTES is a 413 naming it: its decoder needs the whole file', async () => {
     // A VP8X header for a 100×100 WebP with a 26 MiB RIFF: refused on size before a byte of it is decoded.
     const size = 26 * 1024 * 1024 + 64;
-    const webp = new Uint8Array(size);
-    const text = (at: number, s: string) => [...s].forEach((c, i) => (webp[at + i] = c.charCodeAt(0)));
-    const le32 = (at: number, v: number) => new DataView(webp.buffer).setUint32(at, v, true);
-    text(0, 'RIFF');
-    le32(4, size - 8);
-    text(8, 'WEBPVP8X');
-    le32(16, 10);
-    webp[24] = 99; // canvas width − 1 (24-bit)
-    webp[27] = 99; // canvas height − 1
-    text(30, 'VP8L');
-    le32(34, size - 38);
+    const webp = oversizedWebp(size);
     await putMaster('stream/big.webp', webp, { format: 'webp', width: '100', height: '100' });
     await expectProblem(await get('/cdn-cgi/image/width=50,format=png/stream/big.webp'), 413, 'input-too-large', /MAX_BUFFERED_INPUT_BYTES/);
   });

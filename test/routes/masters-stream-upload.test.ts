@@ -10,6 +10,7 @@ import jpeg from '../fixtures/quadrants-64x48.jpg?bytes';
 import app from '../../src/index.js';
 import { decodeAny, meanColour } from '../helpers/images.js';
 import { writePng } from '../helpers/png-writer.js';
+import { oversizedWebp } from '../helpers/webp-writer.js';
 import { bodyBytes, get, ORIGIN } from '../helpers/worker.js';
 import { auth, expectProblem, type MasterJson, r2Keys, sha256Hex, upload } from './masters-client.js';
 
@@ -210,17 +211,7 @@ describe('Content-Length and the limits', () => {
 
   it('a WebP with Content-Length over MAX_BUFFERED_INPUT_BYTES is a 413 naming it', async () => {
     const size = 26 * MiB + 64;
-    const webp = new Uint8Array(size);
-    const text = (at: number, s: string) => [...s].forEach((c, i) => (webp[at + i] = c.charCodeAt(0)));
-    const le32 = (at: number, v: number) => new DataView(webp.buffer).setUint32(at, v, true);
-    text(0, 'RIFF');
-    le32(4, size - 8);
-    text(8, 'WEBPVP8X');
-    le32(16, 10);
-    webp[24] = 99;
-    webp[27] = 99;
-    text(30, 'VP8L');
-    le32(34, size - 38);
+    const webp = oversizedWebp(size);
     await expectProblem(await upload('up/big.webp', webp), 413, 'input-too-large', /MAX_BUFFERED_INPUT_BYTES/);
     expect(await env.MASTERS.head('masters/up/big.webp')).toBeNull();
   });
