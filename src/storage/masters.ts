@@ -92,17 +92,6 @@ export async function describeMaster(bucket: R2Bucket, key: string, attempt = 0)
   return { key, etag: head.etag, bytes: head.size, uploaded: head.uploaded.toISOString(), info, ...(pulled ? { pulled } : {}) };
 }
 
-/** The master's bytes if it is still the version `etag` names; null when it changed or went away. */
-export async function readMaster(bucket: R2Bucket, meta: MasterMeta): Promise<ArrayBuffer | null> {
-  const object = await r2('get', () => bucket.get(objectKey(meta.key), { onlyIf: { etagMatches: meta.etag } }));
-  if (!object || !('body' in object)) return null;
-  if (object.size !== meta.bytes) throw new ImageError(503, 'master-changed', 'the master changed while it was read; try again');
-  if (object.size === 0) throw emptyMaster(meta.key);
-  const bytes = await r2('read', () => object.arrayBuffer());
-  checkBytesAgree(meta, new Uint8Array(bytes));
-  return bytes;
-}
-
 /**
  * The bytes must be what the metadata says (format and size), since every limit was checked against the metadata:
  * customMetadata written by another tool (or a header-only `describeMaster` of a file later replaced in place) that
