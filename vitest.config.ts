@@ -47,6 +47,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    isolate: false,
+    setupFiles: ['test/helpers/fresh-storage.ts'],
     testTimeout: 60_000,
   },
 });

@@ -8,10 +8,9 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { checkBreaker, countTransform } from './breaker.js';
 import { chargeClient, clientOf, transformCost, transformPolicy } from './quota.js';
-import { Coalescer, type TransformGate, busy, codecGate } from './transform-gate.js';
+import { Coalescer, busy, codecGate } from './transform-gate.js';
 import { carriesUploadToken } from './upload-auth.js';
 
-let gate: TransformGate | undefined;
 const stampede = new Coalescer<unknown>();
 
 export interface TransformWork<T> {
@@ -43,7 +42,7 @@ export interface Admitted<T> {
 export async function admit<T>(c: Context<AppEnv>, work: TransformWork<T>): Promise<Admitted<T>> {
   const config = c.get('config');
   // One gate for every codec user in the isolate: transforms and uploads being validated by decoding.
-  gate ??= codecGate(() => config.maxQueuedTransforms);
+  const gate = codecGate(config.maxQueuedTransforms);
   if (gate.full) throw busy();
   const client = clientOf(c.req.raw, config.quota, await carriesUploadToken(config.uploadToken, c.req.header('Authorization')));
   if (!client.exempt) await checkBreaker(c.env, config.globalTransformLimit);
@@ -54,7 +53,7 @@ export async function admit<T>(c: Context<AppEnv>, work: TransformWork<T>): Prom
   if (!client.exempt) countTransform();
   const { value, joined } = await stampede.run(
     work.key,
-    () => work.run((transform) => gate!.run(transform)),
+    () => work.run((transform) => gate.run(transform)),
     (made) => work.settled(made as T),
   );
   return { value: value as T, joined, exempt: client.exempt };

@@ -25,8 +25,10 @@ export class TransformGate {
   private heldSince: number | null = null;
   private waiting = 0;
 
+  /** Waiters allowed behind the holder; the caller's configuration sets it (see `codecGate`). */
+  maxQueued = 0;
+
   constructor(
-    private readonly maxQueued: () => number,
     private readonly maxWaitMs = 30_000,
     private readonly staleMs = 60_000,
   ) {}
@@ -38,12 +40,12 @@ export class TransformGate {
 
   /** Whether a new transform would be refused now (checked before charging the client for it). */
   get full(): boolean {
-    return this.held() && this.waiting >= this.maxQueued();
+    return this.held() && this.waiting >= this.maxQueued;
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.held()) {
-      if (this.waiting >= this.maxQueued()) throw busy();
+      if (this.waiting >= this.maxQueued) throw busy();
       this.waiting++;
       try {
         const deadline = Date.now() + this.maxWaitMs;
@@ -117,8 +119,10 @@ let isolateGate: TransformGate | undefined;
 
 /**
  * The isolate's one gate for codec work: transforms, and uploads being validated by decoding, which hold a codec
- * session (or a jSquash heap) just as a transform does. `maxQueued` is read when the gate is first made.
+ * session (or a jSquash heap) just as a transform does. Its queue limit is the calling request's configuration.
  */
-export function codecGate(maxQueued: () => number): TransformGate {
-  return (isolateGate ??= new TransformGate(maxQueued));
+export function codecGate(maxQueued: number): TransformGate {
+  isolateGate ??= new TransformGate();
+  isolateGate.maxQueued = maxQueued;
+  return isolateGate;
 }

@@ -12,7 +12,7 @@ import { inspectUpload } from './upload-checks.js';
 export async function validateMaster(bytes: Uint8Array, declaredType: string | undefined, config: Config): Promise<MasterInfo> {
   const limits = inputLimits(config);
   const header = inspectUpload(bytes, declaredType, limits);
-  await codecGate(() => config.maxQueuedTransforms).run(() => validateByDecoding(bytes, header, limits));
+  await codecGate(config.maxQueuedTransforms).run(() => validateByDecoding(bytes, header, limits));
   const { format, width, height, hasAlpha, animated, orientation } = header;
   return { format, width, height, hasAlpha, animated, orientation };
 }

@@ -214,7 +214,7 @@ async function storeStreamed(c: Context<AppEnv>, key: string, opened: OpenedUplo
     try {
       // The gate is held while the body arrives (the decoder waits on the network): a slow upload delays this
       // isolate's transforms. Known cost; see README "Validation, bounds and large masters".
-      await codecGate(() => config.maxQueuedTransforms).run(() => validateStreamByDecoding(gate.forValidator, opened.length, header));
+      await codecGate(config.maxQueuedTransforms).run(() => validateStreamByDecoding(gate.forValidator, opened.length, header));
     } catch (error) {
       gate.fail(error);
       if (gate.bodyError) throw gate.bodyError;
