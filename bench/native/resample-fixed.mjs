@@ -16,7 +16,7 @@ if (!file) {
 }
 const width = Number(widthArg);
 const runs = Number(runsArg);
-const { CodecSession, streamJpegScaled } = await loadScaled('', process.env.SCALED_WASM); // SCALED_WASM: another build
+const { CodecSession, streamJpegScaled, jpegScaleFor } = await loadScaled('', process.env.SCALED_WASM); // SCALED_WASM: another build
 /** This process's CPU time in ms (user + system): on a shared machine, wall time is mostly waiting for a core. */
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -40,7 +40,7 @@ async function once(mode) {
     return [cpuMs() - t, out.data.slice()];
   }
   const t = cpuMs();
-  const rows = streamJpegScaled(session, bytes, 1);
+  const rows = streamJpegScaled(session, bytes, denom);
   if (mode === 'decode') {
     for (let y = 0; y < rows.height; y++) rows.row(y);
     rows.finish();
@@ -51,6 +51,15 @@ async function once(mode) {
   const out = session.resample('jpeg-stream', crop, session.allocate(width, height), { premultiply: false, linear: true, arithmetic: mode });
   rows.finish();
   return [cpuMs() - t, out.data.slice()];
+}
+
+/** The JPEG's DCT scale as the decode plan picks it (src/options/decode-plan.ts): the smallest decode at least `width` wide. */
+let denom = 1;
+if (!isPng) {
+  const probe = CodecSession.open();
+  const rows = streamJpegScaled(probe, bytes, 1);
+  denom = jpegScaleFor(rows.width, rows.height, width, Math.round((rows.height * width) / rows.width));
+  rows.finish();
 }
 
 const times = { decode: [], float: [], fixed: [] };
@@ -75,7 +84,7 @@ for (let i = 0; i < floatOut.length; i++) {
 }
 const f = median(times.float);
 const x = median(times.fixed);
-console.log(`${file.split('/').pop()} → ${width} px wide (${isPng ? 'PNG decoded by sharp, resampled in the session, premultiplied' : 'JPEG streamed'}, linear light), CPU ms, medians of ${runs}:`);
+console.log(`${file.split('/').pop()} → ${width} px wide (${isPng ? 'PNG decoded by sharp, resampled in the session, premultiplied' : `JPEG streamed at 1/${denom}`}, linear light), CPU ms, medians of ${runs}:`);
 if (!isPng) console.log(`  decode only           ${median(times.decode).toFixed(1).padStart(7)} ms`);
 console.log(`  ${isPng ? 'float resample' : 'decode + float'}        ${f.toFixed(1).padStart(7)} ms`);
 console.log(`  ${isPng ? 'fixed resample' : 'decode + fixed'}        ${x.toFixed(1).padStart(7)} ms  (×${(x / f).toFixed(2)} of float)`);
