@@ -28,6 +28,16 @@ enum { PREMULTIPLY = 1, LINEAR = 2 };
 #define ONE 16320          /* 1.0 for every sample (255 << 6) */
 #define WEIGHT_BITS 14     /* weights are Q14 */
 #define WEIGHT_ONE (1 << WEIGHT_BITS)
+/*
+ * Reductions beyond this factor (either way) go to the float path: a window then spans over 6 × 128 source samples,
+ * its weights average under ~21 units of Q14 and rounding them would start to show (at ~3000× most would round to
+ * 0). Thumbnails of huge images are rare and small, so the float path's cost there does not matter.
+ */
+#define MAX_FIXED_REDUCTION 128
+
+/* The float resampler (resample.c), for the reductions above. */
+void resample(const uint8_t *src, uint32_t src_width, uint32_t crop_x, uint32_t crop_y, uint32_t crop_width,
+              uint32_t crop_height, uint8_t *dst, uint32_t dst_width, uint32_t dst_height, uint32_t flags);
 
 /* Where each output sample reads: taps from start[i] (in the crop), weights[i * stride ...] Q14, zero past its count. */
 struct taps {
@@ -255,6 +265,11 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
     if (!open_stream_size(&width, &height)) fail(FAIL_STATE, "resample: no JPEG or PNG stream is open");
     if (width != src_width || (uint64_t)crop_y + crop_height > height)
       fail(FAIL_STATE, "resample: the crop is not inside the JPEG stream's image");
+  }
+  if ((uint64_t)crop_width > (uint64_t)dst_width * MAX_FIXED_REDUCTION ||
+      (uint64_t)crop_height > (uint64_t)dst_height * MAX_FIXED_REDUCTION) {
+    resample(src, src_width, crop_x, crop_y, crop_width, crop_height, dst, dst_width, dst_height, flags);
+    return;
   }
   build_tables();
 

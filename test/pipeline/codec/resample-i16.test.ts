@@ -4,9 +4,11 @@
  *
  * - opaque images: at most 2 per channel apart, and (outputs of 1024 pixels or more) mean |difference| < 0.1 and
  *   under 10% of samples differing;
- * - with transparency, the colour a viewer sees (premultiplied: colour × alpha / 255) at most 2 apart and on average
- *   < 0.1 (1024 pixels or more), alpha at most 1, colour itself at most 2 wherever alpha ≥ 64 (below that, both are a few levels of a faint
- *   edge's colour and un-premultiplying magnifies either's rounding; under alpha 0 either may keep any colour);
+ * - with transparency, the colour a viewer sees (premultiplied: colour × alpha / 255) at most 2 apart and on
+ *   average < 0.1 (1024 pixels or more), alpha at most 1, colour itself at most 2 wherever alpha ≥ 64 (below that,
+ *   both are a few levels of a faint edge's colour and un-premultiplying magnifies either's rounding; under alpha 0
+ *   either may keep any colour);
+ * - beyond a 128× reduction the fixed path hands over to the float one: identical bytes;
  *
  * and determinism: the SHA-256 of fixed outputs for fixed inputs, written down once the outputs were looked at and
  * compared with the float path (tools: bench/native/resample-fixed.mjs). The shared corpus adds the 13 MP phone
@@ -157,6 +159,15 @@ describe('fixed point within tolerance of float on photos', () => {
     for (const [crop, w, h] of cases) {
       expectWithinTolerance(`dune ${crop.width}×${crop.height}+${crop.x}+${crop.y} → ${w}×${h}`, ...both(photo, crop, w, h, options), false);
     }
+  });
+
+  it('reductions beyond 128× either way go to the float path, byte for byte (Q14 weights would be too coarse)', () => {
+    for (const [w, h] of [[13, 8], [1, 300], [300, 1], [1, 1]] as const) {
+      const [fixed, float] = both(photo, whole(photo), w, h, MODES[0]!);
+      expect([...fixed.data], `dune → ${w}×${h}`).toEqual([...float.data]);
+    }
+    // Just inside the limit (1680 / 14 = 120×) the fixed path runs, within tolerance.
+    expectWithinTolerance('dune → 14×9 (120×)', ...both(photo, whole(photo), 14, 9, MODES[0]!), false);
   });
 
   it('streamed JPEGs (storm 1920×1280 progressive, wood 2560×1920 4:2:2) to 800 and 1600 px', () => {
