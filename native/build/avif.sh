@@ -16,7 +16,7 @@
 AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.6.0-1+deb12u3}" AOM_DIR="aom-3.6.0"
 AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="libavif-0.11.1" AVIF_TAG="v0.11.1"
 
-# Encoder and decoder (native/src/avif-decode.c), generic C (no SIMD intrinsics, no runtime CPU detection, so no
+# Encoder only (AVIF decoding is dav1d's: native/build/dav1d.sh), generic C (no SIMD intrinsics, no runtime CPU detection, so no
 # yasm/nasm), no threads, high bit depth (10/12-bit masters; +2.05 MB of module, 8-bit encodes byte-identical),
 # no film-grain denoiser, no WebM/libyuv/tools/tests/examples/docs.
 # CONFIG_REALTIME_ONLY stays 0: it would drop the all-intra (AOM_USAGE_ALL_INTRA) and good-quality paths.
@@ -24,14 +24,15 @@ AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="li
 # 1 MB smaller (3.66 vs 4.68 MB; -Os was 2.77 MB but 4% slower).
 AOM_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG
   -DAOM_TARGET_CPU=generic -DCONFIG_RUNTIME_CPU_DETECT=0 -DCONFIG_MULTITHREAD=0
-  -DCONFIG_AV1_DECODER=1 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=1 -DCONFIG_REALTIME_ONLY=0
+  -DCONFIG_AV1_DECODER=0 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=1 -DCONFIG_REALTIME_ONLY=0
   -DCONFIG_DENOISE=0 -DCONFIG_WEBM_IO=0 -DCONFIG_LIBYUV=0 -DCONFIG_TUNE_VMAF=0 -DCONFIG_TUNE_BUTTERAUGLI=0
   -DENABLE_TESTS=0 -DENABLE_EXAMPLES=0 -DENABLE_TOOLS=0 -DENABLE_DOCS=0)
 AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/../src/wasi-shim")
 
-# libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails).
+# libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails); the aom
+# codec encodes, the dav1d codec decodes.
 AVIF_SOURCES=(alpha avif colr diag exif io obu rawdata read reformat reformat_libsharpyuv reformat_libyuv scale
-  stream utils write codec_aom)
+  stream utils write codec_aom codec_dav1d)
 
 # The cache key of libaom.a: its version and everything that changes its objects (compiler, C library, flags,
 # CMake options, toolchain file, setjmp shim, this file's recipe). Building in another $BUILD_DIR changes the
@@ -78,12 +79,12 @@ avif_jobs() {
   local avif="$BUILD_DIR/src/$AVIF_DIR" aom="$BUILD_DIR/src/$AOM_DIR" obj="$BUILD_DIR/obj" f
   mkdir -p "$obj/avif"
   for f in "${AVIF_SOURCES[@]}"; do
-    # codec_aom's constructor is wrapped by native/src/avif-aom-release.c (frees each libaom decoder once its image is out).
+    # codec_dav1d's constructor is wrapped by native/src/avif-dav1d-release.c (closes each dav1d decoder once its image is out).
     local rename=""
-    [[ $f == codec_aom ]] && rename="|-DavifCodecCreateAOM=avifCodecCreateAOMInner"
-    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_AOM_DECODE=1$rename")
+    [[ $f == codec_dav1d ]] && rename="|-DavifCodecCreateDav1d=avifCodecCreateDav1dInner"
+    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|$(dav1d_includes)|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_DAV1D=1$rename")
   done
-  out+=("$obj/avif/avif-aom-release.o|$HERE/../src/avif-aom-release.c|-I$avif/include|-I$HERE/../src|-DAVIF_CODEC_AOM=1|-Wall|-Wextra|-Werror")
+  out+=("$obj/avif/avif-dav1d-release.o|$HERE/../src/avif-dav1d-release.c|-I$avif/include|$(dav1d_includes)|-I$HERE/../src|-DAVIF_CODEC_DAV1D=1|-Wall|-Wextra|-Werror")
   out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
   out+=("$obj/avif-decode.o|$HERE/../src/avif-decode.c|-I$avif/include|-Wall|-Wextra|-Werror")
 }

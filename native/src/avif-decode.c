@@ -119,7 +119,7 @@ EXPORT(avif_begin) void *avif_begin(uint8_t *input, uint32_t size, uint32_t rows
   av.decoder = avifDecoderCreate();
   if (!av.decoder) fail(FAIL_NO_MEMORY, "out of memory for the AVIF decoder");
   avifDecoder *decoder = av.decoder;
-  decoder->codecChoice = AVIF_CODEC_CHOICE_AOM;
+  decoder->codecChoice = AVIF_CODEC_CHOICE_DAV1D; /* dav1d decodes; libaom is linked for encoding only */
   decoder->maxThreads = 1;
   decoder->ignoreExif = AVIF_TRUE;
   decoder->ignoreXMP = AVIF_TRUE;
