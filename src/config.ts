@@ -31,9 +31,9 @@ export interface Config {
   /**
    * Largest AVIF master: decoded to YUV in the codec session (libavif + dav1d) and converted to RGBA a strip at a
    * time, so the YUV and alpha planes (dav1d's pictures) plus one decoder's frame state (~0.5 bytes per pixel) must
-   * fit the module's 96 MiB: a 10-bit 4:2:0 one with alpha needs ~5.7 bytes per pixel, so 15 MP leaves ~8 MiB for the
-   * resize and encode that follow. Deeper or less subsampled ones (12-bit 4:4:4 with alpha: ~10 bytes per pixel)
-   * that do not fit are refused as out of memory (413).
+   * fit the module's 96 MiB: a 10-bit 4:2:0 one with alpha needs ~5.7 bytes per pixel, so 15 MP (83.5 MiB) leaves
+   * ~12 MiB for the resize target (the encoder then reuses the freed planes). Deeper or less subsampled ones (12-bit
+   * 4:4:4 with alpha: ~10 bytes per pixel) that do not fit are refused as out of memory (413).
    */
   maxAvifPixels: number;
   /**

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import d10Alpha from '../fixtures/avif/d10-420-alpha.avif?bytes';
 import d10AlphaLarge from '../fixtures/avif/alpha-ramp-d10-3264x2448.avif?bytes';
+import d12AlphaTooBig from '../fixtures/avif/alpha-ramp-d12-444-4000x3000.avif?bytes';
 import d12Premultiplied from '../fixtures/avif/d12-420-alpha-premultiplied.avif?bytes';
 import grid from '../fixtures/avif/d8-420-grid-128x128.avif?bytes';
 import irot1 from '../fixtures/avif/d8-420-irot1.avif?bytes';
@@ -39,6 +40,13 @@ describe('AVIF uploads', () => {
     const huge = withIspe(d10AlphaLarge, 7000, 5000);
     await expectProblem(await upload('avif-masters/huge.avif', huge), 413, 'input-too-large', /7000×5000 \(35\.0 MP\), over the [\d.]+ MP limit for avif/);
     expect((await r2Keys()).filter((key) => key.includes('avif-masters/huge'))).toEqual([]);
+  });
+
+  it('one within the limit whose pictures do not fit the codec module (12 MP, 12-bit 4:4:4 with alpha) is a 413, not a 422', async () => {
+    // dav1d's colour and alpha pictures alone would be 96 MB: its allocation fails as out of memory (dav1d-alloc.c),
+    // which libavif would otherwise report as a failed (corrupt) decode.
+    await expectProblem(await upload('avif-masters/d12-444-12mp.avif', d12AlphaTooBig), 413, 'input-too-large', /more memory to decode.*out of memory in the AV1 decoder/);
+    expect((await r2Keys()).filter((key) => key.includes('avif-masters/d12-444-12mp'))).toEqual([]);
   });
 
   it('one cut to half its bytes (inside its boxes) is a 422 from the header reader', async () => {
