@@ -34,6 +34,7 @@ describe('AVIF uploads', () => {
   it.each([0.8, 0.95])('a 10-bit AVIF with alpha cut to %s of its bytes (header whole, AV1 data not) is a 422 from the decoder', async (fraction) => {
     const bytes = d10Alpha.slice(0, Math.floor(d10Alpha.length * fraction));
     await expectProblem(await upload(`avif-masters/cut-${fraction}.avif`, bytes), 422, 'undecodable');
+    expect((await r2Keys()).filter((key) => key.includes(`avif-masters/cut-${fraction}`))).toEqual([]);
   });
 
   it('one declaring more pixels than MAX_AVIF_INPUT_PIXELS is a 413, and nothing is stored', async () => {
