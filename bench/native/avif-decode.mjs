@@ -1,4 +1,4 @@
-// Our AVIF decoder (src/pipeline/codec/avif-stream.ts: libavif 0.11.1 + libaom 3.6.0 in the codec session, YUV to
+// Our AVIF decoder (src/pipeline/codec/avif-stream.ts: libavif 0.11.1 + dav1d 1.0.0 in the codec session, YUV to
 // RGBA a strip at a time) against jSquash's (@jsquash/avif: libavif + dav1d, the whole RGBA), on the same file in the
 // same Node process, interleaved: median time to every RGBA row, and the WebAssembly memory each needed. jSquash gets
 // a fresh instance per decode, as the worker's old path did. Needs node_modules (@jsquash/avif, esbuild).

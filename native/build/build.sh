@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
 # encoders, an AVIF encoder and decoder, animated WebP and ICC conversion) from Debian's source packages of
-# libjpeg-turbo, libwebp, aom, libavif, zlib and lcms2 plus native/src/*.c (jsimd-wasm.c: libjpeg-turbo's SIMD hooks),
+# libjpeg-turbo, libwebp, aom, libavif, dav1d, zlib and lcms2 plus native/src/*.c (jsimd-wasm.c: libjpeg-turbo's SIMD hooks),
 # with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
