@@ -11,7 +11,7 @@
 
 DAV1D_PKG="dav1d" DAV1D_VERSION="${DAV1D_VERSION:-1.0.0-2+deb12u1}" DAV1D_DIR="dav1d-1.0.0"
 
-# src/meson.build's libdav1d_sources and libdav1d_entrypoints_sources (lib.c, thread_task.c), less nothing.
+# src/meson.build's libdav1d_sources and libdav1d_entrypoints_sources (lib.c, thread_task.c), all of them.
 DAV1D_SOURCES=(cdf cpu data decode dequant_tables getbits intra_edge itx_1d lf_mask log mem msac obu picture qm ref
   refmvs scan tables warpmv wedge lib thread_task)
 # src/meson.build's libdav1d_tmpl_sources, compiled once per bit depth.
