@@ -29,10 +29,11 @@ export interface Config {
   /** Largest non-interlaced PNG master (streamed a strip of rows at a time; interlaced ones stay under maxInputPixels). */
   maxPngPixels: number;
   /**
-   * Largest AVIF master: decoded to YUV in the codec session (libaom) and converted to RGBA a strip at a time, so the
-   * YUV and alpha planes plus libaom's per-block state (~10 bytes per pixel per AV1 image) must fit the module's
-   * 96 MiB: an 8-bit opaque 6 MP one does. Ones with alpha or over 8 bits that do not fit are decoded whole by
-   * jSquash within maxInputPixels, else refused (413).
+   * Largest AVIF master: decoded to YUV in the codec session (libavif + dav1d) and converted to RGBA a strip at a
+   * time, so the YUV and alpha planes (dav1d's pictures) plus one decoder's frame state (~0.5 bytes per pixel) must
+   * fit the module's 96 MiB: a 10-bit 4:2:0 one with alpha needs ~5.7 bytes per pixel, so 15 MP (83.5 MiB) leaves
+   * ~12 MiB for the resize target (the encoder then reuses the freed planes). Deeper or less subsampled ones (12-bit
+   * 4:4:4 with alpha: ~10 bytes per pixel) that do not fit are refused as out of memory (413).
    */
   maxAvifPixels: number;
   /**
@@ -270,7 +271,7 @@ export function readConfig(vars: Vars): Config {
     maxJpegPixels: integer(vars.MAX_JPEG_INPUT_PIXELS, 'MAX_JPEG_INPUT_PIXELS', 100_000_000, 1, 400_000_000),
     maxWebpPixels: integer(vars.MAX_WEBP_INPUT_PIXELS, 'MAX_WEBP_INPUT_PIXELS', 17_000_000, 1, 400_000_000),
     maxPngPixels: integer(vars.MAX_PNG_INPUT_PIXELS, 'MAX_PNG_INPUT_PIXELS', 50_000_000, 1, 400_000_000),
-    maxAvifPixels: integer(vars.MAX_AVIF_INPUT_PIXELS, 'MAX_AVIF_INPUT_PIXELS', 6_000_000, 1, 100_000_000),
+    maxAvifPixels: integer(vars.MAX_AVIF_INPUT_PIXELS, 'MAX_AVIF_INPUT_PIXELS', 15_000_000, 1, 100_000_000),
     maxInputBytes: integer(vars.MAX_INPUT_BYTES, 'MAX_INPUT_BYTES', 100 * 1024 * 1024, 1, 100 * 1024 * 1024),
     maxBufferedInputBytes: integer(vars.MAX_BUFFERED_INPUT_BYTES, 'MAX_BUFFERED_INPUT_BYTES', 25 * 1024 * 1024, 1, 100 * 1024 * 1024),
     avifMaxPixels: integer(vars.AVIF_MAX_PIXELS, 'AVIF_MAX_PIXELS', 1_500_000, 0, 100_000_000),

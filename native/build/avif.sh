@@ -1,7 +1,7 @@
-# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.6.0 (encoder and decoder,
-# generic C, no threads, high bit depth), configured with its own CMake (native/build/wasm32-wasi.cmake; the configure step
+# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.6.0 (encoder only,
+# generic C, no threads, 8-bit), configured with its own CMake (native/build/wasm32-wasi.cmake; the configure step
 # generates aom_config.h and the *_rtcd.h headers, with perl) and built with ninja into a libaom.a that is cached in
-# $BUILD_DIR by a key of everything that goes into it; and libavif 0.11.1 (aom codec only, no libyuv/libsharpyuv),
+# $BUILD_DIR by a key of everything that goes into it; and libavif 0.11.1 (aom codec to encode, dav1d codec to decode: native/build/dav1d.sh; no libyuv/libsharpyuv),
 # whose C files are compiled with the module's other objects (no generated headers; its CMake would want
 # pkg-config/find_package for aom). native/src/avif.c is the glue.
 #
@@ -16,22 +16,23 @@
 AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.6.0-1+deb12u3}" AOM_DIR="aom-3.6.0"
 AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="libavif-0.11.1" AVIF_TAG="v0.11.1"
 
-# Encoder and decoder (native/src/avif-decode.c), generic C (no SIMD intrinsics, no runtime CPU detection, so no
-# yasm/nasm), no threads, high bit depth (10/12-bit masters; +2.05 MB of module, 8-bit encodes byte-identical),
-# no film-grain denoiser, no WebM/libyuv/tools/tests/examples/docs.
+# Encoder only (AVIF decoding is dav1d's: native/build/dav1d.sh), generic C (no SIMD intrinsics, no runtime CPU detection, so no
+# yasm/nasm), no threads, 8-bit only (we encode 8-bit; high bit depth was for decoding 10/12-bit masters, and
+# dropping it with the decoder took the module from 6.58 to 4.78 MB, encodes byte-identical), no film-grain denoiser, no WebM/libyuv/tools/tests/examples/docs.
 # CONFIG_REALTIME_ONLY stays 0: it would drop the all-intra (AOM_USAGE_ALL_INTRA) and good-quality paths.
 # Release, but with our -O2 rather than CMake's -O3: measured byte-identical output at the same speed, and a module
 # 1 MB smaller (3.66 vs 4.68 MB; -Os was 2.77 MB but 4% slower).
 AOM_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCMAKE_CXX_FLAGS_RELEASE=-DNDEBUG
   -DAOM_TARGET_CPU=generic -DCONFIG_RUNTIME_CPU_DETECT=0 -DCONFIG_MULTITHREAD=0
-  -DCONFIG_AV1_DECODER=1 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=1 -DCONFIG_REALTIME_ONLY=0
+  -DCONFIG_AV1_DECODER=0 -DCONFIG_AV1_ENCODER=1 -DCONFIG_AV1_HIGHBITDEPTH=0 -DCONFIG_REALTIME_ONLY=0
   -DCONFIG_DENOISE=0 -DCONFIG_WEBM_IO=0 -DCONFIG_LIBYUV=0 -DCONFIG_TUNE_VMAF=0 -DCONFIG_TUNE_BUTTERAUGLI=0
   -DENABLE_TESTS=0 -DENABLE_EXAMPLES=0 -DENABLE_TOOLS=0 -DENABLE_DOCS=0)
 AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/../src/wasi-shim")
 
-# libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails).
+# libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails); the aom
+# codec encodes, the dav1d codec decodes.
 AVIF_SOURCES=(alpha avif colr diag exif io obu rawdata read reformat reformat_libsharpyuv reformat_libyuv scale
-  stream utils write codec_aom)
+  stream utils write codec_aom codec_dav1d)
 
 # The cache key of libaom.a: its version and everything that changes its objects (compiler, C library, flags,
 # CMake options, toolchain file, setjmp shim, this file's recipe). Building in another $BUILD_DIR changes the
@@ -78,12 +79,12 @@ avif_jobs() {
   local avif="$BUILD_DIR/src/$AVIF_DIR" aom="$BUILD_DIR/src/$AOM_DIR" obj="$BUILD_DIR/obj" f
   mkdir -p "$obj/avif"
   for f in "${AVIF_SOURCES[@]}"; do
-    # codec_aom's constructor is wrapped by native/src/avif-aom-release.c (frees each libaom decoder once its image is out).
+    # codec_dav1d's constructor is wrapped by native/src/avif-dav1d-release.c (closes each dav1d decoder once its image is out).
     local rename=""
-    [[ $f == codec_aom ]] && rename="|-DavifCodecCreateAOM=avifCodecCreateAOMInner"
-    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_AOM_DECODE=1$rename")
+    [[ $f == codec_dav1d ]] && rename="|-DavifCodecCreateDav1d=avifCodecCreateDav1dInner"
+    out+=("$obj/avif/$f.o|$avif/src/$f.c|-I$avif/include|-I$aom|-I$AOM_BUILD|-I$HERE/../src/wasi-shim|$(dav1d_includes)|-DAVIF_CODEC_AOM=1|-DAVIF_CODEC_AOM_ENCODE=1|-DAVIF_CODEC_DAV1D=1$rename")
   done
-  out+=("$obj/avif/avif-aom-release.o|$HERE/../src/avif-aom-release.c|-I$avif/include|-I$HERE/../src|-DAVIF_CODEC_AOM=1|-Wall|-Wextra|-Werror")
+  out+=("$obj/avif/avif-dav1d-release.o|$HERE/../src/avif-dav1d-release.c|-I$avif/include|$(dav1d_includes)|-I$HERE/../src|-DAVIF_CODEC_DAV1D=1|-Wall|-Wextra|-Werror")
   out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
   out+=("$obj/avif-decode.o|$HERE/../src/avif-decode.c|-I$avif/include|-Wall|-Wextra|-Werror")
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds src/pipeline/codec/scaled.wasm (the shrink-on-load JPEG/WebP decoders, the streamed PNG decoder, libjpeg-turbo's and libwebp's
 # encoders, an AVIF encoder and decoder, animated WebP and ICC conversion) from Debian's source packages of
-# libjpeg-turbo, libwebp, aom, libavif, zlib and lcms2 plus native/src/*.c (jsimd-wasm.c: libjpeg-turbo's SIMD hooks),
+# libjpeg-turbo, libwebp, aom, libavif, dav1d, zlib and lcms2 plus native/src/*.c (jsimd-wasm.c: libjpeg-turbo's SIMD hooks),
 # with Debian's clang/lld for wasm32-wasi, and writes its checksum to native/build/scaled.wasm.sha256.
 # Idempotent: sources are fetched once into $BUILD_DIR (default $TMPDIR/edge-image-worker-native, outside git),
 # libaom.a is built once per version and flags and cached there (native/build/avif.sh), the module's own objects are
@@ -165,6 +165,7 @@ fetch_sources() {
   fetch_source "$LCMS_PKG" "$LCMS_VERSION" "$LCMS_DIR"
   fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
   fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
+  fetch_source "$DAV1D_PKG" "$DAV1D_VERSION" "$DAV1D_DIR"
 }
 
 # libjpeg-turbo's CMake writes jconfig.h/jconfigint.h; for wasm32 we fill its templates ourselves (its CMake also
@@ -243,6 +244,8 @@ export CFLAGS_STR="${CFLAGS[*]}"
 
 # The AVIF encoder: AOM_*/AVIF_* versions, build_aom (cached libaom.a), avif_jobs, avif_licences.
 source "$HERE/avif.sh"
+# The AVIF decoder's AV1 decoder: DAV1D_* version, dav1d_jobs, dav1d_includes, dav1d_licences.
+source "$HERE/dav1d.sh"
 
 build() {
   local jpeg="$BUILD_DIR/src/$JPEG_DIR" webp="$BUILD_DIR/src/$WEBP_DIR" zlib="$BUILD_DIR/src/$ZLIB_DIR" obj="$BUILD_DIR/obj"
@@ -282,6 +285,7 @@ build() {
   jobs+=("$obj/icc.o|$HERE/../src/icc.c|-I$lcms/include|-DCMS_NO_PTHREADS=1|-Wall|-Wextra|-Werror")
   jobs+=("$obj/anim.o|$HERE/../src/anim.c|-I$webp|-Wall|-Wextra|-Werror")
   avif_jobs jobs
+  dav1d_jobs jobs
   printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc)" -I{} bash -c '
     IFS="|" read -ra a <<<"$1"; read -ra flags <<<"$CFLAGS_STR"
     "$CC" "${flags[@]}" "${a[@]:2}" -c "${a[1]}" -o "${a[0]}"' _ {}
@@ -292,7 +296,7 @@ build() {
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
     -o "$BUILD_DIR/scaled.wasm" "$obj"/jpeg/*.o "$obj"/webp/*.o "$obj"/avif/*.o "$obj"/zlib/*.o "$obj/scaled.o" "$obj/jpeg-encode.o" "$obj/progressive.o" "$obj/png.o" "$obj/resample.o" "$obj/anim.o" "$obj/avif.o" "$obj/avif-decode.o" "${extra_objs[@]}" \
-    "$obj"/lcms/*.o "$obj/icc.o" \
+    "$obj"/lcms/*.o "$obj/icc.o" "$obj"/dav1d/*.o \
     "$AOM_BUILD/libaom.a"
   cp "$BUILD_DIR/scaled.wasm" "$OUT"
   # The checksum belongs to the committed module; an experimental OUT elsewhere leaves it alone.
@@ -315,6 +319,7 @@ licences() {
   # emscripten's SSE-to-WASM-SIMD headers are compiled into libwebp's SSE2 code.
   cp "$BUILD_DIR/emscripten/usr/share/doc/emscripten/copyright" "$dir/emscripten-copyright"
   avif_licences "$dir"
+  dav1d_licences "$dir"
 }
 
 start=$(date +%s)

@@ -86,7 +86,22 @@ if (existsSync(sample)) {
   // ftyp box: size, 'ftyp', major brand 'avif'; the whole file well under the RGBA size but more than headers.
   check(text(4, 8) === 'ftyp' && text(8, 12) === 'avif' && boxSize >= 16 && boxSize <= 64 && avifSize > 300 && avifSize < rgba.length / 4,
     `encodes it as AVIF (${avifSize} bytes, ftyp box of ${boxSize} bytes, major brand ${JSON.stringify(text(8, 12))})`);
+  // And decodes that AVIF again (libavif + dav1d: avif_begin owns its copy of the file), 16 rows at a time, to the
+  // same size and pixels within the encoder's loss (mean |Δ| per channel over the image).
+  const avifCopy = instance.exports.alloc(avifSize);
+  new Uint8Array(memory.buffer, avifCopy, avifSize).set(new Uint8Array(memory.buffer, avifData, avifSize));
   instance.exports.release(avifData);
+  const avifReport = new Uint32Array(memory.buffer, instance.exports.avif_begin(avifCopy, avifSize, 16, 1 << 26, 1 << 26), 8).slice();
+  let avifRows = 0;
+  let avifDelta = 0;
+  for (let n; (n = instance.exports.avif_read_strip()); avifRows += n) {
+    const strip = new Uint8Array(memory.buffer, avifReport[2], avifReport[0] * n * 4);
+    for (let i = 0; i < strip.length; i++) if (i % 4 !== 3) avifDelta += Math.abs(strip[i] - rgba[avifRows * avifReport[0] * 4 + i]);
+  }
+  instance.exports.avif_end();
+  avifDelta /= width * height * 3;
+  check(avifReport[0] === width && avifReport[1] === height && avifRows === height && avifDelta < 8,
+    `decodes that AVIF (${avifReport[0]}×${avifReport[1]}, ${avifRows} rows, mean |Δ| ${avifDelta.toFixed(2)} against the pixels encoded)`);
   // And as JPEG (libjpeg-turbo): quality 82, progressive, input taken; SOI then a marker, EOI at the end.
   const jpegInput = instance.exports.alloc(rgba.length);
   new Uint8Array(memory.buffer, jpegInput, rgba.length).set(rgba);

@@ -1,6 +1,7 @@
 /*
- * The AVIF decoder of the image worker's native module: libavif 0.11.1's reader with libaom 3.6.0's AV1 decoder
- * (Debian bookworm's sources, generic C, one thread, high bit depth on), compiled into the same reactor as avif.c
+ * The AVIF decoder of the image worker's native module: libavif 0.11.1's reader with dav1d 1.0.0's AV1 decoder
+ * (Debian bookworm's sources, C only, one thread, 8 and 16 bits per component; avif-dav1d-release.c closes each
+ * dav1d decoder once its picture is out), compiled into the same reactor as avif.c
  * (which has the shared glue: libavif's allocator, longjmp, the fopen/printf/time stubs).
  *
  * avif_begin / avif_read_strip / avif_end mirror png.c's stream: the whole file is in the module's memory (libavif
@@ -119,7 +120,7 @@ EXPORT(avif_begin) void *avif_begin(uint8_t *input, uint32_t size, uint32_t rows
   av.decoder = avifDecoderCreate();
   if (!av.decoder) fail(FAIL_NO_MEMORY, "out of memory for the AVIF decoder");
   avifDecoder *decoder = av.decoder;
-  decoder->codecChoice = AVIF_CODEC_CHOICE_AOM;
+  decoder->codecChoice = AVIF_CODEC_CHOICE_DAV1D; /* dav1d decodes; libaom is linked for encoding only */
   decoder->maxThreads = 1;
   decoder->ignoreExif = AVIF_TRUE;
   decoder->ignoreXMP = AVIF_TRUE;

@@ -23,7 +23,7 @@ export type DecodePlan =
   | { kind: 'png'; width: number; height: number; maxDecodedPixels: number }
   /**
    * An AVIF: decoded to YUV in the codec session and converted to RGBA a strip of rows at a time, up to `maxPixels`;
-   * one the session cannot fit (libaom's per-block state; alpha doubles it) is decoded whole if it fits `maxDecodedPixels`.
+   * one the session may not fit (dav1d's pictures and state; see avifFitsSession) is decoded whole if it fits `maxDecodedPixels`.
    */
   | { kind: 'avif'; width: number; height: number; maxPixels: number; maxDecodedPixels: number }
   /** Decoded whole; `maxWorkPixels` bounds what a GIF's LZW decoder may spend. */

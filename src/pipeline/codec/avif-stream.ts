@@ -1,5 +1,5 @@
 /**
- * AVIF decoded in the codec session (native/src/avif-decode.c: libavif 0.11.1 + libaom 3.6.0's AV1 decoder) and
+ * AVIF decoded in the codec session (native/src/avif-decode.c: libavif 0.11.1 + dav1d 1.0.0's AV1 decoder) and
  * converted to 8-bit RGBA a strip of rows at a time: the decoded YUV (and alpha) planes are the only full-size
  * buffers. 8/10/12-bit, 4:0:0/4:2:0/4:2:2/4:4:4, alpha (a premultiplied one comes out straight), grids, `nclx`
  * matrix and range. Pixels are in stored orientation (`irot`/`imir` are the orient step's, as for every format).
@@ -34,7 +34,7 @@ export interface AvifStreamInfo {
 /**
  * Starts a streamed AVIF decode in `session`: the whole file is copied into the module (libavif reads it at random
  * offsets), the primary image (frame 0 of a sequence) is decoded, and rows are converted as they are read. A file
- * libavif or libaom cannot read is a 'corrupt', 'invalid' or 'unsupported' CodecError; one over `maxPixels`, or that
+ * libavif or dav1d cannot read is a 'corrupt', 'invalid' or 'unsupported' CodecError; one over `maxPixels`, or that
  * does not fit the module's memory, is 'too-large' / 'out-of-memory'.
  */
 export function streamAvifRows(session: CodecSession, bytes: Uint8Array, options: AvifStreamOptions): JpegRows & { avif: AvifStreamInfo } {

@@ -1,5 +1,5 @@
 /**
- * AVIF: decoded in the codec session (libavif + libaom, native/src/avif-decode.c; avif-stream.ts streams its rows)
+ * AVIF: decoded in the codec session (libavif + dav1d, native/src/avif-decode.c; avif-stream.ts streams its rows)
  * when it fits the session's memory, else whole through jSquash (libavif + dav1d) up to the limit for images held
  * decoded; encoded in the codec session (libavif + libaom, native/src/avif.c).
  */
@@ -10,18 +10,20 @@ import { CodecError, CodecSession } from './session.js';
 import { wasm } from './wasm-modules.js';
 
 /**
- * What libaom's decoder holds per pixel in the session, measured (bench/native/avif-decode.mjs): its per-4×4 block
- * state alone is 160 bytes (10 per pixel) per AV1 image; an alpha plane is a second AV1 image, decoded once the
- * colour image's decoder is freed (native/src/avif-aom-release.c). An 8-bit opaque image needs ~13 bytes per pixel,
- * a 10-bit 4:2:0 one with alpha ~19, 12-bit 4:4:4 with alpha ~26.
+ * What the session holds per pixel for an AVIF, measured (bench/native/avif-decode.mjs, linear memory at 2 MP): dav1d's
+ * pictures (the YUV planes, padded to 128 pixels; an alpha plane is a second AV1 image, decoded after the colour
+ * image's decoder is closed, native/src/avif-dav1d-release.c) plus one decoder's frame state, ~0.5 bytes per pixel.
+ * The header does not say the bit depth or subsampling, so these are the worst cases: 12-bit 4:4:4, ~7 bytes per
+ * pixel opaque, ~10 with alpha (8-bit 4:2:0 opaque ~3, 10-bit 4:2:0 with alpha ~6).
  */
-const SESSION_BYTES_PER_PIXEL = { opaque: 16, alpha: 28 };
+const SESSION_BYTES_PER_PIXEL = { opaque: 8, alpha: 11 };
 /** What the session may give the AVIF decoder: its 96 MiB cap less the strip, the resize target and headroom. */
 export const AVIF_SESSION_BUDGET_BYTES = 84 * 1024 * 1024;
 
 /**
- * Whether an AVIF of this size should be decoded in the codec session: false when libaom's state would not fit its
- * budget (then it is decoded whole by jSquash, if it fits `maxDecodedPixels`).
+ * Whether an AVIF of this size should be decoded in the codec session: false when its planes and dav1d's state might
+ * not fit its budget (then it is decoded whole by jSquash, if it fits `maxDecodedPixels`; with the default limits
+ * every AVIF within `maxDecodedPixels` fits, so only masters over it reach here false, and they go to the session).
  */
 export function avifFitsSession(info: { width: number; height: number; hasAlpha: boolean }): boolean {
   return info.width * info.height * SESSION_BYTES_PER_PIXEL[info.hasAlpha ? 'alpha' : 'opaque'] <= AVIF_SESSION_BUDGET_BYTES;

@@ -41,7 +41,7 @@ function decodeBytes(state: ImageState, view: Uint8Array): Pixels | Promise<Pixe
     case 'png':
       return decodePng(bytes); // an interlaced PNG, decoded whole
     case 'avif':
-      // One the codec session cannot fit (libaom's state), decoded whole by jSquash (libavif + dav1d).
+      // One the codec session may not fit (avifFitsSession), decoded whole by jSquash (libavif + dav1d).
       return decodeAvif(bytes);
     case 'full':
       break;
@@ -110,7 +110,7 @@ function streamRows(state: ImageState, rows: StreamedRows): void {
 
 /**
  * Starts the AVIF stream (native/src/avif-decode.c): the file is decoded to YUV in the session, and rows are converted
- * to RGBA a strip at a time as the resize step reads them. Returns false when the session cannot hold libaom's state
+ * to RGBA a strip at a time as the resize step reads them. Returns false when the session may not hold its planes and dav1d's state
  * for it (predicted from its size and alpha, or found out: the session then dies and is dropped) but the master fits
  * `maxDecodedPixels`: then it is decoded whole by jSquash instead.
  */
