@@ -147,4 +147,44 @@ describe('ByteFeed', () => {
     await feed.peek(2500);
     expect(await feed.readAll()).toEqual(bytes);
   });
+
+  it('reads a byte stream into a few reused buffers, every byte in order whatever the sizes it arrives in', async () => {
+    const file = Uint8Array.from({ length: 1_000_003 }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+    let offset = 0;
+    let turn = 0;
+    const sizes = [1, 4096, 70_000, 65_536, 333, 200_000];
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (offset >= file.length) return controller.close();
+        const request = controller.byobRequest!;
+        const view = request.view as Uint8Array;
+        const n = Math.min(view.byteLength, sizes[turn++ % sizes.length]!, file.length - offset);
+        view.set(file.subarray(offset, offset + n));
+        offset += n;
+        request.respond(n);
+      },
+    });
+    const feed = new ByteFeed(stream, file.length);
+    const out = new Uint8Array(file.length);
+    let length = 0;
+    let skipped = 0;
+    for (let round = 0; ; round++) {
+      const n = await feed.read([1, 8192, 65_536, 100_000][round % 4]!, (piece, at) => out.set(piece, length + at));
+      if (n === 0) break;
+      length += n;
+      if (round % 7 === 3 && length + 5000 < file.length) {
+        feed.skip(5000);
+        out.set(file.subarray(length, length + 5000), length);
+        length += 5000;
+        skipped++;
+      }
+    }
+    expect(skipped).toBeGreaterThan(3);
+    expect(length).toBe(file.length);
+    expect(out).toEqual(file);
+    // A new 64 KiB buffer per read would be 16 of them for this megabyte: they are reused.
+    expect(feed.buffersMade).toBeGreaterThan(0);
+    expect(feed.buffersMade).toBeLessThanOrEqual(4);
+  });
 });

@@ -19,6 +19,9 @@
  */
 const REFILL_BYTES = 64 * 1024;
 
+/** How many read buffers a byte stream's feed keeps for reuse (each REFILL_BYTES). */
+const MAX_SPARE_BUFFERS = 2;
+
 /** How much of a file's start is kept: its header (up to 256 KiB of EXIF before a JPEG's SOF) and the largest ICC profile we read. */
 export const HEAD_BYTES = 2 * 1024 * 1024;
 
@@ -33,6 +36,13 @@ export class ByteFeed {
   readonly #byob: boolean;
   /** Chunks received and not yet read; the first is read from `#position`. */
   readonly #queue: Uint8Array[] = [];
+  /**
+   * A byte stream's buffers, once read to their end: the next `readAtLeast` fills one of them again instead of a new
+   * one. A new 64 KiB buffer per read left the whole file behind as garbage that V8 does not hurry to collect (its
+   * backing stores are outside the JavaScript heap); a few reused buffers are all a feed needs.
+   */
+  readonly #spare: ArrayBuffer[] = [];
+  #buffersMade = 0;
   #position = 0;
   /** Bytes in the queue not yet read. */
   #queued = 0;
@@ -85,6 +95,11 @@ export class ByteFeed {
   /** How many bytes the stream has delivered so far. */
   get received(): number {
     return this.#received;
+  }
+
+  /** How many read buffers this feed has made (a byte stream's; the others arrive in the stream's own chunks). */
+  get buffersMade(): number {
+    return this.#buffersMade;
   }
 
   /** Waits until `head` holds the first `count` bytes (fewer if the file is shorter), without consuming them. */
@@ -159,13 +174,22 @@ export class ByteFeed {
       write(piece, taken);
       taken += piece.length;
       this.#position += piece.length;
-      if (this.#position >= chunk.length) {
-        this.#queue.shift();
-        this.#position = 0;
-      }
+      if (this.#position >= chunk.length) this.#shift();
     }
     this.#queued -= taken;
     return taken;
+  }
+
+  #newBuffer(): ArrayBuffer {
+    this.#buffersMade++;
+    return new ArrayBuffer(REFILL_BYTES);
+  }
+
+  /** Drops the first chunk, read to its end, keeping a byte stream's buffer for the next read. */
+  #shift(): void {
+    const chunk = this.#queue.shift();
+    this.#position = 0;
+    if (this.#byob && chunk && chunk.buffer.byteLength === REFILL_BYTES && this.#spare.length < MAX_SPARE_BUFFERS) this.#spare.push(chunk.buffer as ArrayBuffer);
   }
 
   #dropSkipped(): void {
@@ -175,10 +199,7 @@ export class ByteFeed {
       this.#skip -= dropped;
       this.#queued -= dropped;
       this.#position += dropped;
-      if (this.#position >= chunk.length) {
-        this.#queue.shift();
-        this.#position = 0;
-      }
+      if (this.#position >= chunk.length) this.#shift();
     }
     if (this.#done) this.#skip = 0;
   }
@@ -190,7 +211,7 @@ export class ByteFeed {
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
         next = this.#byob
-          ? await (this.#reader as ReadableStreamBYOBReader).readAtLeast(REFILL_BYTES, new Uint8Array(REFILL_BYTES))
+          ? await (this.#reader as ReadableStreamBYOBReader).readAtLeast(REFILL_BYTES, new Uint8Array(this.#spare.pop() ?? this.#newBuffer()))
           : await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
       } catch (error) {
         this.#done = true;
