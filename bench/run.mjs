@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png] [-- --cases=master:width:format,…]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png,every-format] [-- --cases=master:width:format,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -32,8 +32,13 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
-// --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these (and no mixed runs).
+// --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these; the runs of 100
+// transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both).
 const rowFilter = args.find((a) => a.startsWith('--rows=') || a.startsWith('--masters='))?.replace(/^--(rows|masters)=/, '').split(',');
+const mixedRowNames = ['every-format', 'webp-outputs', 'in-a-row'];
+/** @param {string} name  a run of transforms in a row ('WebP outputs', 'every format') */
+const mixedRowWanted = (name) => !rowFilter || rowFilter.some((part) => part === 'in-a-row' || part === name.toLowerCase().replace(/\W+/g, '-'));
+const masterRowsWanted = !rowFilter || rowFilter.some((part) => !mixedRowNames.includes(part));
 const memoryMasters = rowFilter;
 // --cases=jpeg-13mp:1600:webp,png-alpha-4.1mp (master id[:width[:format]]): only the transform cases that match one.
 const caseFilter = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',').map((c) => c.split(':')) ?? null;
@@ -265,7 +270,7 @@ try {
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
     const list = [];
     // --rows=avif: only the AVIF master rows (the others are not even made).
-    if (!rowFilter || !rowFilter.every((part) => part === 'avif')) {
+    if (masterRowsWanted && (!rowFilter || !rowFilter.every((part) => part === 'avif'))) {
       list.push(masters.jpeg2, masters.jpeg13);
       if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
       // The large progressive rows (kept in --quick too: they are what native/src/progressive.c is for).
@@ -277,7 +282,7 @@ try {
     }
     // AVIF masters, decoded in the codec session (YUV whole, RGBA a strip at a time): a 4.7 MP 8-bit one (what the
     // old whole-image decoder could serve) and the 14 MP 10-bit one with alpha a camera or design tool makes.
-    for (const [width, height, depth, alpha] of /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]])) {
+    for (const [width, height, depth, alpha] of masterRowsWanted ? /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]]) : []) {
       const avif = await avifMaster(masters.jpeg13, width, height, depth, alpha, temp, log);
       if (avif) list.push(avif);
       // The same opaque file declared as having alpha: the codec session's budget then sends it whole to jSquash
@@ -296,7 +301,7 @@ try {
       },
     ];
     const mixed = [];
-    for (const run of rowFilter ? [] : mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    for (const run of mixedRuns.filter((r) => mixedRowWanted(r.name))) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
     result.memory = { perMaster, mixed };
   }
 } finally {

@@ -11,6 +11,7 @@
  * const feed = new ByteFeed(object.body, object.size);
  * await feed.peek(1024); // feed.head holds the first KiB (or the whole file when smaller)
  */
+import { releaseBuffer } from './release.js';
 
 /**
  * When the decoder must wait, the feed waits for at least this much (or the end) before it answers: each wait
@@ -89,6 +90,7 @@ export class ByteFeed {
 
   /** The file's first bytes received so far (at most HEAD_BYTES): all of them once the decoder has read past them. */
   get head(): Uint8Array {
+    if (this.#headLength === 0) return new Uint8Array(0);
     return this.#head.subarray(0, this.#headLength);
   }
 
@@ -149,6 +151,21 @@ export class ByteFeed {
       if (!(await this.#pull())) break;
     }
     return length === this.size ? bytes : bytes.slice(0, length);
+  }
+
+  /**
+   * Cancels what is left of the stream and gives the feed's own memory back at once (its head, its read buffers and
+   * the chunks not read): for the end of a transform, when nothing holds `head` or a piece any more.
+   */
+  dispose(): void {
+    // A byte stream's chunks are buffers this feed handed to the reader; another stream's may be shared: left alone.
+    if (this.#byob) for (const chunk of this.#queue) releaseBuffer(chunk.buffer);
+    this.#queue.length = 0;
+    this.#queued = 0;
+    this.cancel();
+    releaseBuffer(this.#head.buffer);
+    this.#headLength = 0;
+    for (const buffer of this.#spare.splice(0)) releaseBuffer(buffer);
   }
 
   /** Stops reading: the rest of the stream is cancelled (a decoder that finished early, or a failure). */
