@@ -33,7 +33,8 @@ const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
 // --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these; the runs of 100
-// transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both).
+// transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both);
+// --controls adds the "every format" run with gc() after each transform and with a no-op pipeline (bench/README.md).
 const rowFilter = args.find((a) => a.startsWith('--rows=') || a.startsWith('--masters='))?.replace(/^--(rows|masters)=/, '').split(',');
 const mixedRowNames = ['every-format', 'webp-outputs', 'in-a-row'];
 /** @param {string} name  a run of transforms in a row ('WebP outputs', 'every format') */
@@ -302,6 +303,14 @@ try {
     ];
     const mixed = [];
     for (const run of mixedRuns.filter((r) => mixedRowWanted(r.name))) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    // --controls: the "every format" run again with a full collection after every transform (V8's --expose-gc), and
+    // the same requests to a no-op pipeline, with and without: which part of a trend is ours, which the runtime's.
+    if (args.includes('--controls')) {
+      const run = /** @type {(typeof mixedRuns)[number]} */ (mixedRuns[1]);
+      for (const [name, control] of /** @type {const} */ ([['gc() after each', { gc: true }], ['no-op pipeline', { noop: true }], ['no-op pipeline, gc() after each', { noop: true, gc: true }]])) {
+        mixed.push({ name: `${run.name}, ${name}`, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: `${run.mix}; ${name}`, log, ...control })) });
+      }
+    }
     result.memory = { perMaster, mixed };
   }
 } finally {
