@@ -114,7 +114,8 @@ export class ByteFeed {
   /**
    * Hands the next bytes, at most `capacity`, to `write` (each piece with its offset in the whole read), and says how
    * many: 0 at the end of the file. Synchronous while bytes are buffered; a promise when the next chunks must be
-   * awaited (then it waits for REFILL_BYTES, or the end).
+   * awaited (then it waits for REFILL_BYTES, or the end). A piece is valid only inside `write`: copy it there (its
+   * buffer is refilled by a later read).
    */
   read(capacity: number, write: (bytes: Uint8Array, offset: number) => void): number | Promise<number> {
     this.#consumed = true;
