@@ -47,6 +47,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // One workerd for all files: with a runtime per file, the 6 MB codec module crossed the module fallback as a JSON
+    // array of numbers into every one of them (~5 s a file). Storage is still fresh per file (fresh-storage.ts).
     isolate: false,
     setupFiles: ['test/helpers/fresh-storage.ts'],
     testTimeout: 60_000,

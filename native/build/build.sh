@@ -273,6 +273,8 @@ build() {
   done
   jobs+=("$obj/png.o|$HERE/../src/png.c|-I$zlib|-Wall|-Wextra|-Werror")
   jobs+=("$obj/resample.o|$HERE/../src/resample.c|-Wall|-Wextra|-Werror")
+  jobs+=("$obj/resample-i16.o|$HERE/../src/resample-i16.c|-Wall|-Wextra|-Werror")
+  extra_objs+=("$obj/resample-i16.o")
   # No threads in wasm32-wasi: lcms2's context list needs no mutex.
   for f in "${LCMS_SOURCES[@]}"; do
     jobs+=("$obj/lcms/$f.o|$lcms/src/$f.c|-I$lcms/include|-DCMS_NO_PTHREADS=1")

@@ -31,7 +31,7 @@ const exports = names(WebAssembly.Module.exports(module));
 const wantExports = ['memory:memory', '_initialize:function', 'decode_jpeg:function', 'jpeg_begin:function', 'jpeg_read_strip:function',
   'jpeg_end:function', 'png_begin:function', 'png_read_strip:function', 'png_end:function', 'avif_begin:function', 'avif_read_strip:function', 'avif_end:function', 'decode_webp:function', 'encode_webp:function', 'encode_avif:function', 'encode_jpeg:function', 'alloc:function',
   'release:function',
-  'resample:function', 'icc_transform:function', 'icc_forget:function', 'icc_bytes_in_use:function', 'debug_trap:function',
+  'resample:function', 'resample_i16:function', 'icc_transform:function', 'icc_forget:function', 'icc_bytes_in_use:function', 'debug_trap:function',
   'anim_encoder_new:function', 'anim_encoder_add:function', 'anim_encoder_finish:function',
   'anim_reader_new:function', 'anim_reader_next:function', 'anim_reader_end:function'];
 for (const name of wantExports) {

@@ -82,13 +82,20 @@ export function canonicalOptions(options: TransformOptions): string {
 }
 
 /**
- * A strong ETag for one variant, the same in every data centre: `"v1-"` and the first 32 hex digits of
- * SHA-256 over the master's ETag, the canonical options and the output format, one per line.
+ * The renderer's version, the start of every variant ETag. A strong ETag promises the same bytes, and the ETag hashes
+ * inputs, not outputs: raise this whenever the same master and options come to give other bytes (v2: the fixed-point
+ * resampler, up to 1 level from the float one's), so a variant rendered before is never taken for one rendered after.
+ */
+export const RENDERER_VERSION = 'v2';
+
+/**
+ * A strong ETag for one variant, the same in every data centre: the renderer's version and the first 32 hex digits
+ * of SHA-256 over the master's ETag, the canonical options and the output format, one per line.
  */
 export async function variantETag(masterEtag: string, canonical: string, format: OutputFormat): Promise<string> {
   const bytes = new TextEncoder().encode(`${masterEtag}\n${canonical}\n${format}`);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"v1-${Array.from(digest, hexByte).join('').slice(0, 32)}"`;
+  return `"${RENDERER_VERSION}-${Array.from(digest, hexByte).join('').slice(0, 32)}"`;
 }
 
 /**

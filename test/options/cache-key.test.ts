@@ -120,15 +120,15 @@ describe('canonicalOptions', () => {
 });
 
 describe('variantETag', () => {
-  it('is a strong quoted ETag of sha256(master ETag, options, format)', async () => {
-    expect(await variantETag('"abc"', 'width=800', 'avif')).toBe('"v1-e4fd1c0df8081558ac103af3850720b5"');
-    expect(await variantETag('"abc"', '', 'jpeg')).toBe('"v1-7ea04ddc379d5d51ab451035674a6f71"');
+  it('is a strong quoted ETag: the renderer version and sha256(master ETag, options, format)', async () => {
+    expect(await variantETag('"abc"', 'width=800', 'avif')).toBe('"v2-e4fd1c0df8081558ac103af3850720b5"');
+    expect(await variantETag('"abc"', '', 'jpeg')).toBe('"v2-7ea04ddc379d5d51ab451035674a6f71"');
   });
 
   it('is stable across calls', async () => {
     const first = await variantETag('"m1"', 'quality=80,width=800', 'webp');
     expect(await variantETag('"m1"', 'quality=80,width=800', 'webp')).toBe(first);
-    expect(first).toMatch(/^"v1-[0-9a-f]{32}"$/);
+    expect(first).toMatch(/^"v2-[0-9a-f]{32}"$/);
   });
 
   it('changes with each part', async () => {

@@ -31,8 +31,15 @@ const jspi = WebAssembly as unknown as {
 };
 export const JSPI = typeof jspi.Suspending === 'function' && typeof jspi.promising === 'function';
 
+/**
+ * Options of CodecSession.resample(): the TypeScript resampler's, and the arithmetic. 'fixed' (the default,
+ * native/src/resample-i16.c) is int16 fixed point, within 2 per channel of 'float' (native/src/resample.c), which
+ * follows src/pipeline/pixels/resample.ts within 1 and is kept for comparisons and as the reference.
+ */
+export type NativeResampleOptions = ResampleOptions & { arithmetic?: 'fixed' | 'float' };
+
 /** The exports that can read input (through scaled_read / scaled_skip): entered with `callInput` in a streaming session. */
-export type InputExport = 'decode_jpeg' | 'jpeg_begin' | 'jpeg_read_strip' | 'jpeg_end' | 'png_begin' | 'png_read_strip' | 'png_end' | 'resample';
+export type InputExport = 'decode_jpeg' | 'jpeg_begin' | 'jpeg_read_strip' | 'jpeg_end' | 'png_begin' | 'png_read_strip' | 'png_end' | 'resample' | 'resample_i16';
 
 export type CodecErrorCode = 'invalid' | 'corrupt' | 'too-large' | 'out-of-memory' | 'unsupported' | 'trap';
 
@@ -92,6 +99,8 @@ interface NativeExports {
     dstHeight: number,
     flags: number,
   ): void;
+  /** resample() in 16-bit fixed point (native/src/resample-i16.c): the same arguments. */
+  resample_i16(...args: Parameters<NativeExports['resample']>): void;
   icc_transform(profile: number, size: number, rgba: number, width: number, height: number): number;
   icc_forget(): void;
   icc_bytes_in_use(): number;
@@ -354,21 +363,22 @@ export class CodecSession {
   }
 
   /**
-   * Lanczos-3 resampling in the module (native/resample.c, the algorithm of ../resample.ts: same windows, tables and
-   * rounding; within ±1 per channel of it, nearly always equal) of the `crop` region of `source` to the size of
-   * `target`. The source is pixels of this session, or `'jpeg-stream'`: the JPEG that streamJpegScaled opened here,
+   * Lanczos-3 resampling in the module of the `crop` region of `source` to the size of `target`: by default in int16
+   * fixed point (native/resample-i16.c, within 2 per channel of the float path); with `arithmetic: 'float'`
+   * native/resample.c, the algorithm of ../resample.ts (same windows, tables and rounding; within ±1 per channel of
+   * it, nearly always equal). The source is pixels of this session, or `'jpeg-stream'`: the JPEG that streamJpegScaled opened here,
    * read row by row in the module (rows above the crop are decoded and dropped; rows below are left for finish()).
    * A stream's rows can be resampled only once, and its JavaScript row() reader cannot be used afterwards.
    */
-  resample(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): SessionPixels {
+  resample(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: NativeResampleOptions): SessionPixels {
     const args = this.#resampleArgs(source, crop, target, options);
-    this.call((wasm) => wasm.resample(...args));
+    this.call((wasm) => (options.arithmetic === 'float' ? wasm.resample(...args) : wasm.resample_i16(...args)));
     return target;
   }
 
   /** resample() for a streaming session: the stream's rows are read (and its input awaited) as they are resampled. */
-  async resampleInput(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): Promise<SessionPixels> {
-    await this.callInput('resample', ...this.#resampleArgs(source, crop, target, options));
+  async resampleInput(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: NativeResampleOptions): Promise<SessionPixels> {
+    await this.callInput(options.arithmetic === 'float' ? 'resample' : 'resample_i16', ...this.#resampleArgs(source, crop, target, options));
     return target;
   }
 

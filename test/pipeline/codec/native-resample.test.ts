@@ -1,5 +1,6 @@
 /**
- * The module's Lanczos-3 resampler (native/resample.c, CodecSession.resample) against the TypeScript one it ports
+ * The module's float Lanczos-3 resampler (native/resample.c, CodecSession.resample with `arithmetic: 'float'`; the
+ * default fixed-point one is compared with it in resample-i16.test.ts) against the TypeScript one it ports
  * (src/pipeline/pixels/resample.ts): within ±1 per channel everywhere, from pixels in the session's memory and from the
  * streamed JPEG decode, for downscales, upscales, crops, premultiplied alpha, linear light and one-pixel sizes.
  * The largest and mean differences are logged.
@@ -55,7 +56,7 @@ function whole(image: { width: number; height: number }): Rect {
 function both(source: Pixels, crop: Rect, width: number, height: number, options: ResampleOptions): [Pixels, Pixels] {
   const session = CodecSession.open();
   const held = session.hold(source);
-  const target = session.resample(held, crop, session.allocate(width, height), options);
+  const target = session.resample(held, crop, session.allocate(width, height), { ...options, arithmetic: 'float' });
   const native = { data: target.data.slice(), width, height };
   return [native, resample(source, crop, width, height, options)];
 }
@@ -132,7 +133,7 @@ function fromStream(bytes: Uint8Array, denom: JpegScale, crop: Rect | undefined,
   const session = CodecSession.open();
   const rows = streamJpegScaled(session, bytes, denom);
   const region = crop ?? whole(rows);
-  const target = session.resample('jpeg-stream', region, session.allocate(width, height), options);
+  const target = session.resample('jpeg-stream', region, session.allocate(width, height), { ...options, arithmetic: 'float' });
   rows.finish();
   const native = { data: target.data.slice(), width, height };
   const decoded = decodeJpegScaled(bytes, denom);
