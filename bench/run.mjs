@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png] [-- --cases=master:width:format,…]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png,every-format] [-- --cases=master:width:format,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -32,8 +32,14 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
-// --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these (and no mixed runs).
+// --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these; the runs of 100
+// transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both);
+// --controls adds the "every format" run with gc() after each transform and with a no-op pipeline (bench/README.md).
 const rowFilter = args.find((a) => a.startsWith('--rows=') || a.startsWith('--masters='))?.replace(/^--(rows|masters)=/, '').split(',');
+const mixedRowNames = ['every-format', 'webp-outputs', 'in-a-row'];
+/** @param {string} name  a run of transforms in a row ('WebP outputs', 'every format') */
+const mixedRowWanted = (name) => !rowFilter || rowFilter.some((part) => part === 'in-a-row' || part === name.toLowerCase().replace(/\W+/g, '-'));
+const masterRowsWanted = !rowFilter || rowFilter.some((part) => !mixedRowNames.includes(part));
 const memoryMasters = rowFilter;
 // --cases=jpeg-13mp:1600:webp,png-alpha-4.1mp (master id[:width[:format]]): only the transform cases that match one.
 const caseFilter = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',').map((c) => c.split(':')) ?? null;
@@ -265,7 +271,7 @@ try {
     /** @type {Parameters<typeof memoryPerMaster>[0]['masters']} */
     const list = [];
     // --rows=avif: only the AVIF master rows (the others are not even made).
-    if (!rowFilter || !rowFilter.every((part) => part === 'avif')) {
+    if (masterRowsWanted && (!rowFilter || !rowFilter.every((part) => part === 'avif'))) {
       list.push(masters.jpeg2, masters.jpeg13);
       if (!quick) list.push(await upscaledMaster(masters.jpeg13, 24, temp), await upscaledMaster(masters.jpeg13, 48, temp), await upscaledMaster(masters.jpeg13, 100, temp));
       // The large progressive rows (kept in --quick too: they are what native/src/progressive.c is for).
@@ -280,7 +286,7 @@ try {
     // libaom's decoder, the 4.7 MP file declared as having alpha went whole to jSquash, the baseline row; with dav1d's
     // smaller state every AVIF within MAX_INPUT_PIXELS fits the session, so that row would measure the session again.
     // The old module against this one: `OLD=old.wasm node bench/native/avif-decode.mjs file.avif`, same process.)
-    for (const [width, height, depth, alpha] of /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]])) {
+    for (const [width, height, depth, alpha] of masterRowsWanted ? /** @type {const} */ ([[2656, 1770, 8, false], [4592, 3056, 10, true]]) : []) {
       const avif = await avifMaster(masters.jpeg13, width, height, depth, alpha, temp, log);
       if (avif) list.push(avif);
     }
@@ -296,7 +302,15 @@ try {
       },
     ];
     const mixed = [];
-    for (const run of rowFilter ? [] : mixedRuns) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    for (const run of mixedRuns.filter((r) => mixedRowWanted(r.name))) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    // --controls: the "every format" run again with a full collection after every transform (V8's --expose-gc), and
+    // the same requests to a no-op pipeline, with and without: which part of a trend is ours, which the runtime's.
+    if (args.includes('--controls')) {
+      const run = /** @type {(typeof mixedRuns)[number]} */ (mixedRuns[1]);
+      for (const [name, control] of /** @type {const} */ ([['gc() after each', { gc: true }], ['no-op pipeline', { noop: true }], ['no-op pipeline, gc() after each', { noop: true, gc: true }]])) {
+        mixed.push({ name: `${run.name}, ${name}`, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: `${run.mix}; ${name}`, log, ...control })) });
+      }
+    }
     result.memory = { perMaster, mixed };
   }
 } finally {

@@ -12,6 +12,9 @@
  *        pipeline: the streamed path's time without the upload's (for comparing time with the read-whole path).
  *        The pre-pass (gravity=auto/face, trim=border: src/pipeline/prepass.ts) runs as the image route runs it, inside
  *        X-Transform-Ms; X-Prepass-Ms is its own share.
+ *   POST /drain?out=N   body: a master → N zero bytes; the body is read through a ByteFeed and nothing else is done
+ *        (the memory bench's no-op pipeline)
+ *   GET  /gc → a full V8 collection, where workerd runs with --expose-gc (404 otherwise)
  *   GET  /static?bytes=N&type=image/avif → N bytes, made once per isolate and size
  *   GET  /cache-floor?bytes=N&type=image/avif[&lookups=1] → the same bytes, but looked up as a hit is: a small JSON entry
  *        and then the body, both from the Cache API (stored on first use) — the hit path without our code
@@ -21,6 +24,7 @@ import { planDecode } from '../src/options/decode-plan.js';
 import { parseOptions } from '../src/options/parse.js';
 import { planTransform } from '../src/options/plan.js';
 import type { InputFormat, MasterInfo, OutputFormat } from '../src/options/types.js';
+import { ByteFeed } from '../src/pipeline/codec/byte-feed.js';
 import { refinePlan } from '../src/pipeline/prepass.js';
 import { transform } from '../src/pipeline/run.js';
 
@@ -147,6 +151,21 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
   });
 }
 
+/**
+ * The memory bench's no-op pipeline: the master's body read to its end through a ByteFeed as a transform streams it
+ * (same buffers), no codec, and `out` bytes answered (the size of a typical output). What the runtime itself keeps
+ * for the same traffic, without any of our image work.
+ */
+async function drain(request: Request, params: URLSearchParams): Promise<Response> {
+  const size = Number(request.headers.get('Content-Length'));
+  if (!request.body || !Number.isSafeInteger(size)) throw new Error('drain needs a body with a Content-Length');
+  const feed = new ByteFeed(request.body, size);
+  let read = 0;
+  for (let n; (n = await feed.read(64 * 1024, () => {})) > 0; ) read += n;
+  feed.dispose();
+  return new Response(new Uint8Array(number(params, 'out', 0)), { headers: { 'X-Read-Bytes': String(read), 'X-Session-Bytes': '0' } });
+}
+
 export default {
   async fetch(request: Request, env: Vars): Promise<Response> {
     const url = new URL(request.url);
@@ -157,6 +176,14 @@ export default {
       }
       if (url.pathname === '/cache-floor') return await cacheFloor(url);
       if (url.pathname === '/transform' && request.method === 'POST') return await runTransform(request, url.searchParams, env);
+      if (url.pathname === '/drain' && request.method === 'POST') return await drain(request, url.searchParams);
+      if (url.pathname === '/gc') {
+        // A full collection, where workerd runs with V8's --expose-gc (the memory bench's control runs): 404 otherwise.
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (!gc) return new Response('gc is not exposed (MINIFLARE_WORKERD_V8_FLAGS=--expose-gc)', { status: 404 });
+        gc();
+        return new Response('collected');
+      }
       if (url.pathname === '/health') return new Response('bench worker');
       return new Response('not found', { status: 404 });
     } catch (error) {

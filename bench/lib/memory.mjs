@@ -66,10 +66,19 @@ function tinyMaster() {
 /**
  * A fresh bench worker with its codecs instantiated (one tiny transform to `format`, so the idle isolate has
  * compiled what the measured transform runs), and the RSS before and after that.
- * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, format?: 'webp' | 'avif' }} options
+ * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, format?: 'webp' | 'avif', exposeGc?: boolean }} options
  */
-async function freshWorker({ config, compatibilityDate, vars, format = 'webp' }) {
-  const worker = await startWorker({ name: 'bench (memory)', config, persist: false, compatibilityDate, vars });
+async function freshWorker({ config, compatibilityDate, vars, format = 'webp', exposeGc = false }) {
+  // Miniflare passes MINIFLARE_WORKERD_V8_FLAGS to workerd as V8 flags when it starts the runtime.
+  const flags = process.env.MINIFLARE_WORKERD_V8_FLAGS;
+  if (exposeGc) process.env.MINIFLARE_WORKERD_V8_FLAGS = '--expose-gc';
+  let worker;
+  try {
+    worker = await startWorker({ name: 'bench (memory)', config, persist: false, compatibilityDate, vars });
+  } finally {
+    if (flags === undefined) delete process.env.MINIFLARE_WORKERD_V8_FLAGS;
+    else process.env.MINIFLARE_WORKERD_V8_FLAGS = flags;
+  }
   const start = memoryOf(worker.runtimePid).rss;
   await oursTransform(worker.direct, { master: await tinyMaster(), width: 32, format, quality: 80, speed: 8 });
   return { worker, start, warm: memoryOf(worker.runtimePid).rss };
@@ -140,12 +149,15 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
 }
 
 /**
- * `count` transforms of mixed masters, sizes and formats on one fresh isolate.
- * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, cases: TransformCase[], count: number, mix: string, log: (line: string) => void }} options
+ * `count` transforms of mixed masters, sizes and formats on one fresh isolate. The controls, to tell our memory from
+ * the runtime's: `noop` sends the same masters to the bench worker's no-op pipeline (the body read through a ByteFeed,
+ * no codec, a 60 kB answer) instead; `gc` runs workerd with V8's --expose-gc and asks for a full collection after
+ * every request, before RSS is read (what is left is not garbage waiting for V8).
+ * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, cases: TransformCase[], count: number, mix: string, log: (line: string) => void, noop?: boolean, gc?: boolean }} options
  * @returns {Promise<MixedMemory>}
  */
-export async function memoryMixed({ config, compatibilityDate, vars, cases, count, mix, log }) {
-  const { worker } = await freshWorker({ config, compatibilityDate, vars });
+export async function memoryMixed({ config, compatibilityDate, vars, cases, count, mix, log, noop = false, gc = false }) {
+  const { worker } = await freshWorker({ config, compatibilityDate, vars, exposeGc: gc });
   try {
     const before = memoryOf(worker.runtimePid).rss;
     resetPeak(worker.runtimePid);
@@ -156,10 +168,22 @@ export async function memoryMixed({ config, compatibilityDate, vars, cases, coun
     let failures = 0;
     for (let i = 0; i < count; i++) {
       try {
-        const out = await oursTransform(worker.direct, { .../** @type {TransformCase} */ (cases[i % cases.length]), stream: true });
-        sessions.push((out.sessionBytes ?? 0) / MB);
+        const c = /** @type {TransformCase} */ (cases[i % cases.length]);
+        if (noop) {
+          const response = await fetch(new URL('/drain?out=60000', worker.direct), { method: 'POST', body: c.master.bytes });
+          await response.arrayBuffer();
+          if (!response.ok) throw new Error(`drain answered ${response.status}`);
+        } else {
+          const out = await oursTransform(worker.direct, { ...c, stream: true });
+          sessions.push((out.sessionBytes ?? 0) / MB);
+        }
       } catch {
         failures++;
+      }
+      if (gc) {
+        const response = await fetch(new URL('/gc', worker.direct));
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error('the bench worker has no gc(): workerd did not take --expose-gc');
       }
       each.push(round((memoryOf(worker.runtimePid).rss - before) / MB, 1));
     }

@@ -99,15 +99,23 @@ export function signingString(segment: string, key: string): string {
 
 const encoder = new TextEncoder();
 const imported = new Map<string, Promise<CryptoKey>>();
+/** The configured keys and the decoy, twice over (a config read anew with other secrets): more is forgotten. */
+export const MAX_IMPORTED_KEYS = 2 * MAX_SIGNING_KEYS + 2;
 
 /** The HMAC key of a secret, imported once per isolate (importKey costs more than the MAC itself). */
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = imported.get(secret);
   if (!key) {
     key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    if (imported.size >= MAX_IMPORTED_KEYS) imported.clear();
     imported.set(secret, key);
   }
   return key;
+}
+
+/** For tests: how many imported keys the isolate holds. */
+export function importedKeyCount(): number {
+  return imported.size;
 }
 
 function base64url(bytes: Uint8Array): string {

@@ -16,6 +16,7 @@ import { rectFromStored } from '../options/trim.js';
 import { rectToStored } from '../options/orientation.js';
 import { trimPixels } from '../options/trim.js';
 import type { MasterInfo, Rect, TransformOptions } from '../options/types.js';
+import { releaseBuffer } from './codec/release.js';
 import { BorderScan, type Box } from './pixels/border.js';
 import { type RowSource, rowsOf } from './pixels/resample.js';
 import { BoxShrink } from './pixels/shrink.js';
@@ -73,7 +74,8 @@ interface RowConsumer {
  * that streams asynchronously is awaited row by row through its `ensure`, where it has one.)
  */
 async function scanRows(master: PrepassMaster | ArrayBuffer, input: PrepassInput, decodePlan: DecodePlan, consumer: (rows: { width: number; height: number }) => RowConsumer): Promise<void> {
-  const state = initialState({ ...masterInput(master), info: input.info, options: input.options, plan: input.plan, decode: decodePlan, format: 'png', quality: 100, avifSpeed: 10 });
+  const given = masterInput(master);
+  const state = initialState({ ...given, info: input.info, options: input.options, plan: input.plan, decode: decodePlan, format: 'png', quality: 100, avifSpeed: 10 });
   try {
     await decode(state);
     const rows: RowSource & { ensure?: (y: number) => Promise<void> } = state.rows ?? rowsOf(state.image!);
@@ -84,6 +86,9 @@ async function scanRows(master: PrepassMaster | ArrayBuffer, input: PrepassInput
     }
     await state.rows?.finish();
   } finally {
+    // As run.ts does: the feed's memory, and the bytes read whole here, are given back now rather than left to V8.
+    state.feed?.dispose();
+    if (!given.bytes) releaseBuffer(state.bytes?.buffer);
     state.session?.recycle();
   }
 }

@@ -16,6 +16,7 @@ import { tone } from './steps/tone.js';
 import { type ImageState, initialState, type Step, type TransformInput } from './state.js';
 import { keepsAnimation, readAnimationInfo, transformAnimation } from './animate.js';
 import { GifTooLarge } from './codec/gif-encode.js';
+import { releaseBuffer } from './codec/release.js';
 
 /** Each step with the Server-Timing phase its time counts towards. */
 export const steps: ReadonlyArray<readonly [string, Step]> = [
@@ -56,6 +57,8 @@ export async function transform(input: TransformInput): Promise<TransformResult>
     }
   }
   const state: ImageState = initialState(input);
+  // Bytes read from the source here (for a decoder that needs the whole file) belong to this transform alone.
+  const ownsBytes = !input.bytes;
   let sessionBytes = 0;
   try {
     for (const [phase, step] of steps) {
@@ -67,7 +70,10 @@ export async function transform(input: TransformInput): Promise<TransformResult>
       state.timings[phase] = (state.timings[phase] ?? 0) + performance.now() - started;
     }
   } finally {
-    state.feed?.cancel();
+    // The feed's head and buffers, and the master's bytes if read here, are given back now rather than left to V8.
+    state.feed?.dispose();
+    if (ownsBytes) releaseBuffer(state.bytes?.buffer);
+    state.bytes = undefined;
     sessionBytes = state.session?.memoryBytes ?? 0;
     state.session?.recycle();
     state.session = undefined;

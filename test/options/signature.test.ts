@@ -1,6 +1,6 @@
 /** Signed URLs: the canonical string, key lists, and every way a signature fails. */
 import { describe, expect, it } from 'vitest';
-import { readSigningKeys, signingString, signSegment, verifySignature } from '../../src/options/signature.js';
+import { importedKeyCount, MAX_IMPORTED_KEYS, readSigningKeys, signingString, signSegment, verifySignature } from '../../src/options/signature.js';
 
 const k1 = { id: 'k1', secret: 'old-secret-0123456789abcdef0123456789' };
 const k2 = { id: 'k2', secret: 'new-secret-0123456789abcdef0123456789' };
@@ -88,5 +88,13 @@ describe('verifySignature', () => {
   it('refuses everything when no key is configured', async () => {
     const sig = await signSegment(segment, 'a.jpg', k1);
     expect(await verifySignature(readSigningKeys(''), segment, 'a.jpg', { sig }, now)).toBe(false);
+  });
+  it('keeps a bounded number of imported keys in the isolate, and still verifies after forgetting some', async () => {
+    for (let i = 0; i < 3 * MAX_IMPORTED_KEYS; i++) {
+      const signer = { id: `r${i}`, secret: `rotating-secret-number-${i}-of-many` };
+      const sig = await signSegment(segment, 'a.jpg', signer);
+      expect(await verifySignature(readSigningKeys(`r${i}:${signer.secret}`), segment, 'a.jpg', { sig }, now)).toBe(true);
+      expect(importedKeyCount()).toBeLessThanOrEqual(MAX_IMPORTED_KEYS);
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageError } from '../../src/http/problem.js';
 import { ByteFeed, HEAD_BYTES } from '../../src/pipeline/codec/byte-feed.js';
+import { releaseBuffer } from '../../src/pipeline/codec/release.js';
 import { JSPI } from '../../src/pipeline/codec/session.js';
 import { transform } from '../../src/pipeline/run.js';
 import { bytesSource, MasterChanged, type MasterSource } from '../../src/storage/master-source.js';
@@ -146,5 +147,88 @@ describe('ByteFeed', () => {
     const feed = ByteFeed.of(bytes, 1000);
     await feed.peek(2500);
     expect(await feed.readAll()).toEqual(bytes);
+  });
+
+  it('reads a byte stream into a few reused buffers, every byte in order whatever the sizes it arrives in', async () => {
+    const file = Uint8Array.from({ length: 1_000_003 }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+    let offset = 0;
+    let turn = 0;
+    const sizes = [1, 4096, 70_000, 65_536, 333, 200_000];
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (offset >= file.length) return controller.close();
+        const request = controller.byobRequest!;
+        const view = request.view as Uint8Array;
+        const n = Math.min(view.byteLength, sizes[turn++ % sizes.length]!, file.length - offset);
+        view.set(file.subarray(offset, offset + n));
+        offset += n;
+        request.respond(n);
+      },
+    });
+    const feed = new ByteFeed(stream, file.length);
+    const out = new Uint8Array(file.length);
+    let length = 0;
+    let skipped = 0;
+    for (let round = 0; ; round++) {
+      const n = await feed.read([1, 8192, 65_536, 100_000][round % 4]!, (piece, at) => out.set(piece, length + at));
+      if (n === 0) break;
+      length += n;
+      if (round % 7 === 3 && length + 5000 < file.length) {
+        feed.skip(5000);
+        out.set(file.subarray(length, length + 5000), length);
+        length += 5000;
+        skipped++;
+      }
+    }
+    expect(skipped).toBeGreaterThan(3);
+    expect(length).toBe(file.length);
+    expect(out.findIndex((byte, i) => byte !== file[i])).toBe(-1); // toEqual on a megabyte takes seconds
+    // A new 64 KiB buffer per read would be 16 of them for this megabyte: they are reused.
+    expect(feed.buffersMade).toBeGreaterThan(0);
+    expect(feed.buffersMade).toBeLessThanOrEqual(4);
+  });
+
+  it('dispose gives the head and the read buffers back at once: views of them read as empty', async () => {
+    const file = Uint8Array.from({ length: 300_000 }, (_, i) => i & 0xff);
+    let offset = 0;
+    const stream = new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        if (offset >= file.length) return controller.close();
+        const view = controller.byobRequest!.view as Uint8Array;
+        const n = Math.min(view.byteLength, 50_000, file.length - offset);
+        view.set(file.subarray(offset, offset + n));
+        offset += n;
+        controller.byobRequest!.respond(n);
+      },
+    });
+    const feed = new ByteFeed(stream, file.length);
+    const pieces: Uint8Array[] = [];
+    expect(await feed.read(100, (piece) => pieces.push(piece))).toBe(100);
+    const head = feed.head;
+    expect(head.length).toBeGreaterThanOrEqual(100);
+    expect(pieces[0]!.length).toBe(100);
+    feed.dispose();
+    // Detached: the memory is gone now, not when V8 next collects.
+    expect(head.length).toBe(0);
+    expect(head.buffer.byteLength).toBe(0);
+    expect(pieces[0]!.length).toBe(0);
+    expect(feed.head.length).toBe(0);
+    expect(await feed.read(100, () => {})).toBe(0);
+  });
+});
+
+describe('releaseBuffer', () => {
+  it('detaches a buffer (its views read as empty), and leaves alone what cannot be detached', () => {
+    const bytes = new Uint8Array(1 << 20).fill(9);
+    releaseBuffer(bytes.buffer);
+    expect(bytes.length).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(0);
+    releaseBuffer(bytes.buffer); // twice is harmless
+    releaseBuffer(undefined);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    releaseBuffer(memory.buffer);
+    expect(memory.buffer.byteLength).toBe(65536);
   });
 });

@@ -11,6 +11,7 @@
  * const feed = new ByteFeed(object.body, object.size);
  * await feed.peek(1024); // feed.head holds the first KiB (or the whole file when smaller)
  */
+import { releaseBuffer } from './release.js';
 
 /**
  * When the decoder must wait, the feed waits for at least this much (or the end) before it answers: each wait
@@ -18,6 +19,9 @@
  * KiB. So a decoder is suspended about once per 64 KiB, not once per chunk.
  */
 const REFILL_BYTES = 64 * 1024;
+
+/** How many read buffers a byte stream's feed keeps for reuse (each REFILL_BYTES). */
+const MAX_SPARE_BUFFERS = 2;
 
 /** How much of a file's start is kept: its header (up to 256 KiB of EXIF before a JPEG's SOF) and the largest ICC profile we read. */
 export const HEAD_BYTES = 2 * 1024 * 1024;
@@ -33,6 +37,13 @@ export class ByteFeed {
   readonly #byob: boolean;
   /** Chunks received and not yet read; the first is read from `#position`. */
   readonly #queue: Uint8Array[] = [];
+  /**
+   * A byte stream's buffers, once read to their end: the next `readAtLeast` fills one of them again instead of a new
+   * one. A new 64 KiB buffer per read left the whole file behind as garbage that V8 does not hurry to collect (its
+   * backing stores are outside the JavaScript heap); a few reused buffers are all a feed needs.
+   */
+  readonly #spare: ArrayBuffer[] = [];
+  #buffersMade = 0;
   #position = 0;
   /** Bytes in the queue not yet read. */
   #queued = 0;
@@ -79,12 +90,18 @@ export class ByteFeed {
 
   /** The file's first bytes received so far (at most HEAD_BYTES): all of them once the decoder has read past them. */
   get head(): Uint8Array {
+    if (this.#headLength === 0) return new Uint8Array(0);
     return this.#head.subarray(0, this.#headLength);
   }
 
   /** How many bytes the stream has delivered so far. */
   get received(): number {
     return this.#received;
+  }
+
+  /** How many read buffers this feed has made (a byte stream's; the others arrive in the stream's own chunks). */
+  get buffersMade(): number {
+    return this.#buffersMade;
   }
 
   /** Waits until `head` holds the first `count` bytes (fewer if the file is shorter), without consuming them. */
@@ -97,7 +114,8 @@ export class ByteFeed {
   /**
    * Hands the next bytes, at most `capacity`, to `write` (each piece with its offset in the whole read), and says how
    * many: 0 at the end of the file. Synchronous while bytes are buffered; a promise when the next chunks must be
-   * awaited (then it waits for REFILL_BYTES, or the end).
+   * awaited (then it waits for REFILL_BYTES, or the end). A piece is valid only inside `write`: copy it there (its
+   * buffer is refilled by a later read).
    */
   read(capacity: number, write: (bytes: Uint8Array, offset: number) => void): number | Promise<number> {
     this.#consumed = true;
@@ -136,6 +154,21 @@ export class ByteFeed {
     return length === this.size ? bytes : bytes.slice(0, length);
   }
 
+  /**
+   * Cancels what is left of the stream and gives the feed's own memory back at once (its head, its read buffers and
+   * the chunks not read): for the end of a transform, when nothing holds `head` or a piece any more.
+   */
+  dispose(): void {
+    // A byte stream's chunks are buffers this feed handed to the reader; another stream's may be shared: left alone.
+    if (this.#byob) for (const chunk of this.#queue) releaseBuffer(chunk.buffer);
+    this.#queue.length = 0;
+    this.#queued = 0;
+    this.cancel();
+    releaseBuffer(this.#head.buffer);
+    this.#headLength = 0;
+    for (const buffer of this.#spare.splice(0)) releaseBuffer(buffer);
+  }
+
   /** Stops reading: the rest of the stream is cancelled (a decoder that finished early, or a failure). */
   cancel(): void {
     if (this.#done) return;
@@ -159,13 +192,22 @@ export class ByteFeed {
       write(piece, taken);
       taken += piece.length;
       this.#position += piece.length;
-      if (this.#position >= chunk.length) {
-        this.#queue.shift();
-        this.#position = 0;
-      }
+      if (this.#position >= chunk.length) this.#shift();
     }
     this.#queued -= taken;
     return taken;
+  }
+
+  #newBuffer(): ArrayBuffer {
+    this.#buffersMade++;
+    return new ArrayBuffer(REFILL_BYTES);
+  }
+
+  /** Drops the first chunk, read to its end, keeping a byte stream's buffer for the next read. */
+  #shift(): void {
+    const chunk = this.#queue.shift();
+    this.#position = 0;
+    if (this.#byob && chunk && chunk.buffer.byteLength === REFILL_BYTES && this.#spare.length < MAX_SPARE_BUFFERS) this.#spare.push(chunk.buffer as ArrayBuffer);
   }
 
   #dropSkipped(): void {
@@ -175,10 +217,7 @@ export class ByteFeed {
       this.#skip -= dropped;
       this.#queued -= dropped;
       this.#position += dropped;
-      if (this.#position >= chunk.length) {
-        this.#queue.shift();
-        this.#position = 0;
-      }
+      if (this.#position >= chunk.length) this.#shift();
     }
     if (this.#done) this.#skip = 0;
   }
@@ -190,7 +229,7 @@ export class ByteFeed {
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
         next = this.#byob
-          ? await (this.#reader as ReadableStreamBYOBReader).readAtLeast(REFILL_BYTES, new Uint8Array(REFILL_BYTES))
+          ? await (this.#reader as ReadableStreamBYOBReader).readAtLeast(REFILL_BYTES, new Uint8Array(this.#spare.pop() ?? this.#newBuffer()))
           : await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read();
       } catch (error) {
         this.#done = true;

@@ -197,6 +197,8 @@ async function readWhole(state: ImageState, why: string): Promise<Uint8Array> {
   } catch (error) {
     throw decodeFailure(state.input.info.format, error);
   }
+  // The head is not needed once the whole file is here (masterHead reads `bytes`).
+  feed.dispose();
   state.feed = undefined;
   return state.bytes;
 }
