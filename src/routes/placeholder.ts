@@ -91,8 +91,8 @@ export async function servePlaceholder(c: Context<AppEnv>, rawKey: string, serve
   const format = c.req.query('format') ?? 'png';
   if (format !== 'png' && format !== 'json') throw new ImageError(400, 'invalid-option', 'format must be png or json');
   const { placeholder, sourceETag } = await placeholderOf(c, key, serve);
-  // The same in every data centre: derived from the source variant's ETag, which names master, options and format.
-  const etag = sourceETag.replace(/^"v1-/, format === 'png' ? '"ph1-' : '"phj1-');
+  // The same in every data centre: derived from the source variant's ETag, which names the renderer, master, options and format.
+  const etag = sourceETag.replace(/^"/, format === 'png' ? '"ph-' : '"phj-');
   const headers: Record<string, string> = { 'Cache-Control': cacheControl(c.get('config')), ETag: etag, 'Cache-Tag': masterCacheTag(key), ...imageHeaders };
   if (ifNoneMatchHits(c.req.header('If-None-Match') ?? null, etag)) return new Response(null, { status: 304, headers });
   if (format === 'json') return c.json(placeholder, 200, headers);

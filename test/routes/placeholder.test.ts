@@ -79,7 +79,7 @@ describe('GET /placeholder/<key>', () => {
   it('is cached: the same ETag every time, and If-None-Match gives 304', async () => {
     const first = await get(`/placeholder/${KEY}`);
     const etag = first.headers.get('ETag');
-    expect(etag).toMatch(/^"ph1-[0-9a-f]{32}"$/);
+    expect(etag).toMatch(/^"ph-v2-[0-9a-f]{32}"$/);
     expect(first.headers.get('Cache-Control')).toMatch(/max-age=31536000/);
     await first.arrayBuffer();
     const again = await get(`/placeholder/${KEY}`, { 'If-None-Match': etag! });

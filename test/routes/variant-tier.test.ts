@@ -54,7 +54,7 @@ describe('the R2 variant tier', () => {
     const head = await env.MASTERS.head('masters/tier/storm.jpg');
     expect(await eventually(async () => (await tierKeys(`${masterVariantsPrefix('tier/storm.jpg')}${head!.etag}/`)).length >= 2)).toBe(true);
     for (const key of await tierKeys(masterVariantsPrefix('tier/storm.jpg'))) {
-      expect(key).toMatch(new RegExp(`^variants/tier/storm\\.jpg//${head!.etag}/v1-[0-9a-f]{32}$`));
+      expect(key).toMatch(new RegExp(`^variants/tier/storm\\.jpg//${head!.etag}/v2-[0-9a-f]{32}$`));
     }
   });
 
