@@ -74,7 +74,9 @@ aom_simd_archive() {
   for h in aom_dsp_rtcd av1_rtcd aom_scale_rtcd; do
     grep -q 'aom-rtcd-wasm.pl bound' "$AOM_BUILD/config/$h.h" || { log "libaom SIMD: ninja regenerated $h.h"; exit 1; }
   done
-  "llvm-ar-$LLVM" qS "$AOM_BUILD/libaom.a" "$AOM_BUILD"/simd/*.o
+  local objects
+  mapfile -t objects < <(printf '%s\n' "$AOM_BUILD"/simd/*.o | LC_ALL=C sort)
+  "llvm-ar-$LLVM" qS "$AOM_BUILD/libaom.a" "${objects[@]}"
   "llvm-ranlib-$LLVM" "$AOM_BUILD/libaom.a"
 }
 
