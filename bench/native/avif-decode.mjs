@@ -4,7 +4,9 @@
 // a fresh instance per decode, as the worker's old path did. Needs node_modules (@jsquash/avif, esbuild).
 //
 //   node bench/native/avif-decode.mjs file.avif [runs]      (default 5 runs; JSQUASH=0 skips jSquash)
+//   AVIF_WASM=/tmp/x.wasm ...   another build of the module (build.sh with OUT=), default the committed one
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadScaled, root } from './load-codec.mjs';
 
 const [file, runsArg = '5'] = process.argv.slice(2);
@@ -21,7 +23,7 @@ WebAssembly.instantiate = async (...args) => {
   for (const v of Object.values((r.instance ?? r).exports)) if (v instanceof WebAssembly.Memory) memories.add(v);
   return r;
 };
-const codec = await loadScaled("export * from './src/pipeline/codec/avif-stream.ts';");
+const codec = await loadScaled("export * from './src/pipeline/codec/avif-stream.ts';", process.env.AVIF_WASM && resolve(process.env.AVIF_WASM));
 const nm = `${root}node_modules/@jsquash/avif/`;
 const { default: jsquashDecode, init } = await import(`${nm}decode.js`);
 const jsquashModule = await WebAssembly.compile(readFileSync(`${nm}codec/dec/avif_dec.wasm`));
