@@ -15,19 +15,11 @@ AOM_RTCD_DISABLE=(--disable-mmx --disable-sse --disable-sse4_2 --disable-avx --d
 # What emscripten's -msse4.1 would define: the compat headers check these macros. -msimd128 is in CFLAGS already.
 AOM_SIMD_FLAGS=(-D__SSE__ -D__SSE2__ -D__SSE3__ -D__SSSE3__ -D__SSE4_1__ -Wno-deprecated-declarations
   -Wno-absolute-value)
-# Needs CONFIG_AV1_TEMPORAL_DENOISING (off).
-AOM_SIMD_EXCLUDE=(av1/encoder/x86/av1_temporal_denoiser_sse2.c)
-
-# The intrinsics sources, sorted (relative to libaom's source directory).
+# The intrinsics sources of this configuration, sorted (relative to libaom's source directory): libaom's CMake lists
+# every x86 flavour's files in libaom_srcs.txt whatever the target, as its options select them (high bit depth,
+# decoder, denoiser ...); ours are its SSE2/SSE3/SSSE3/SSE4.1 ones (*_sse4.c; hash_sse42.c is SSE4.2).
 aom_simd_sources() {
-  local dir f x
-  for dir in aom_dsp/x86 av1/common/x86 av1/encoder/x86; do
-    for f in "$dir"/*_sse2.c "$dir"/*_sse3.c "$dir"/*_ssse3.c "$dir"/*_sse4.c; do
-      [[ -f $f ]] || continue
-      for x in "${AOM_SIMD_EXCLUDE[@]}"; do [[ $f == "$x" ]] && continue 2; done
-      echo "$f"
-    done
-  done | LC_ALL=C sort
+  grep -E '^(aom_dsp|av1/common|av1/encoder)/x86/[^/]*_(sse2|sse3|ssse3|sse4)\.c$' "$AOM_BUILD/libaom_srcs.txt" | LC_ALL=C sort
 }
 
 # Compiles the intrinsics sources into directory $1 with the current rtcd headers (extra flags after it).
@@ -36,7 +28,7 @@ aom_simd_compile() {
   shift
   rm -rf "$out" && mkdir -p "$out"
   export AOM_SIMD_CFLAGS="${AOM_CFLAGS[*]} -std=c99 -D_FILE_OFFSET_BITS=64 ${AOM_SIMD_FLAGS[*]} $* -I$SIMD_HEADERS -I$src -I$AOM_BUILD"
-  (cd "$src" && aom_simd_sources) | xargs -P "$(nproc)" -I{} bash -c '
+  aom_simd_sources | xargs -P "$(nproc)" -I{} bash -c '
     read -ra flags <<<"$AOM_SIMD_CFLAGS"; o="$2/${1//\//_}.o"
     "$CC" "${flags[@]}" -c "$3/$1" -o "$o" 2>"$o.log" || { cat "$o.log"; exit 255; }' _ {} "$out" "$src" ||
     { log "compiling libaom's intrinsics failed"; exit 1; }
@@ -56,8 +48,10 @@ aom_simd_configure() {
     perl "$src/build/cmake/rtcd.pl" --arch=x86_64 --sym="$sym" "${AOM_RTCD_DISABLE[@]}" \
       --config="$cfg/aom_config.h" "$src/$defs" >"$cfg/$sym.h"
   done
-  local headers=("$cfg/aom_dsp_rtcd.h" "$cfg/av1_rtcd.h" "$cfg/aom_scale_rtcd.h")
-  log "libaom SIMD: listing the intrinsics kernels (pass 1)"
+  local headers=("$cfg/aom_dsp_rtcd.h" "$cfg/av1_rtcd.h" "$cfg/aom_scale_rtcd.h") count
+  count=$(aom_simd_sources | wc -l)
+  ((count > 0)) || { log "libaom SIMD: no intrinsics sources in $AOM_BUILD/libaom_srcs.txt"; exit 1; }
+  log "libaom SIMD: listing the intrinsics kernels of $count files (pass 1)"
   aom_simd_compile "$AOM_BUILD/simd-pass1" -O0
   LLVM_OBJDUMP="llvm-objdump-$LLVM" LLVM_NM="llvm-nm-$LLVM" perl "$HERE/aom-rtcd-wasm.pl" "${headers[@]}" -- \
     "$AOM_BUILD"/simd-pass1/*.o
@@ -85,7 +79,7 @@ aom_simd_key() {
   echo "AOM_SIMD=$AOM_SIMD"
   [[ $AOM_SIMD == 1 ]] || return 0
   echo "$EMSCRIPTEN_VERSION"
-  printf '%s\n' "${AOM_RTCD_DISABLE[@]}" "${AOM_SIMD_FLAGS[@]}" "${AOM_SIMD_EXCLUDE[@]}"
+  printf '%s\n' "${AOM_RTCD_DISABLE[@]}" "${AOM_SIMD_FLAGS[@]}"
   cat "$HERE/aom-rtcd-wasm.pl"
   declare -f aom_simd_sources aom_simd_compile aom_simd_configure aom_simd_archive
 }
