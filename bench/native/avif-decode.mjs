@@ -6,7 +6,9 @@
 //   node bench/native/avif-decode.mjs file.avif [runs]      (default 5 runs; JSQUASH=0 skips jSquash)
 //   OLD=/tmp/old.wasm node bench/native/avif-decode.mjs ...  also another build of the module (e.g. main's), interleaved
 //                                                            with ours; a decode it cannot fit is reported, not fatal
+//   AVIF_WASM=/tmp/x.wasm ...   "ours" from another build of the module (build.sh with OUT=), default the committed one
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadScaled, root } from './load-codec.mjs';
 
 const [file, runsArg = '5'] = process.argv.slice(2);
@@ -23,7 +25,7 @@ WebAssembly.instantiate = async (...args) => {
   for (const v of Object.values((r.instance ?? r).exports)) if (v instanceof WebAssembly.Memory) memories.add(v);
   return r;
 };
-const codec = await loadScaled("export * from './src/pipeline/codec/avif-stream.ts';");
+const codec = await loadScaled("export * from './src/pipeline/codec/avif-stream.ts';", process.env.AVIF_WASM && resolve(process.env.AVIF_WASM));
 const oldCodec = process.env.OLD ? await loadScaled("export * from './src/pipeline/codec/avif-stream.ts';", process.env.OLD) : null;
 const nm = `${root}node_modules/@jsquash/avif/`;
 const { default: jsquashDecode, init } = await import(`${nm}decode.js`);

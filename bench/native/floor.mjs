@@ -8,7 +8,8 @@
 //
 // Rows (phone-13mp.jpg, 3120×4208 4:2:2 baseline, from the corpus): JPEG decode at 1/1 and 1/2 (libvips: its
 // shrink-on-load, to the same size), JPEG encode (1600×2158, q82 progressive, optimised Huffman, 4:2:0, standard
-// tables), WebP encode (1600×2158, q80, method 4).
+// tables), WebP encode (1600×2158, q80, method 4), AVIF encode (1600×2158, q60 4:2:0, libaom speed 8; sharp effort 1).
+// The other build's AVIF row is libaom's generic C only if it was built with AOM_SIMD=0 (native/build/aom-simd.sh).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
@@ -49,6 +50,7 @@ const ours = (m) => {
     decode: (d) => session.release(m.decodeJpegScaled(jpeg, d, { maxOutputBytes: 64 * 2 ** 20, maxWorkBytes: 64 * 2 ** 20 }, session)),
     jpeg: () => m.encodeJpegScaled(pixels, { quality: 82, progressive: true }, session),
     webp: () => m.encodeWebpScaled(pixels, 80, session),
+    avif: () => session.encodeAvif(session.hold(pixels), { quality: 60, speed: 8, alpha: false }),
   };
 };
 const rawInput = { raw: { width, height, channels: 3 } };
@@ -62,12 +64,15 @@ const native = {
   },
   jpeg: () => sharp(rgb, rawInput).jpeg({ quality: 82, progressive: true, optimiseCoding: true, chromaSubsampling: '4:2:0' }).toBuffer(),
   webp: () => sharp(rgb, rawInput).webp({ quality: 80, effort: 4 }).toBuffer(),
+  // The bench's matched setting: libaom cpu-used 8 = sharp effort 9 − 8.
+  avif: () => sharp(rgb, rawInput).avif({ quality: 60, effort: 1, chromaSubsampling: '4:2:0' }).toBuffer(),
 };
 const cases = [
   ['JPEG decode 1/1 (3120×4208)', (s) => s.decode(1)],
   ['JPEG decode 1/2 (1560×2104)', (s) => s.decode(2)],
   [`JPEG encode ${width}×${height} q82 progressive`, (s) => s.jpeg()],
   [`WebP encode ${width}×${height} q80 m4`, (s) => s.webp()],
+  [`AVIF encode ${width}×${height} q60 speed 8`, (s) => s.avif()],
 ];
 const sides = { 'ours, C path': ours(plain), 'ours, SIMD': ours(simd), 'libvips (native SIMD)': native };
 const times = new Map();

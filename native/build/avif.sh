@@ -28,6 +28,9 @@ AOM_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG -DCM
   -DCONFIG_DENOISE=0 -DCONFIG_WEBM_IO=0 -DCONFIG_LIBYUV=0 -DCONFIG_TUNE_VMAF=0 -DCONFIG_TUNE_BUTTERAUGLI=0
   -DENABLE_TESTS=0 -DENABLE_EXAMPLES=0 -DENABLE_TOOLS=0 -DENABLE_DOCS=0)
 AOM_CFLAGS=("${CFLAGS[@]}" -I"$HERE/../src/wasi-shim")
+# libaom's SSE2..SSE4.1 intrinsics as WebAssembly SIMD (AOM_SIMD=1, the default): aom_simd_configure,
+# aom_simd_archive, aom_simd_key.
+source "$HERE/aom-simd.sh"
 
 # libavif's library sources, less src/mem.c (avif.c has its allocator: libavif's abort()s when malloc fails); the aom
 # codec encodes, the dav1d codec decodes.
@@ -46,6 +49,7 @@ aom_key() {
     printf '%s\n' "${AOM_CFLAGS[@]}" "${AOM_CMAKE_ARGS[@]}"
     cat "$HERE/wasm32-wasi.cmake" "$HERE/../src/wasi-shim/setjmp.h"
     declare -f build_aom
+    aom_simd_key
   } | sha256sum | cut -c1-16
 }
 
@@ -62,9 +66,11 @@ build_aom() {
   cmake -S "$BUILD_DIR/src/$AOM_DIR" -B "$AOM_BUILD" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$HERE/wasm32-wasi.cmake" \
     -DLLVM_VERSION="$LLVM" -DCMAKE_C_FLAGS="${AOM_CFLAGS[*]}" "${AOM_CMAKE_ARGS[@]}" >"$AOM_BUILD/configure.log" 2>&1 ||
     { tail -30 "$AOM_BUILD/configure.log"; exit 1; }
+  if [[ $AOM_SIMD == 1 ]]; then aom_simd_configure; fi
   log "compiling libaom ($(nproc) jobs; a few minutes)"
   ninja -C "$AOM_BUILD" -j "$(nproc)" aom >"$AOM_BUILD/build.log" 2>&1 ||
     { grep -B2 -A10 FAILED "$AOM_BUILD/build.log" | head -60; exit 1; }
+  if [[ $AOM_SIMD == 1 ]]; then aom_simd_archive; fi
   # Nothing may come from glibc's headers (clang's wasm32-wasi search path ends in /usr/include).
   if ninja -C "$AOM_BUILD" -t deps | grep -E '^\s+/usr/include/' | grep -v '/usr/include/wasm32-wasi/'; then
     log "libaom included glibc headers (above)"
