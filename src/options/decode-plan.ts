@@ -23,9 +23,9 @@ export type DecodePlan =
   | { kind: 'png'; width: number; height: number; maxDecodedPixels: number }
   /**
    * An AVIF: decoded to YUV in the codec session and converted to RGBA a strip of rows at a time, up to `maxPixels`;
-   * one the session may not fit (dav1d's pictures and state; see avifFitsSession) is decoded whole if it fits `maxDecodedPixels`.
+   * one whose pictures do not fit the session's memory is a 413.
    */
-  | { kind: 'avif'; width: number; height: number; maxPixels: number; maxDecodedPixels: number }
+  | { kind: 'avif'; width: number; height: number; maxPixels: number }
   /** Decoded whole; `maxWorkPixels` bounds what a GIF's LZW decoder may spend. */
   | { kind: 'full'; width: number; height: number; maxWorkPixels: number };
 
@@ -78,7 +78,7 @@ export function planDecode(info: MasterInfo, crop: Rect, resize: Size, limits: I
   if (info.format === 'png') return { kind: 'png', width, height, maxDecodedPixels: limits.maxDecodedPixels };
   if (info.format === 'avif') {
     if (width * height > limits.maxAvifPixels) throw tooLarge(info, width * height, limits.maxAvifPixels);
-    return { kind: 'avif', width, height, maxPixels: limits.maxAvifPixels, maxDecodedPixels: limits.maxDecodedPixels };
+    return { kind: 'avif', width, height, maxPixels: limits.maxAvifPixels };
   }
   if (width * height > limits.maxDecodedPixels) throw tooLarge(info, width * height, limits.maxDecodedPixels);
   return { kind: 'full', width, height, maxWorkPixels: limits.maxDecodedPixels };

@@ -14,7 +14,6 @@ import type { HeaderInfo } from '../formats/header.js';
 import { checkPngChunks } from '../formats/png-chunks.js';
 import { ImageError } from '../http/problem.js';
 import type { InputLimits } from '../options/decode-plan.js';
-import { avifFitsSession, decodeAvif, outOfSessionMemory } from './codec/avif.js';
 import { streamAvifRows } from './codec/avif-stream.js';
 import { decodeGifFirstFrame } from './codec/gif-decode.js';
 import { decodePng } from './codec/png.js';
@@ -179,16 +178,7 @@ export async function validateByDecoding(bytes: Uint8Array, info: HeaderInfo, li
       }
       case 'avif': {
         checkAvifFrames(bytes, info);
-        const wholeAllowed = info.width * info.height <= limits.maxDecodedPixels;
-        try {
-          if (!wholeAllowed || avifFitsSession(info)) return validateAvifStream(bytes, info, limits);
-        } catch (error) {
-          if (!wholeAllowed || !outOfSessionMemory(error)) throw error;
-        }
-        // As a transform would: too large for the codec session, decoded whole by jSquash.
-        const image = await decodeAvif(bytes.slice().buffer);
-        if (image.width !== info.width || image.height !== info.height) throw mismatch(info, image.width, image.height, info);
-        return;
+        return validateAvifStream(bytes, info, limits);
       }
     }
   } catch (error) {

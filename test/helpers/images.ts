@@ -1,6 +1,6 @@
 /** Reading test outputs independently of the code under test: magic bytes and codecs' own decoders. */
-import { decodeAvif, decodeGifFirstFrame, decodeJpegScaled, decodePng } from '../../src/pipeline/codec/index.js';
-import { jsquashDecodeWebp } from './jsquash-reference.js';
+import { decodeGifFirstFrame, decodeJpegScaled, decodePng } from '../../src/pipeline/codec/index.js';
+import { jsquashDecodeAvif, jsquashDecodeWebp } from './jsquash-reference.js';
 
 export type Magic = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'unknown';
 
@@ -32,7 +32,7 @@ export async function decodeAny(bytes: Uint8Array): Promise<Decoded> {
     case 'webp':
       return jsquashDecodeWebp(bytes);
     case 'avif':
-      return decodeAvif(buffer);
+      return jsquashDecodeAvif(bytes); // jSquash's libavif + dav1d build, not our module
     case 'gif':
       return decodeGifFirstFrame(buffer);
     default:

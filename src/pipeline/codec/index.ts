@@ -5,7 +5,7 @@
  * (gif-decode.ts; an animation's frames gif-frames.ts). The pipeline's steps import the adapter they need; this index
  * is for tests and benchmarks.
  */
-export { AVIF_SESSION_BUDGET_BYTES, avifFitsSession, decodeAvif, encodeAvifScaled, outOfSessionMemory } from './avif.js';
+export { encodeAvifScaled } from './avif.js';
 export { type AvifStreamInfo, streamAvifRows } from './avif-stream.js';
 export { type DecodedPixels, type DecodeOptions, type DecodeStats } from './decoded.js';
 export { decodeFailure, encodeFailure } from './failures.js';

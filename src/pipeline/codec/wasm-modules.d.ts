@@ -1,4 +1,3 @@
 export declare const wasm: {
-  avifDecode: WebAssembly.Module;
   png: WebAssembly.Module;
 };

@@ -11,7 +11,6 @@
 import { checkAvifFrames } from '../../formats/avif-bounds.js';
 import { ImageError } from '../../http/problem.js';
 import type { JpegScale } from '../../options/decode-plan.js';
-import { avifFitsSession, decodeAvif, outOfSessionMemory } from '../codec/avif.js';
 import { streamAvifRows } from '../codec/avif-stream.js';
 import { decodeFailure } from '../codec/failures.js';
 import { decodeGifFirstFrame } from '../codec/gif.js';
@@ -41,8 +40,7 @@ function decodeBytes(state: ImageState, view: Uint8Array): Pixels | Promise<Pixe
     case 'png':
       return decodePng(bytes); // an interlaced PNG, decoded whole
     case 'avif':
-      // One the codec session may not fit (avifFitsSession), decoded whole by jSquash (libavif + dav1d).
-      return decodeAvif(bytes);
+      throw new Error('unreachable: AVIF is streamed');
     case 'full':
       break;
   }
@@ -109,25 +107,18 @@ function streamRows(state: ImageState, rows: StreamedRows): void {
 }
 
 /**
- * Starts the AVIF stream (native/src/avif-decode.c): the file is decoded to YUV in the session, and rows are converted
- * to RGBA a strip at a time as the resize step reads them. Returns false when the session may not hold its planes and dav1d's state
- * for it (predicted from its size and alpha, or found out: the session then dies and is dropped) but the master fits
- * `maxDecodedPixels`: then it is decoded whole by jSquash instead.
+ * Starts the AVIF stream (native/src/avif-decode.c): the file is decoded to YUV in the session (dav1d's pictures), and
+ * rows are converted to RGBA a strip at a time as the resize step reads them. One whose pictures do not fit the
+ * session's memory (a 12-bit 4:4:4 AVIF with alpha near the pixel limit) is a 413, as it would be at upload.
  */
-function startAvif(state: ImageState, bytes: Uint8Array, plan: { maxPixels: number; maxDecodedPixels: number }): boolean {
+function startAvif(state: ImageState, bytes: Uint8Array, plan: { maxPixels: number }): void {
   const { info } = state.input;
-  const wholeAllowed = info.width * info.height <= plan.maxDecodedPixels;
   let rows: ReturnType<typeof streamAvifRows>;
   try {
     // The decoder allocates what the AV1 sequence headers say, not what `ispe` (our limits' input) says.
     checkAvifFrames(bytes, info);
-    if (wholeAllowed && !avifFitsSession(info)) return false;
     rows = streamAvifRows(sessionOf(state), bytes, { maxPixels: plan.maxPixels });
   } catch (error) {
-    if (wholeAllowed && outOfSessionMemory(error)) {
-      state.session = undefined; // dead: the next step opens a fresh one
-      return false;
-    }
     throw decodeFailure(info.format, error);
   }
   // Its strips are decoded synchronously (the whole file is in the session): `ensure` only moves them on.
@@ -139,7 +130,6 @@ function startAvif(state: ImageState, bytes: Uint8Array, plan: { maxPixels: numb
     row: (y) => rows.row(y),
     finish: async () => rows.finish(),
   });
-  return true;
 }
 
 /** Starts the JPEG or PNG stream over the session's input. */
@@ -248,7 +238,7 @@ export async function decode(state: ImageState): Promise<void> {
     checkInterlacedPng(info, plan.maxDecodedPixels);
   }
   const whole = await readWhole(state, info.format === 'png' ? 'an interlaced (Adam7) PNG' : `the ${info.format} decoder`);
-  if (plan.kind === 'avif' && startAvif(state, whole, plan)) return;
+  if (plan.kind === 'avif') return startAvif(state, whole, plan);
   let image: Pixels;
   try {
     image = await decodeBytes(state, whole);
