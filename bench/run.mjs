@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png,every-format] [-- --cases=master:width:format,…]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png,every-format] [-- --count=N] [-- --cases=master:width:format,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -32,6 +32,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? sections).filter((s) => sections.includes(s));
 const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5));
+// --count=N: how many transforms the in-a-row runs make (default 100, 20 with --quick), between 20 and 1000.
+const inARowCount = args.find((a) => a.startsWith('--count='))?.slice(8);
 // --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these; the runs of 100
 // transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both);
 // --controls adds the "every format" run with gc() after each transform and with a no-op pipeline (bench/README.md).
@@ -292,7 +294,7 @@ try {
     }
     const chosen = rowFilter ? list.filter((entry) => rowFilter.some((part) => ('master' in entry ? entry.master : entry).id.includes(part))) : list;
     const perMaster = await memoryPerMaster({ config: BENCH_CONFIG, compatibilityDate, vars, masters: chosen, log });
-    const count = quick ? 20 : 100;
+    const count = inARowCount ? Math.min(1000, Math.max(20, Math.round(Number(inARowCount)) || 100)) : quick ? 20 : 100;
     const mixedRuns = [
       { name: 'WebP outputs', mix: `${webpMasters.length} masters (${webpMasters.map((m) => m.id).join(', ')}); 320–1600 px WebP`, cases: mixedCases(webpMasters, () => 'webp') },
       {
