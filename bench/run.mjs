@@ -309,7 +309,7 @@ try {
     // the same requests to a no-op pipeline, with and without: which part of a trend is ours, which the runtime's.
     if (args.includes('--controls')) {
       const run = /** @type {(typeof mixedRuns)[number]} */ (mixedRuns[1]);
-      for (const [name, control] of /** @type {const} */ ([['gc() after each', { gc: true }], ['no-op pipeline', { noop: true }], ['no-op pipeline, gc() after each', { noop: true, gc: true }]])) {
+      for (const [name, control] of /** @type {const} */ ([['gc() after each', { gc: true }], ['no-op pipeline', { noop: true }], ['no-op pipeline, gc() after each', { noop: true, gc: true }], ["no-op, the stream's own reader, gc() after each", { noop: 'plain', gc: true }]])) {
         mixed.push({ name: `${run.name}, ${name}`, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: `${run.mix}; ${name}`, log, ...control })) });
       }
     }

@@ -153,16 +153,21 @@ async function runTransform(request: Request, params: URLSearchParams, vars: Var
 
 /**
  * The memory bench's no-op pipeline: the master's body read to its end through a ByteFeed as a transform streams it
- * (same buffers), no codec, and `out` bytes answered (the size of a typical output). What the runtime itself keeps
- * for the same traffic, without any of our image work.
+ * (same buffers), or with `reader=plain` by the stream's own reader (none of our code), no codec, and `out` bytes
+ * answered (the size of a typical output). What the runtime itself keeps for the same traffic, without our image work.
  */
 async function drain(request: Request, params: URLSearchParams): Promise<Response> {
   const size = Number(request.headers.get('Content-Length'));
   if (!request.body || !Number.isSafeInteger(size)) throw new Error('drain needs a body with a Content-Length');
-  const feed = new ByteFeed(request.body, size);
   let read = 0;
-  for (let n; (n = await feed.read(64 * 1024, () => {})) > 0; ) read += n;
-  feed.dispose();
+  if (params.get('reader') === 'plain') {
+    const reader = request.body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) read += next.value.byteLength;
+  } else {
+    const feed = new ByteFeed(request.body, size);
+    for (let n; (n = await feed.read(64 * 1024, () => {})) > 0; ) read += n;
+    feed.dispose();
+  }
   return new Response(new Uint8Array(number(params, 'out', 0)), { headers: { 'X-Read-Bytes': String(read), 'X-Session-Bytes': '0' } });
 }
 

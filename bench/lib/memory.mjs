@@ -153,7 +153,8 @@ export async function memoryPerMaster({ config, compatibilityDate, vars, masters
  * the runtime's: `noop` sends the same masters to the bench worker's no-op pipeline (the body read through a ByteFeed,
  * no codec, a 60 kB answer) instead; `gc` runs workerd with V8's --expose-gc and asks for a full collection after
  * every request, before RSS is read (what is left is not garbage waiting for V8).
- * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, cases: TransformCase[], count: number, mix: string, log: (line: string) => void, noop?: boolean, gc?: boolean }} options
+ * (`noop: 'plain'`: read by the stream's own reader, none of our code.)
+ * @param {{ config: string, compatibilityDate: string, vars: Record<string, string>, cases: TransformCase[], count: number, mix: string, log: (line: string) => void, noop?: boolean | 'plain', gc?: boolean }} options
  * @returns {Promise<MixedMemory>}
  */
 export async function memoryMixed({ config, compatibilityDate, vars, cases, count, mix, log, noop = false, gc = false }) {
@@ -170,7 +171,7 @@ export async function memoryMixed({ config, compatibilityDate, vars, cases, coun
       try {
         const c = /** @type {TransformCase} */ (cases[i % cases.length]);
         if (noop) {
-          const response = await fetch(new URL('/drain?out=60000', worker.direct), { method: 'POST', body: c.master.bytes });
+          const response = await fetch(new URL(`/drain?out=60000${noop === 'plain' ? '&reader=plain' : ''}`, worker.direct), { method: 'POST', body: c.master.bytes });
           await response.arrayBuffer();
           if (!response.ok) throw new Error(`drain answered ${response.status}`);
         } else {
