@@ -203,7 +203,9 @@ SIMD="${SIMD:-1}"
 JSIMD_WASM=(jsimd_can_ycc_rgb jsimd_ycc_rgb_convert jsimd_can_h2v1_fancy_upsample jsimd_h2v1_fancy_upsample
   jsimd_can_h2v2_fancy_upsample jsimd_h2v2_fancy_upsample jsimd_can_idct_islow jsimd_idct_islow
   jsimd_can_idct_4x4 jsimd_idct_4x4 jsimd_can_idct_2x2 jsimd_idct_2x2 jsimd_can_rgb_ycc jsimd_rgb_ycc_convert jsimd_can_h2v2_downsample jsimd_h2v2_downsample
-  jsimd_can_convsamp jsimd_convsamp jsimd_can_fdct_islow jsimd_fdct_islow)
+  jsimd_can_convsamp jsimd_convsamp jsimd_can_fdct_islow jsimd_fdct_islow jsimd_can_quantize jsimd_quantize
+  jsimd_can_encode_mcu_AC_first_prepare jsimd_encode_mcu_AC_first_prepare jsimd_can_encode_mcu_AC_refine_prepare
+  jsimd_encode_mcu_AC_refine_prepare)
 # zlib: inflate only (no deflate, no gz* file I/O).
 ZLIB_SOURCES=(adler32 crc32 inffast inflate inftrees zutil)
 # lcms2: the library less its IT8/CGATS parser (cmscgats), PostScript generator (cmsps2) and gamut-boundary
@@ -263,6 +265,9 @@ build() {
   for f in "${JPEG_SOURCES[@]}"; do
     jobs+=("$obj/jpeg/$f.o|$jpeg/$f.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-DNO_GETENV|-DNO_PUTENV|-DUSE_CLZ_INTRINSIC")
     if [[ $f == jsimd_none ]]; then jobs[-1]+=$renames; fi
+    # The Huffman coders' bit buffers are 64-bit only where size_t is, or on x86-64's ILP32 ABI (x32); wasm32 is ILP32
+    # with native 64-bit integers too, so they take x32's branch (the sole use of __x86_64__ in these three files).
+    if [[ $f == jdhuff || $f == jdphuff || $f == jchuff ]]; then jobs[-1]+="|-D__x86_64__"; fi
   done
   # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do

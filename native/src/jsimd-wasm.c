@@ -10,8 +10,8 @@
  * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
  *
  * Decoding: YCbCr->RGBX, h2v1 and h2v2 fancy upsampling, the islow 8x8 and reduced 4x4 and 2x2 IDCTs. Encoding: RGBX->YCbCr, h2v2
- * downsampling, sample conversion and the islow FDCT (quantisation stays C: its per-coefficient shifts have no
- * wasm128 equivalent).
+ * downsampling, sample conversion, the islow FDCT, quantisation, and the progressive Huffman encoder's per-block
+ * preparation (the point transform and the bitmaps of nonzero coefficients: jcphuff.c's two *_prepare functions).
  *
  * Every jsimd_can_* answers for itself; the functions this file does not implement come from libjpeg-turbo's
  * jsimd_none.c, compiled with this file's names renamed away (native/build/build.sh, JSIMD_WASM), so that either
@@ -662,4 +662,116 @@ void jsimd_fdct_islow(DCTELEM *data) {
     fdct_1d(v[h], out, 1);
     for (int r = 0; r < 8; r++) wasm_v128_store(data + r * 8 + h * 4, out[r]);
   }
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Compression: quantisation (jcdctmgr.c's quantize on the 32-bit DCTELEM) and the progressive Huffman encoder's
+ * per-block preparation (jcphuff.c's encode_mcu_AC_first_prepare and encode_mcu_AC_refine_prepare, SIZEOF_SIZE_T 4).
+ */
+
+int jsimd_can_quantize(void) { return BITS_IN_JSAMPLE == 8 && DCTSIZE == 8 && sizeof(DCTELEM) == 4 && sizeof(JCOEF) == 2; }
+
+/* The C formula for one coefficient (recip, corr and shift as compute_reciprocal stores them). */
+static inline JCOEF quantize_one(DCTELEM temp, const DCTELEM *divisors, int i) {
+  uint32_t recip = (uint32_t)divisors[i], corr = (uint32_t)divisors[i + DCTSIZE2];
+  int shift = divisors[i + DCTSIZE2 * 3];
+  uint32_t magnitude = temp < 0 ? 0u - (uint32_t)temp : (uint32_t)temp;
+  uint64_t product = (uint64_t)(uint32_t)(magnitude + corr) * recip;
+  DCTELEM q = (DCTELEM)(product >> (shift + 32));
+  return (JCOEF)(temp < 0 ? -q : q);
+}
+
+/*
+ * |x| + corr times the reciprocal, its high 32 bits (the C's 64-bit product shifted by 32), then the remaining
+ * per-coefficient shift (0..15: compute_reciprocal leaves the divisor-1 tables to the C) as a multiplication by
+ * 2^-shift in f32, built from the shift's bits: exact while the high half is below 2^24, which the FDCT's range
+ * (|x| < 2^16 for 8-bit samples) keeps it; a block where it is not is quantised again by the C formula.
+ */
+void jsimd_quantize(JCOEFPTR coef_block, DCTELEM *divisors, DCTELEM *workspace) {
+  const v128_t limit = wasm_i32x4_splat((1 << 24) - 1);
+  v128_t too_big = wasm_i32x4_splat(0);
+  for (int i = 0; i < DCTSIZE2; i += 8) {
+    v128_t half[2];
+    for (int h = 0; h < 2; h++) {
+      const int j = i + 4 * h;
+      v128_t x = wasm_v128_load(workspace + j);
+      v128_t sign = wasm_i32x4_shr(x, 31);
+      v128_t a = wasm_i32x4_add(wasm_i32x4_abs(x), wasm_v128_load(divisors + DCTSIZE2 + j));
+      v128_t recip = wasm_v128_load(divisors + j);
+      v128_t lo = wasm_u64x2_extmul_low_u32x4(a, recip), hi = wasm_u64x2_extmul_high_u32x4(a, recip);
+      v128_t top = wasm_i32x4_shuffle(lo, hi, 1, 3, 5, 7);
+      too_big = wasm_v128_or(too_big, wasm_u32x4_gt(top, limit));
+      v128_t shift = wasm_v128_load(divisors + DCTSIZE2 * 3 + j);
+      v128_t scale = wasm_i32x4_shl(wasm_i32x4_sub(wasm_i32x4_splat(127), shift), 23);
+      v128_t q = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(top), scale));
+      half[h] = wasm_i32x4_sub(wasm_v128_xor(q, sign), sign);
+    }
+    /* JCOEF is the low 16 bits of the C's DCTELEM result; the wrapping narrow keeps exactly those. */
+    wasm_v128_store(coef_block + i, wasm_i16x8_shuffle(half[0], half[1], 0, 2, 4, 6, 8, 10, 12, 14));
+  }
+  if (wasm_v128_any_true(too_big)) {
+    for (int i = 0; i < DCTSIZE2; i++) coef_block[i] = quantize_one(workspace[i], divisors, i);
+  }
+}
+
+int jsimd_can_encode_mcu_AC_first_prepare(void) { return sizeof(JCOEF) == 2 && sizeof(size_t) == 4 && DCTSIZE2 == 64; }
+int jsimd_can_encode_mcu_AC_refine_prepare(void) { return jsimd_can_encode_mcu_AC_first_prepare(); }
+
+/* Coefficients k..k+7 of the band in zig-zag order; lanes at or past the band's end (n) read as 0. */
+static inline v128_t zigzag8(const JCOEF *block, const int *order, int n) {
+  if (n >= 8) {
+    return wasm_i16x8_make(block[order[0]], block[order[1]], block[order[2]], block[order[3]], block[order[4]],
+                           block[order[5]], block[order[6]], block[order[7]]);
+  }
+  JCOEF lanes[8] = {0};
+  for (int i = 0; i < n; i++) lanes[i] = block[order[i]];
+  return wasm_v128_load(lanes);
+}
+
+/*
+ * The point-transformed magnitude (|c| >> Al, as the C's int arithmetic leaves it in 16 bits) and, in `values` +
+ * DCTSIZE2, that magnitude complemented for negative coefficients; bit k of bits[k / 32] set where it is nonzero.
+ * The C writes `values` only where the bit is set, and its encoder reads only those: the others hold zeros here.
+ */
+void jsimd_encode_mcu_AC_first_prepare(const JCOEF *block, const int *jpeg_natural_order_start, int Sl, int Al,
+                                       UJCOEF *values, size_t *bits) {
+  uint32_t nonzero[2] = {0, 0};
+  for (int k = 0; k < Sl; k += 8) {
+    v128_t c = zigzag8(block, jpeg_natural_order_start + k, Sl - k);
+    v128_t negative = wasm_i16x8_shr(c, 15);
+    v128_t magnitude = wasm_u16x8_shr(wasm_i16x8_abs(c), Al);
+    wasm_v128_store(values + k, magnitude);
+    wasm_v128_store(values + k + DCTSIZE2, wasm_v128_xor(magnitude, negative));
+    uint32_t set = wasm_i16x8_bitmask(wasm_i16x8_ne(magnitude, wasm_i16x8_splat(0)));
+    nonzero[k >> 5] |= set << (k & 31);
+  }
+  bits[0] = nonzero[0];
+  bits[1] = nonzero[1];
+}
+
+/*
+ * The magnitudes as above (all Sl of them, as the C writes), bits[0..1] where they are nonzero, bits[2..3] where they
+ * are nonzero and the coefficient is not negative; returns the index of the last magnitude that is exactly 1 (0 if none).
+ */
+int jsimd_encode_mcu_AC_refine_prepare(const JCOEF *block, const int *jpeg_natural_order_start, int Sl, int Al,
+                                       UJCOEF *absvalues, size_t *bits) {
+  uint32_t nonzero[2] = {0, 0}, positive[2] = {0, 0};
+  int eob = 0;
+  const v128_t zero = wasm_i16x8_splat(0), one = wasm_i16x8_splat(1);
+  for (int k = 0; k < Sl; k += 8) {
+    v128_t c = zigzag8(block, jpeg_natural_order_start + k, Sl - k);
+    v128_t magnitude = wasm_u16x8_shr(wasm_i16x8_abs(c), Al);
+    wasm_v128_store(absvalues + k, magnitude);
+    uint32_t set = wasm_i16x8_bitmask(wasm_i16x8_ne(magnitude, zero));
+    uint32_t not_negative = wasm_i16x8_bitmask(wasm_i16x8_ge(c, zero));
+    uint32_t ones = wasm_i16x8_bitmask(wasm_i16x8_eq(magnitude, one));
+    nonzero[k >> 5] |= set << (k & 31);
+    positive[k >> 5] |= (set & not_negative) << (k & 31);
+    if (ones) eob = k + 31 - __builtin_clz(ones);
+  }
+  bits[0] = nonzero[0];
+  bits[1] = nonzero[1];
+  bits[2] = positive[0];
+  bits[3] = positive[1];
+  return eob;
 }

@@ -50,6 +50,8 @@ export const JSIMD_ENCODES = [
   { quality: 82, progressive: false },
   { quality: 97, progressive: false },
   { quality: 30, progressive: true },
+  { quality: 100, progressive: true }, // every divisor 8: the largest coefficients, long refinement scans
+  { quality: 3, progressive: true }, // divisors up to 2040: nearly every AC coefficient zero
 ] as const;
 
 /** Deterministic texture: gradients, hard edges and xorshift noise (every DCT coefficient in use). */
