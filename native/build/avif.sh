@@ -92,6 +92,7 @@ avif_jobs() {
   done
   out+=("$obj/avif/avif-dav1d-release.o|$HERE/../src/avif-dav1d-release.c|-I$avif/include|$(dav1d_includes)|-I$HERE/../src|-DAVIF_CODEC_DAV1D=1|-Wall|-Wextra|-Werror")
   out+=("$obj/avif.o|$HERE/../src/avif.c|-I$avif/include|-I$HERE/../src/wasi-shim|-Wall|-Wextra|-Werror")
+  out+=("$obj/avif/avif-yuv.o|$HERE/../src/avif-yuv.c|-I$avif/include|-Wall|-Wextra|-Werror")
   out+=("$obj/avif-decode.o|$HERE/../src/avif-decode.c|-I$avif/include|-Wall|-Wextra|-Werror")
 }
 

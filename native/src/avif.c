@@ -26,6 +26,8 @@
 
 #include "scaled.h"
 
+int avif_rgba_to_yuv420(avifImage *image, const uint8_t *rgba, uint32_t row_bytes, int has_alpha);
+
 /*
  * libaom reports internal errors (allocation failures, invalid state) with aom_internal_error(), which longjmp()s
  * back to the setjmp() in the encoder's entry point. Our setjmp() never returns twice (native/wasi-shim/setjmp.h),
@@ -120,7 +122,10 @@ EXPORT(encode_avif) void *encode_avif(uint8_t *rgba, uint32_t width, uint32_t he
   rgb.ignoreAlpha = has_alpha ? AVIF_FALSE : AVIF_TRUE; /* opaque: no alpha plane, no alpha item */
   rgb.pixels = rgba;
   rgb.rowBytes = width * 4;
-  avifResult result = avifImageRGBToYUV(image, &rgb);
+  /* avif-yuv.c: libavif's conversion, exactly, in SIMD (0: not its configuration, so libavif's own). */
+  int converted = avif_rgba_to_yuv420(image, rgba, width * 4, has_alpha != 0);
+  if (converted == 2) fail(FAIL_NO_MEMORY, "out of memory for the AVIF planes");
+  avifResult result = converted ? AVIF_RESULT_OK : avifImageRGBToYUV(image, &rgb);
   if (result != AVIF_RESULT_OK) avif_fail("RGB to YUV", result, NULL);
   if (take_input) free(rgba);
 
