@@ -35,6 +35,7 @@ import { median, round } from './stats.mjs';
  * @property {number[] | null} oursCpuMs   CPU ms of the workerd runtime around each of our runs
  * @property {number[] | null} sharpCpuMs  CPU ms of this process around each sharp run
  * @property {Record<string, number> | null} oursPhases  median ms per phase of our pipeline
+ * @property {number | null} oursSessionMiB  our codec session's linear memory at the end of the last run (MiB)
  * @property {string | null} error
  */
 
@@ -142,6 +143,7 @@ export async function benchTransforms({ worker, cases, runs, log }) {
       oursCpuMs: null,
       sharpCpuMs: null,
       oursPhases: null,
+      oursSessionMiB: null,
       error: null,
     };
     /** @type {TransformOutput[]} */
@@ -181,6 +183,7 @@ export async function benchTransforms({ worker, cases, runs, log }) {
       row.sharpCpuMs = theirs.map((o) => round(o.cpuMs, 1));
       row.cpuRatio = round(median(oursCpu) / median(theirs.map((o) => o.cpuMs)), 2);
       row.oursPhases = medianPhases(ours);
+      row.oursSessionMiB = round((lastOurs.sessionBytes ?? 0) / 2 ** 20, 1);
     } catch (error) {
       row.error = error instanceof Error ? error.message : String(error);
     }
