@@ -1,0 +1,43 @@
+// Writes test/pipeline/codec/avif-yuv-exact.json: the AVIF files a module whose RGBA to YUV conversion is libavif's
+// own avifImageRGBToYUV makes from the inputs of test/helpers/avif-yuv-inputs.ts, and compares the committed module
+// (native/src/avif-yuv.c) with them.
+//
+//   git show 473f890:src/pipeline/codec/scaled.wasm > /tmp/scaled-libavif-yuv.wasm     the module before avif-yuv.c
+//   node scripts/avif-yuv-reference.mjs /tmp/scaled-libavif-yuv.wasm
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadScaled, root } from '../bench/native/load-codec.mjs';
+
+const [referencePath] = process.argv.slice(2);
+if (!referencePath) throw new Error('usage: node scripts/avif-yuv-reference.mjs <module before avif-yuv.c>');
+const extra = "export * from './test/helpers/avif-yuv-inputs.ts';";
+const reference = await loadScaled(extra, resolve(referencePath));
+const committed = await loadScaled(extra);
+const hash = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+
+function encode(m, image, options) {
+  const session = m.CodecSession.open();
+  try {
+    return session.encodeAvif(session.hold(image), options).slice();
+  } finally {
+    session.recycle();
+  }
+}
+
+const outputs = {};
+let differ = 0;
+for (const [width, height] of reference.AVIF_YUV_SIZES) {
+  const image = reference.avifYuvTexture(width, height);
+  for (const options of reference.AVIF_YUV_ENCODES) {
+    const key = `${width}x${height} q${options.quality} s${options.speed}${options.alpha ? ' alpha' : ''}`;
+    outputs[key] = hash(encode(reference, image, options));
+    if (hash(encode(committed, image, options)) !== outputs[key]) {
+      differ++;
+      console.log(`differs: ${key}`);
+    }
+  }
+}
+const made = "node scripts/avif-yuv-reference.mjs <the module before avif-yuv.c>: libavif 0.11.1's avifImageRGBToYUV";
+writeFileSync(join(root, 'test/pipeline/codec/avif-yuv-exact.json'), `${JSON.stringify({ made, outputs }, null, 1)}\n`);
+console.log(`wrote ${Object.keys(outputs).length} hashes; the committed module differs on ${differ}`);
