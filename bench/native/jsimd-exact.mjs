@@ -5,9 +5,11 @@
 //   SIMD=0 OUT=/tmp/scaled-c.wasm BUILD_DIR=… native/build/build.sh    the C path's module (no SIMD kernels)
 //   node bench/native/jsimd-exact.mjs write /tmp/scaled-c.wasm          hashes of the C path → test/pipeline/codec/jsimd-exact.json
 //   node bench/native/jsimd-exact.mjs check [module.wasm]               a module (default: the committed one) against that file
-//   node bench/native/jsimd-exact.mjs compare /tmp/scaled-c.wasm [module.wasm] [--all] [--time]
+//   node bench/native/jsimd-exact.mjs compare /tmp/scaled-c.wasm [module.wasm] [--all] [--time] [--testimages=DIR]
 //       both modules on the same inputs; --all adds every JPEG of the corpus (the 13–18 MP ones too), --time the
-//       median of 5 decodes (and encodes) of each, C ÷ SIMD
+//       median of 5 decodes (and encodes) of each, C ÷ SIMD; --testimages adds libjpeg-turbo's own test images
+//       (DIR: testimages/ of its source, e.g. $BUILD_DIR/src/libjpeg-turbo-2.1.5/testimages): its JPEGs decoded at
+//       every scale, testorig.ppm and its 24-bit BMPs encoded with every setting of JSIMD_ENCODES
 //
 // The test (test/pipeline/codec/jsimd-exact.test.ts) runs the committed module against the JSON in the Workers runtime;
 // the corpus entries are checked only where the corpus is present.
@@ -40,8 +42,36 @@ function inputs(m, all) {
   return list;
 }
 
+/** A binary PPM (P6) or an uncompressed 24-bit BMP as RGBA, or undefined for anything else. */
+function raster(b) {
+  let width, height, at;
+  if (b[0] === 0x50 && b[1] === 0x36) {
+    const fields = new TextDecoder().decode(b.subarray(0, 64)).split(/\s+/);
+    [width, height] = [Number(fields[1]), Number(fields[2])];
+    const start = b.length - width * height * 3;
+    at = (x, y, c) => b[start + (y * width + x) * 3 + c];
+  } else if (b[0] === 0x42 && b[1] === 0x4d) {
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (view.getUint16(28, true) !== 24 || view.getUint32(30, true) !== 0) return undefined;
+    const [start, rows] = [view.getUint32(10, true), view.getInt32(22, true)];
+    [width, height] = [view.getInt32(18, true), Math.abs(rows)];
+    const stride = (width * 3 + 3) & ~3;
+    at = (x, y, c) => b[start + (rows > 0 ? height - 1 - y : y) * stride + x * 3 + (2 - c)];
+  } else {
+    return undefined;
+  }
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      [data[i], data[i + 1], data[i + 2], data[i + 3]] = [at(x, y, 0), at(x, y, 1), at(x, y, 2), 255];
+    }
+  }
+  return { data, width, height };
+}
+
 /** Hashes of every output of one module; with `time`, also the median ms of each. */
-async function run(m, all, time) {
+async function run(m, all, time, testimages) {
   const out = {};
   const ms = {};
   const timed = (key, f) => {
@@ -75,10 +105,18 @@ async function run(m, all, time) {
     }
   };
   for (const [name, path] of inputs(m, all)) decodeAll(name, readFileSync(path));
-  for (const [w, h] of m.JSIMD_SYNTHETIC) {
-    const pixels = m.jsimdPixels(w, h);
+  const sources = m.JSIMD_SYNTHETIC.map(([w, h]) => [`synthetic ${w}x${h}`, m.jsimdPixels(w, h)]);
+  if (testimages) {
+    for (const f of readdirSync(testimages).sort()) {
+      const bytes = readFileSync(join(testimages, f));
+      if (/\.jpg$/.test(f)) decodeAll(`testimages:${f}`, bytes);
+      const pixels = /\.(ppm|bmp)$/.test(f) ? raster(new Uint8Array(bytes)) : undefined;
+      if (pixels) sources.push([`testimages:${f}`, pixels]);
+    }
+  }
+  for (const [name, pixels] of sources) {
     for (const o of m.JSIMD_ENCODES) {
-      const key = `synthetic ${w}x${h} q${o.quality}${o.progressive ? ' progressive' : ''}`;
+      const key = `${name} q${o.quality}${o.progressive ? ' progressive' : ''}`;
       const jpeg = timed(`${key} encode`, () => {
         const session = m.CodecSession.open();
         const bytes = m.encodeJpegScaled(pixels, o, session).slice();
@@ -112,8 +150,9 @@ if (mode === 'write') {
 } else if (mode === 'compare') {
   const all = flags.has('--all');
   const time = flags.has('--time');
-  const c = await run(await load(paths[0]), all, time);
-  const simd = await run(await load(paths[1]), all, time);
+  const testimages = rest.find((a) => a.startsWith('--testimages='))?.slice('--testimages='.length);
+  const c = await run(await load(paths[0]), all, time, testimages);
+  const simd = await run(await load(paths[1]), all, time, testimages);
   let bad = 0;
   for (const [key, value] of Object.entries(c.out)) {
     const same = simd.out[key] === value;
