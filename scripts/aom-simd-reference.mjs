@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { loadScaled, root } from '../bench/native/load-codec.mjs';
+import { encodeAvifFresh as encode, loadScaled, root } from '../bench/native/load-codec.mjs';
 
 const [cPath, mode] = process.argv.slice(2);
 if (!cPath) throw new Error('usage: node scripts/aom-simd-reference.mjs <AOM_SIMD=0 module> [--check]');
@@ -32,15 +32,6 @@ function inputs(m) {
     session.recycle();
   }
   return list;
-}
-
-function encode(m, image, options) {
-  const session = m.CodecSession.open();
-  try {
-    return session.encodeAvif(session.hold(image), options).slice();
-  } finally {
-    session.recycle();
-  }
 }
 
 /** Mean SSIM of BT.601 luma over 8×8 windows (no overlap), as the test computes it. */

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadScaled, root } from '../bench/native/load-codec.mjs';
+import { encodeAvifFresh as encode, loadScaled, root } from '../bench/native/load-codec.mjs';
 
 const [referencePath] = process.argv.slice(2);
 if (!referencePath) throw new Error('usage: node scripts/avif-yuv-reference.mjs <module before avif-yuv.c>');
@@ -15,15 +15,6 @@ const extra = "export * from './test/helpers/avif-yuv-inputs.ts';";
 const reference = await loadScaled(extra, resolve(referencePath));
 const committed = await loadScaled(extra);
 const hash = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-
-function encode(m, image, options) {
-  const session = m.CodecSession.open();
-  try {
-    return session.encodeAvif(session.hold(image), options).slice();
-  } finally {
-    session.recycle();
-  }
-}
 
 const outputs = {};
 let differ = 0;

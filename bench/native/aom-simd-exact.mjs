@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import sharp from 'sharp';
-import { loadScaled, root } from './load-codec.mjs';
+import { encodeAvifFresh as encode, loadScaled, root } from './load-codec.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -53,15 +53,6 @@ async function inputs() {
     }
   }
   return list;
-}
-
-function encode(m, image, options) {
-  const session = m.CodecSession.open();
-  try {
-    return session.encodeAvif(session.hold(image), options).slice();
-  } finally {
-    session.recycle();
-  }
 }
 
 function cpuMs(f) {

@@ -34,4 +34,14 @@ export async function loadScaled(extra = '', wasmPath = undefined) {
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
 }
 
+/** An AVIF of `image` from module `m` (a loadScaled() result) in a fresh session, copied out before it is recycled. */
+export function encodeAvifFresh(m, image, options) {
+  const session = m.CodecSession.open();
+  try {
+    return session.encodeAvif(session.hold(image), options).slice();
+  } finally {
+    session.recycle();
+  }
+}
+
 export { root, readFileSync };
