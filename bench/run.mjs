@@ -36,9 +36,11 @@ const runs = Math.max(5, Number(args.find((a) => a.startsWith('--runs='))?.slice
 const inARowCount = args.find((a) => a.startsWith('--count='))?.slice(8);
 // --rows=avif,png (or --masters=): only the memory rows whose master id contains one of these; the runs of 100
 // transforms in a row only when named: --rows=every-format, --rows=webp-outputs (or --rows=in-a-row for both);
+// --rows=big-sessions (only when named): transforms whose codec sessions are 40-60 MiB, near and past the idle-session
+// limit, between a 22 MB PNG and a 13 MP JPEG;
 // --controls adds the "every format" run with gc() after each transform and with a no-op pipeline (bench/README.md).
 const rowFilter = args.find((a) => a.startsWith('--rows=') || a.startsWith('--masters='))?.replace(/^--(rows|masters)=/, '').split(',');
-const mixedRowNames = ['every-format', 'webp-outputs', 'in-a-row'];
+const mixedRowNames = ['every-format', 'webp-outputs', 'in-a-row', 'big-sessions'];
 /** @param {string} name  a run of transforms in a row ('WebP outputs', 'every format') */
 const mixedRowWanted = (name) => !rowFilter || rowFilter.some((part) => part === 'in-a-row' || part === name.toLowerCase().replace(/\W+/g, '-'));
 const masterRowsWanted = !rowFilter || rowFilter.some((part) => !mixedRowNames.includes(part));
@@ -303,8 +305,18 @@ try {
         cases: mixedCases(mixedMasters, autoFormat),
       },
     ];
+    if (rowFilter?.includes('big-sessions')) {
+      const big = [
+        tcase(masters.webp, 1600, 'avif'),
+        tcase(await pngMaster(masters.jpeg13, 5120, 2880, true, temp), 1600, 'webp'),
+        tcase(masters.jpeg5, 1600, 'avif'),
+        tcase(await upscaledMaster(masters.jpeg13, 48, temp, { progressive: true }), 1600, 'webp'),
+        tcase(masters.jpeg13, 1600, 'jpeg'),
+      ];
+      mixedRuns.push({ name: 'big sessions', mix: '1600 px: webp-16.8mp → AVIF (52.8 MiB session), a 5120×2880 PNG with alpha → WebP, jpeg-4.9mp → AVIF (40.8 MiB), a 48 MP progressive JPEG → WebP (58.6 MiB), jpeg-13mp → JPEG', cases: big });
+    }
     const mixed = [];
-    for (const run of mixedRuns.filter((r) => mixedRowWanted(r.name))) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
+    for (const run of mixedRuns.filter((r) => r.name === 'big sessions' || mixedRowWanted(r.name))) mixed.push({ name: run.name, ...(await memoryMixed({ config: BENCH_CONFIG, compatibilityDate, vars, cases: run.cases, count, mix: run.mix, log })) });
     // --controls: the "every format" run again with a full collection after every transform (V8's --expose-gc), and
     // the same requests to a no-op pipeline, with and without: which part of a trend is ours, which the runtime's.
     if (args.includes('--controls')) {

@@ -5,14 +5,16 @@
  * codecs are instantiated, then resets the peak (clear_refs 5) and reads VmHWM/VmRSS around the work.
  * RSS is the process's, so it counts everything the isolate holds (V8 heap, WebAssembly memories, buffers).
  */
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { oursTransform } from './ours.mjs';
 import { round } from './stats.mjs';
 import { memoryOf, resetPeak, startWorker } from './workers.mjs';
 
 const MB = 1024 * 1024;
-/** src/pipeline/codec/session.ts's POOL_LIMIT_BYTES, in MiB. */
-const POOL_LIMIT_MIB = 40;
+/** src/pipeline/codec/session.ts's POOL_LIMIT_BYTES, in MiB (read from the source, so the two cannot drift). */
+const POOL_LIMIT_MIB = Number(/POOL_LIMIT_BYTES = (\d+) \* 1024 \* 1024/.exec(readFileSync(new URL('../../src/pipeline/codec/session.ts', import.meta.url).pathname, 'utf8'))?.[1] ?? NaN);
+if (!Number.isFinite(POOL_LIMIT_MIB)) throw new Error('bench: POOL_LIMIT_BYTES not found in src/pipeline/codec/session.ts');
 
 /**
  * @typedef {import('./masters.mjs').Master} Master
