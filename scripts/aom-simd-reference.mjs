@@ -18,7 +18,7 @@ const [cPath, mode] = process.argv.slice(2);
 if (!cPath) throw new Error('usage: node scripts/aom-simd-reference.mjs <AOM_SIMD=0 module> [--check]');
 const out = join(root, 'test/pipeline/codec/aom-simd-exact.json');
 const hash = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-const extra = "export * from './test/helpers/aom-simd-inputs.ts';";
+const extra = "export * from './test/helpers/aom-simd-inputs.ts'; export { ssimY8 } from './test/helpers/ssim8.ts';";
 const c = await loadScaled(extra, resolve(cPath));
 const committed = await loadScaled(extra);
 
@@ -32,34 +32,6 @@ function inputs(m) {
     session.recycle();
   }
   return list;
-}
-
-/** Mean SSIM of BT.601 luma over 8×8 windows (no overlap), as the test computes it. */
-function ssim(a, b, width, height) {
-  const luma = (d, i) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-  const [c1, c2] = [(0.01 * 255) ** 2, (0.03 * 255) ** 2];
-  let [sum, n] = [0, 0];
-  for (let y = 0; y + 8 <= height; y += 8) {
-    for (let x = 0; x + 8 <= width; x += 8) {
-      let [ma, mb, va, vb, cov] = [0, 0, 0, 0, 0];
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        ma += luma(a, k);
-        mb += luma(b, k);
-      }
-      [ma, mb] = [ma / 64, mb / 64];
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        const [da, db] = [luma(a, k) - ma, luma(b, k) - mb];
-        va += da * da;
-        vb += db * db;
-        cov += da * db;
-      }
-      sum += ((2 * ma * mb + c1) * (2 * cov / 63 + c2)) / ((ma * ma + mb * mb + c1) * (va / 63 + vb / 63 + c2));
-      n++;
-    }
-  }
-  return sum / n;
 }
 
 const outputs = {};
@@ -84,7 +56,7 @@ for (const [i, [name, image]] of inputs(c).entries()) {
       width: info.width,
       height: info.height,
       sharpMeanAbs: Number((abs / n).toFixed(3)),
-      sharpSsimY: Number(ssim(image.data, data, info.width, info.height).toFixed(5)),
+      sharpSsimY: Number(c.ssimY8(image.data, data, info.width, info.height).toFixed(5)),
     };
     if (info.width !== image.width || info.height !== image.height) throw new Error(`${key}: sharp decodes ${info.width}×${info.height}`);
     outputs[key] = entry;

@@ -30,7 +30,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 sharp.concurrency(1);
 sharp.cache(false);
 
-const extra = "export * from './test/helpers/aom-simd-inputs.ts';";
+const extra = "export * from './test/helpers/aom-simd-inputs.ts'; export { ssimY8 } from './test/helpers/ssim8.ts';";
 const c = await loadScaled(extra, resolve(paths[0]));
 const simd = await loadScaled(extra, paths[1] ? resolve(paths[1]) : undefined);
 
@@ -62,37 +62,6 @@ function cpuMs(f) {
   return [result, (d.user + d.system) / 1000];
 }
 
-/** Mean SSIM of luma (8×8 windows, no overlap: a quick check, not the bench's reference SSIM) of two RGBA images. */
-function ssim(a, b, width, height) {
-  const luma = (d, i) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-  const [c1, c2] = [(0.01 * 255) ** 2, (0.03 * 255) ** 2];
-  let sum = 0;
-  let n = 0;
-  for (let y = 0; y + 8 <= height; y += 8) {
-    for (let x = 0; x + 8 <= width; x += 8) {
-      let [ma, mb, va, vb, cov] = [0, 0, 0, 0, 0];
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        ma += luma(a, k);
-        mb += luma(b, k);
-      }
-      ma /= 64;
-      mb /= 64;
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        const [da, db] = [luma(a, k) - ma, luma(b, k) - mb];
-        va += da * da;
-        vb += db * db;
-        cov += da * db;
-      }
-      [va, vb, cov] = [va / 63, vb / 63, cov / 63];
-      sum += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
-      n++;
-    }
-  }
-  return sum / n;
-}
-
 const decode = async (avif) => new Uint8Array((await sharp(Buffer.from(avif)).ensureAlpha().raw().toBuffer()).buffer);
 
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -108,7 +77,7 @@ for (const [name, image, alpha] of await inputs()) {
     if (hash(a) !== hash(b)) {
       differ++;
       const [da, db] = [await decode(a), await decode(b)];
-      line += `, SSIM-Y vs input C ${ssim(image.data, da, image.width, image.height).toFixed(5)} SIMD ${ssim(image.data, db, image.width, image.height).toFixed(5)}`;
+      line += `, SSIM-Y vs input C ${c.ssimY8(image.data, da, image.width, image.height).toFixed(5)} SIMD ${c.ssimY8(image.data, db, image.width, image.height).toFixed(5)}`;
     }
     if (time) {
       const [tc, ts] = [[], []];

@@ -10,6 +10,7 @@ import { CodecSession, decodeJpegScaled } from '../../../src/pipeline/codec/inde
 import type { Pixels } from '../../../src/pipeline/pixels/rgba.js';
 import { AOM_SIMD_ENCODES, AOM_SIMD_PHOTOS, aomSimdTexture } from '../../helpers/aom-simd-inputs.js';
 import { magicOf } from '../../helpers/images.js';
+import { ssimY8 } from '../../helpers/ssim8.js';
 import { jsquashDecodeAvif } from '../../helpers/jsquash-reference.js';
 import table from './aom-simd-exact.json';
 import storm from '../../../samples/photos/storm.jpg?bytes';
@@ -43,34 +44,6 @@ function inputs(): [string, Pixels][] {
     session.recycle();
   }
   return list;
-}
-
-/** Mean SSIM of BT.601 luma over 8×8 windows (no overlap), as scripts/aom-simd-reference.mjs computes it. */
-function ssimY(a: Uint8ClampedArray, b: Uint8ClampedArray, width: number, height: number): number {
-  const luma = (d: Uint8ClampedArray, i: number) => 0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!;
-  const [c1, c2] = [(0.01 * 255) ** 2, (0.03 * 255) ** 2];
-  let [sum, n] = [0, 0];
-  for (let y = 0; y + 8 <= height; y += 8) {
-    for (let x = 0; x + 8 <= width; x += 8) {
-      let [ma, mb, va, vb, cov] = [0, 0, 0, 0, 0];
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        ma += luma(a, k);
-        mb += luma(b, k);
-      }
-      [ma, mb] = [ma / 64, mb / 64];
-      for (let j = 0; j < 8; j++) for (let i = 0; i < 8; i++) {
-        const k = ((y + j) * width + x + i) * 4;
-        const [da, db] = [luma(a, k) - ma, luma(b, k) - mb];
-        va += da * da;
-        vb += db * db;
-        cov += da * db;
-      }
-      sum += ((2 * ma * mb + c1) * ((2 * cov) / 63 + c2)) / ((ma * ma + mb * mb + c1) * (va / 63 + vb / 63 + c2));
-      n++;
-    }
-  }
-  return sum / n;
 }
 
 function encode(image: Pixels, options: (typeof AOM_SIMD_ENCODES)[number]): Uint8Array {
@@ -109,7 +82,7 @@ describe("libaom's SIMD kernels in WebAssembly make the generic C build's exact 
         abs += Math.abs(decoded.data[i]! - image.data[i]!);
         n++;
       }
-      const ssim = ssimY(image.data, decoded.data, decoded.width, decoded.height);
+      const ssim = ssimY8(image.data, decoded.data, decoded.width, decoded.height);
       console.log(`${key}: ${avif.length} bytes; jSquash: mean |Δ| ${(abs / n).toFixed(3)}, SSIM-Y ${ssim.toFixed(5)}; sharp: ${want.sharpMeanAbs}, ${want.sharpSsimY}`);
       // libavif and libheif upsample chroma differently: close, not equal, on the synthetic texture's colour noise.
       expect(Math.abs(abs / n - want.sharpMeanAbs), key).toBeLessThan(0.2 * want.sharpMeanAbs + 0.1);
