@@ -45,6 +45,12 @@ struct encoder {
 static struct encoder encoder;
 static struct encoded encoded;
 
+/*
+ * jsimd-wasm.c's switch to zig-zag-ordered coefficient blocks for progressive encodes; this no-op stands in for it in
+ * a build without those kernels (SIMD=0).
+ */
+__attribute__((weak)) void jsimd_wasm_zigzag_blocks(int on) { (void)on; }
+
 static void on_error_exit(j_common_ptr cinfo) { jpeg_fail(cinfo, FAIL_JPEG); }
 
 static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
@@ -110,6 +116,7 @@ EXPORT(encode_jpeg) void *encode_jpeg(uint8_t *rgba, uint32_t width, uint32_t he
   jpeg_set_quality(cinfo, (int)quality, TRUE);
   cinfo->optimize_coding = TRUE;
   if (progressive) jpeg_simple_progression(cinfo);
+  jsimd_wasm_zigzag_blocks(progressive != 0);
 
   jpeg_start_compress(cinfo, TRUE);
   size_t stride = (size_t)width * 4;
