@@ -7,10 +7,12 @@
 # headers are regenerated with rtcd.pl --arch=x86_64 (AVX/AVX2, SSE4.2, MMX and SSE off) and rebound by
 # native/build/aom-rtcd-wasm.pl to the kernels that exist here: a kernel written only in NASM (*.asm: the SADs,
 # sub-pixel variances, some intra predictors and transforms), or an intrinsics kernel that calls one, keeps its C
-# version. The intrinsics objects are added to libaom.a.
+# version, unless native/src/aom-wasm.c has it (two such kernels, in WebAssembly SIMD). The intrinsics objects are
+# added to libaom.a.
 #
 # AOM_SIMD=0 builds libaom as before (generic C) -- for comparisons; write that module elsewhere (OUT).
 AOM_SIMD="${AOM_SIMD:-1}"
+AOM_WASM_KERNELS="$HERE/../src/aom-wasm.c"
 AOM_RTCD_DISABLE=(--disable-mmx --disable-sse --disable-sse4_2 --disable-avx --disable-avx2)
 # What emscripten's -msse4.1 would define: the compat headers check these macros. -msimd128 is in CFLAGS already.
 AOM_SIMD_FLAGS=(-D__SSE__ -D__SSE2__ -D__SSE3__ -D__SSSE3__ -D__SSE4_1__ -Wno-deprecated-declarations
@@ -32,6 +34,11 @@ aom_simd_compile() {
     read -ra flags <<<"$AOM_SIMD_CFLAGS"; o="$2/${1//\//_}.o"
     "$CC" "${flags[@]}" -c "$3/$1" -o "$o" 2>"$o.log" || { cat "$o.log"; exit 255; }' _ {} "$out" "$src" ||
     { log "compiling libaom's intrinsics failed"; exit 1; }
+  # Our own kernels for two functions that libaom has for x86 only in NASM (native/src/aom-wasm.c).
+  local flags
+  read -ra flags <<<"$AOM_SIMD_CFLAGS"
+  "$CC" "${flags[@]}" -Wall -Wextra -Werror -c "$AOM_WASM_KERNELS" -o "$out/native_aom-wasm.o" ||
+    { log "compiling native/src/aom-wasm.c failed"; exit 1; }
 }
 
 # After libaom's configure step: the x86_64 dispatch headers, rebound in two passes. Pass 1 (-O0, only to list the
@@ -80,6 +87,6 @@ aom_simd_key() {
   [[ $AOM_SIMD == 1 ]] || return 0
   echo "$EMSCRIPTEN_VERSION"
   printf '%s\n' "${AOM_RTCD_DISABLE[@]}" "${AOM_SIMD_FLAGS[@]}"
-  cat "$HERE/aom-rtcd-wasm.pl"
+  cat "$HERE/aom-rtcd-wasm.pl" "$AOM_WASM_KERNELS"
   declare -f aom_simd_sources aom_simd_compile aom_simd_configure aom_simd_archive
 }
