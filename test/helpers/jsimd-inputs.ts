@@ -16,6 +16,7 @@ export const JSIMD_FILES = [
   'test/fixtures/cmyk-64x48.jpg',
   'test/fixtures/arithmetic-64x48.jpg',
   'test/fixtures/arithmetic-progressive-128x96.jpg',
+  'test/fixtures/quant16-64x48.jpg', // 16-bit quantisation tables: the IDCTs' overflow fallbacks
   'samples/photos/dune.jpg',
   'samples/photos/storm.jpg',
   'samples/photos/flower-portrait-exif6.jpg',

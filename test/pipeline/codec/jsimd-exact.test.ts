@@ -16,6 +16,7 @@ import grey from '../../fixtures/grey-64x48.jpg?bytes';
 import cmyk from '../../fixtures/cmyk-64x48.jpg?bytes';
 import arithmetic from '../../fixtures/arithmetic-64x48.jpg?bytes';
 import arithmeticProgressive from '../../fixtures/arithmetic-progressive-128x96.jpg?bytes';
+import quant16 from '../../fixtures/quant16-64x48.jpg?bytes';
 import dune from '../../../samples/photos/dune.jpg?bytes';
 import storm from '../../../samples/photos/storm.jpg?bytes';
 import portrait from '../../../samples/photos/flower-portrait-exif6.jpg?bytes';
@@ -29,6 +30,7 @@ const files: Record<(typeof JSIMD_FILES)[number], Uint8Array> = {
   'test/fixtures/cmyk-64x48.jpg': cmyk,
   'test/fixtures/arithmetic-64x48.jpg': arithmetic,
   'test/fixtures/arithmetic-progressive-128x96.jpg': arithmeticProgressive,
+  'test/fixtures/quant16-64x48.jpg': quant16,
   'samples/photos/dune.jpg': dune,
   'samples/photos/storm.jpg': storm,
   'samples/photos/flower-portrait-exif6.jpg': portrait,
