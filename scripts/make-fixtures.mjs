@@ -225,12 +225,13 @@ function as12BitHeader(jpeg) {
 }
 
 /**
- * The JPEG with each quantisation table rewritten with 16-bit precision (Pq = 1), every value 65535. The dequantised
- * coefficients then reach far past what any photo gives, so an IDCT's all-zero-AC shortcut and its full computation
- * no longer agree (their 32-bit shifts overflow): the case where native/src/jsimd-wasm.c's kernels must fall back to
- * the C's exact order of operations.
+ * The JPEG with each quantisation table rewritten with 16-bit precision (Pq = 1), every value `value`. At 65535 the
+ * dequantised coefficients reach far past what any photo gives, so an IDCT's all-zero-AC shortcut and its full
+ * computation no longer agree (their 32-bit shifts overflow): the case where native/src/jsimd-wasm.c's kernels must
+ * fall back to the C's exact order of operations. At 64 most dequantised coefficients still fit in 16 bits, but the
+ * larger DC terms make the first IDCT pass's output overflow them: the kernels' other fallback.
  */
-function withHugeQuantisation(jpeg) {
+function withQuantisation(jpeg, value) {
   const parts = [jpeg.subarray(0, 2)];
   let at = 2;
   while (at + 4 <= jpeg.length && jpeg[at + 1] !== 0xda) {
@@ -243,7 +244,7 @@ function withHugeQuantisation(jpeg) {
         const precision = jpeg[i] >> 4, id = jpeg[i] & 15;
         const table = Buffer.alloc(129);
         table[0] = 0x10 | id;
-        for (let k = 0; k < 64; k++) table.writeUInt16BE(65535, 1 + 2 * k);
+        for (let k = 0; k < 64; k++) table.writeUInt16BE(value, 1 + 2 * k);
         tables.push(table);
         i += 1 + 64 * (precision ? 2 : 1);
       }
@@ -295,9 +296,14 @@ const fixtures = {
   'quant16-64x48.jpg': async () =>
     // Left half: colour changing along x only; right half: along y only. Each block then has a column (or a row) of
     // all-zero AC coefficients next to a large DC term, the case the kernels' shortcuts must get right.
-    withHugeQuantisation(await fromRaw(64, 48, 3, (x, y) => (x < 32 ? [30 + 4 * x, 200, 60 + 2 * x] : [220 - 4 * y, 40, 100 + 3 * y]))
+    withQuantisation(await fromRaw(64, 48, 3, (x, y) => (x < 32 ? [30 + 4 * x, 200, 60 + 2 * x] : [220 - 4 * y, 40, 100 + 3 * y]))
       .jpeg({ quality: 90, chromaSubsampling: '4:2:0' })
-      .toBuffer()),
+      .toBuffer(), 65535),
+  'quant64-64x48.jpg': async () =>
+    // quant16's image with every quantisation value 64.
+    withQuantisation(await fromRaw(64, 48, 3, (x, y) => (x < 32 ? [30 + 4 * x, 200, 60 + 2 * x] : [220 - 4 * y, 40, 100 + 3 * y]))
+      .jpeg({ quality: 90, chromaSubsampling: '4:2:0' })
+      .toBuffer(), 64),
   'exif-orientation-6-48x32.jpg': async () =>
     withExifOrientation(
       await fromRaw(48, 32, 3, quadrants(48, 32)).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
@@ -408,6 +414,7 @@ const expectations = {
   'truncated-128x96.jpg': { format: 'jpeg', w: 128, h: 96, truncated: true },
   // Pixels are whatever the overflowing arithmetic gives; the JPEG kernels' exactness test compares them with the C's.
   'quant16-64x48.jpg': { format: 'jpeg', w: 64, h: 48 },
+  'quant64-64x48.jpg': { format: 'jpeg', w: 64, h: 48 },
   'alpha-left-half-32x32.png': { format: 'png', w: 32, h: 32, channels: 4, samples: [[4, 16, [0, 0, 0, 0]], [28, 16, [...RED, 255]]], tol: 0 },
   'pixel-1x1.png': { format: 'png', w: 1, h: 1, samples: [[0, 0, ORANGE]], tol: 0 },
   'strip-1x300.png': { format: 'png', w: 1, h: 300, samples: [[0, 0, RED], [0, 149, RED], [0, 150, BLUE], [0, 299, BLUE]], tol: 0 },

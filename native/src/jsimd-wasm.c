@@ -5,7 +5,9 @@
  * written for wasm128 directly. Each kernel is bit-exact against libjpeg-turbo's C for every input: the same integer
  * arithmetic in the same order (32-bit wrapping, as the C compiles to on wasm32), the same rounding constants, the
  * same range-limit tables (their wrap-around included) and the same all-zero-AC shortcuts of the IDCTs (equal to the
- * full computation except when it overflows on corrupt data, where the C's shortcut result is kept).
+ * full computation except when it overflows on corrupt data, where the C's shortcut result is kept). The 8x8 and 4x4
+ * IDCTs take a 16-bit path when a block's values fit (any valid JPEG's do): the same sums, regrouped into pairs of
+ * products for i32x4.dot_i16x8_s, which is exact in the C's wrapping 32-bit arithmetic.
  * test/pipeline/codec/jsimd-exact.test.ts checks the module against hashes of the C path's outputs
  * (bench/native/jsimd-exact.mjs makes them with a SIMD=0 build).
  *
@@ -363,6 +365,128 @@ static inline v128_t range_limit16(v128_t x) {
                         wasm_i16x8_splat(CENTERJSAMPLE - 512));
 }
 
+/* i16 lanes of a and b paired: (a0 b0 a1 b1 a2 b2 a3 b3), and the same of lanes 4..7; the operands of a DOT. */
+#define ZIP_LO(a, b) wasm_i16x8_shuffle((a), (b), 0, 8, 1, 9, 2, 10, 3, 11)
+#define ZIP_HI(a, b) wasm_i16x8_shuffle((a), (b), 4, 12, 5, 13, 6, 14, 7, 15)
+/* The constants (k1, k2) repeated: DOT(ZIP(a, b), PAIR(k1, k2)) is a * k1 + b * k2 in i32 lanes. */
+#define PAIR(k1, k2) wasm_i32x4_splat((int32_t)((uint32_t)(uint16_t)(int16_t)(k2) << 16 | (uint16_t)(int16_t)(k1)))
+#define DOT wasm_i32x4_dot_i16x8
+
+/*
+ * The block dequantized into i16 lanes (dq[r]: row r, columns 0..7) when every product is in [-2^14, 2^14), which
+ * any valid JPEG's are by far; 0 otherwise (the caller then takes its i32 path). Row 4 is skipped when asked.
+ *
+ * In i16 lanes the IDCTs' products and sums can be taken in pairs by i32x4.dot_i16x8_s, two to an instruction where
+ * i32 lanes need an i32x4.mul each. The C's arithmetic is 32-bit and wrapping (as it compiles to wasm), and regrouping
+ * a*k1 + b*k2 that way is exact in it, so the results are the C's whenever the inputs fit.
+ */
+static inline int dequantize_i16(JCOEFPTR coef_block, const ISLOW_MULT_TYPE *quant, v128_t dq[8], int skip_row4) {
+  v128_t big = wasm_i16x8_splat(0);
+  for (int r = 0; r < 8; r++) {
+    if (skip_row4 && r == 4) continue;
+    const v128_t c = wasm_v128_load(coef_block + r * 8);
+    /* Saturated to 32767 if larger: then any nonzero c fails the test below, and a zero c gives 0 either way. */
+    const v128_t q = sizeof(ISLOW_MULT_TYPE) == 4
+                       ? wasm_i16x8_narrow_i32x4(wasm_v128_load(quant + r * 8), wasm_v128_load(quant + r * 8 + 4))
+                       : wasm_v128_load(quant + r * 8);
+    big = wasm_v128_or(big, wasm_i16x8_q15mulr_sat(c, q)); /* (c * q + 2^14) >> 15: 0 iff -2^14 <= c * q < 2^14 */
+    dq[r] = wasm_i16x8_mul(c, q);
+  }
+  return !wasm_v128_any_true(big);
+}
+
+/* Whether every i32 lane of v[0..n) is in [-2^15, 2^15), so that narrowing to i16 is exact. */
+static inline int fit_i16(const v128_t *v, int n) {
+  v128_t any = wasm_i32x4_splat(0);
+  for (int i = 0; i < n; i++) any = wasm_v128_or(any, ADD(v[i], wasm_i32x4_splat(1 << 15)));
+  return !wasm_v128_any_true(wasm_u32x4_shr(any, 16));
+}
+
+/* 8x8 transpose of i16 lanes: v[r] lane c becomes v[c] lane r. */
+static inline void transpose8_i16(v128_t v[8]) {
+  v128_t a[8], b[8];
+  for (int i = 0; i < 4; i++) {
+    a[2 * i] = wasm_i16x8_shuffle(v[2 * i], v[2 * i + 1], 0, 8, 1, 9, 2, 10, 3, 11);
+    a[2 * i + 1] = wasm_i16x8_shuffle(v[2 * i], v[2 * i + 1], 4, 12, 5, 13, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 2; i++) {
+    for (int j = 0; j < 2; j++) {
+      b[4 * i + 2 * j] = wasm_i32x4_shuffle(a[4 * i + j], a[4 * i + 2 + j], 0, 4, 1, 5);
+      b[4 * i + 2 * j + 1] = wasm_i32x4_shuffle(a[4 * i + j], a[4 * i + 2 + j], 2, 6, 3, 7);
+    }
+  }
+  for (int k = 0; k < 4; k++) {
+    v[2 * k] = wasm_i64x2_shuffle(b[k], b[4 + k], 0, 2);
+    v[2 * k + 1] = wasm_i64x2_shuffle(b[k], b[4 + k], 1, 3);
+  }
+}
+
+/*
+ * One 1-D pass of jpeg_idct_islow on the i16 lanes of in[0..7] (each lane one column or row): out[2k + h] is output k
+ * for lanes 4h..4h+3, before the descale. islow_1d's arithmetic with its products regrouped into pairs.
+ */
+static inline void islow_1d_i16(const v128_t in[8], v128_t out[16]) {
+  for (int h = 0; h < 2; h++) {
+    const v128_t z26 = h ? ZIP_HI(in[2], in[6]) : ZIP_LO(in[2], in[6]);
+    const v128_t z04 = h ? ZIP_HI(in[0], in[4]) : ZIP_LO(in[0], in[4]);
+    const v128_t z75 = h ? ZIP_HI(in[7], in[5]) : ZIP_LO(in[7], in[5]);
+    const v128_t z31 = h ? ZIP_HI(in[3], in[1]) : ZIP_LO(in[3], in[1]);
+    /* Even part: z1 = (z2 + z3) c, tmp2 = z1 - z3 c', tmp3 = z1 + z2 c'', tmp0/1 = (in0 +/- in4) << 13. */
+    const v128_t tmp3 = DOT(z26, PAIR(FIX_0_541196100 + FIX_0_765366865, FIX_0_541196100));
+    const v128_t tmp2 = DOT(z26, PAIR(FIX_0_541196100, FIX_0_541196100 - FIX_1_847759065));
+    const v128_t tmp0 = DOT(z04, PAIR(1 << CONST_BITS, 1 << CONST_BITS));
+    const v128_t tmp1 = DOT(z04, PAIR(1 << CONST_BITS, -(1 << CONST_BITS)));
+    const v128_t tmp10 = ADD(tmp0, tmp3), tmp13 = SUB(tmp0, tmp3), tmp11 = ADD(tmp1, tmp2), tmp12 = SUB(tmp1, tmp2);
+    /* Odd part, with a, b, c, d = in7, in5, in3, in1: each of its four sums expanded to a * k1 + b * k2 + c * k3 + d * k4. */
+    const int32_t z5 = FIX_1_175875602;
+    const v128_t odd0 = ADD(DOT(z75, PAIR(FIX_0_298631336 - FIX_0_899976223 - FIX_1_961570560 + z5, z5)),
+                            DOT(z31, PAIR(z5 - FIX_1_961570560, z5 - FIX_0_899976223)));
+    const v128_t odd1 = ADD(DOT(z75, PAIR(z5, FIX_2_053119869 - FIX_2_562915447 - FIX_0_390180644 + z5)),
+                            DOT(z31, PAIR(z5 - FIX_2_562915447, z5 - FIX_0_390180644)));
+    const v128_t odd2 = ADD(DOT(z75, PAIR(z5 - FIX_1_961570560, z5 - FIX_2_562915447)),
+                            DOT(z31, PAIR(FIX_3_072711026 - FIX_2_562915447 - FIX_1_961570560 + z5, z5)));
+    const v128_t odd3 = ADD(DOT(z75, PAIR(z5 - FIX_0_899976223, z5 - FIX_0_390180644)),
+                            DOT(z31, PAIR(z5, FIX_1_501321110 - FIX_0_899976223 - FIX_0_390180644 + z5)));
+    out[0 + h] = ADD(tmp10, odd3);
+    out[14 + h] = SUB(tmp10, odd3);
+    out[2 + h] = ADD(tmp11, odd2);
+    out[12 + h] = SUB(tmp11, odd2);
+    out[4 + h] = ADD(tmp12, odd1);
+    out[10 + h] = SUB(tmp12, odd1);
+    out[6 + h] = ADD(tmp13, odd0);
+    out[8 + h] = SUB(tmp13, odd0);
+  }
+}
+
+/*
+ * jpeg_idct_islow in i16 lanes (see dequantize_i16), as idct_4x4_i16: no shortcut is tested (with inputs that fit,
+ * each equals the full formula). Returns 0, having written nothing, when the block or pass 1's output does not fit.
+ */
+static inline int idct_islow_i16(JCOEFPTR coef_block, const ISLOW_MULT_TYPE *quant, JSAMPARRAY output_buf,
+                                 JDIMENSION output_col) {
+  v128_t dq[8], out[16];
+  if (!dequantize_i16(coef_block, quant, dq, 0)) return 0;
+  islow_1d_i16(dq, out); /* pass 1, columns */
+  for (int i = 0; i < 16; i++) out[i] = descale(out[i], CONST_BITS - PASS1_BITS);
+  if (!fit_i16(out, 16)) return 0;
+  v128_t v[8];
+  for (int k = 0; k < 8; k++) v[k] = wasm_i16x8_narrow_i32x4(out[2 * k], out[2 * k + 1]);
+  transpose8_i16(v); /* v[c]: workspace column c of rows 0..7 */
+  islow_1d_i16(v, out); /* pass 2, rows: out[2k + h] is output column k of rows 4h..4h+3 */
+  for (int k = 0; k < 8; k++) {
+    /* descaled, |x| < 2^14: exact in i16 */
+    v[k] = range_limit16(wasm_i16x8_narrow_i32x4(descale(out[2 * k], CONST_BITS + PASS1_BITS + 3),
+                                                 descale(out[2 * k + 1], CONST_BITS + PASS1_BITS + 3)));
+  }
+  transpose8_i16(v); /* v[r]: row r */
+  for (int r = 0; r < 8; r += 2) {
+    const v128_t b = wasm_u8x16_narrow_i16x8(v[r], v[r + 1]);
+    wasm_v128_store64_lane(output_buf[r] + output_col, b, 0);
+    wasm_v128_store64_lane(output_buf[r + 1] + output_col, b, 1);
+  }
+  return 1;
+}
+
 void jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
                       JSAMPARRAY output_buf, JDIMENSION output_col) {
   (void)cinfo;
@@ -372,6 +496,7 @@ void jsimd_idct_islow(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOE
     for (int r = 0; r < 8; r++) wasm_v128_store64_lane(output_buf[r] + output_col, fill, 0);
     return;
   }
+  if (idct_islow_i16(coef_block, quant, output_buf, output_col)) return;
   /* Pass 1, columns: ws[h][r] holds workspace row r, columns 4h..4h+3 (as the C's int workspace[64]). */
   v128_t ws[2][8], coef[2][8], in1[2][8];
   for (int h = 0; h < 2; h++) {
@@ -462,10 +587,67 @@ static inline v128_t ac_zero_no4(const v128_t v[8]) {
   return wasm_i32x4_eq(any, wasm_i32x4_splat(0));
 }
 
+/*
+ * jpeg_idct_4x4 in i16 lanes (see dequantize_i16): both passes by dot products. With inputs that fit, neither of
+ * the C's all-zero-AC shortcuts changes a result (they equal the full formulas unless x << 14 overflows 32 bits), so
+ * none is tested. Returns 0, having written nothing, when the dequantized block or pass 1's output does not fit.
+ */
+static inline int idct_4x4_i16(JCOEFPTR coef_block, const ISLOW_MULT_TYPE *quant, JSAMPARRAY output_buf,
+                               JDIMENSION output_col) {
+  v128_t dq[8];
+  if (!dequantize_i16(coef_block, quant, dq, 1)) return 0;
+  /* Pass 1, columns 0-3 then 4-7 (column 4 is computed and never read, as the C skips it). */
+  const v128_t z26[2] = { ZIP_LO(dq[2], dq[6]), ZIP_HI(dq[2], dq[6]) };
+  const v128_t z75[2] = { ZIP_LO(dq[7], dq[5]), ZIP_HI(dq[7], dq[5]) };
+  const v128_t z31[2] = { ZIP_LO(dq[3], dq[1]), ZIP_HI(dq[3], dq[1]) };
+  const v128_t dc[2] = { wasm_i32x4_extend_low_i16x8(dq[0]), wasm_i32x4_extend_high_i16x8(dq[0]) };
+  v128_t ws[8]; /* ws[2r + h]: workspace row r, columns 4h..4h+3 */
+  for (int h = 0; h < 2; h++) {
+    const v128_t tmp0 = wasm_i32x4_shl(dc[h], CONST_BITS + 1);
+    const v128_t tmp2 = DOT(z26[h], PAIR(FIX_1_847759065, -FIX_0_765366865));
+    const v128_t tmp10 = ADD(tmp0, tmp2), tmp12 = SUB(tmp0, tmp2);
+    const v128_t odd0 = ADD(DOT(z75[h], PAIR(-FIX_0_211164243, FIX_1_451774981)),
+                            DOT(z31[h], PAIR(-FIX_2_172734803, FIX_1_061594337)));
+    const v128_t odd2 = ADD(DOT(z75[h], PAIR(-FIX_0_509795579, -FIX_0_601344887)),
+                            DOT(z31[h], PAIR(FIX_0_899976223, FIX_2_562915447)));
+    ws[0 + h] = descale(ADD(tmp10, odd2), CONST_BITS - PASS1_BITS + 1);
+    ws[6 + h] = descale(SUB(tmp10, odd2), CONST_BITS - PASS1_BITS + 1);
+    ws[2 + h] = descale(ADD(tmp12, odd0), CONST_BITS - PASS1_BITS + 1);
+    ws[4 + h] = descale(SUB(tmp12, odd0), CONST_BITS - PASS1_BITS + 1);
+  }
+  if (!fit_i16(ws, 8)) return 0;
+  v128_t w[4];
+  for (int r = 0; r < 4; r++) w[r] = wasm_i16x8_narrow_i32x4(ws[2 * r], ws[2 * r + 1]);
+  /* Pass 2, rows: each row's input pairs (c2 c6), (c7 c5), (c3 c1), (c0 c4) gathered four rows to a vector. */
+  const v128_t a01 = wasm_i16x8_shuffle(w[0], w[1], 2, 6, 10, 14, 7, 5, 15, 13);
+  const v128_t a23 = wasm_i16x8_shuffle(w[2], w[3], 2, 6, 10, 14, 7, 5, 15, 13);
+  const v128_t b01 = wasm_i16x8_shuffle(w[0], w[1], 3, 1, 11, 9, 0, 4, 8, 12);
+  const v128_t b23 = wasm_i16x8_shuffle(w[2], w[3], 3, 1, 11, 9, 0, 4, 8, 12);
+  const v128_t r26 = wasm_i64x2_shuffle(a01, a23, 0, 2), r75 = wasm_i64x2_shuffle(a01, a23, 1, 3);
+  const v128_t r31 = wasm_i64x2_shuffle(b01, b23, 0, 2), r04 = wasm_i64x2_shuffle(b01, b23, 1, 3);
+  const v128_t tmp0 = DOT(r04, PAIR(1 << (CONST_BITS + 1), 0)); /* c0 << 14 */
+  const v128_t tmp2 = DOT(r26, PAIR(FIX_1_847759065, -FIX_0_765366865));
+  const v128_t tmp10 = ADD(tmp0, tmp2), tmp12 = SUB(tmp0, tmp2);
+  const v128_t odd0 = ADD(DOT(r75, PAIR(-FIX_0_211164243, FIX_1_451774981)), DOT(r31, PAIR(-FIX_2_172734803, FIX_1_061594337)));
+  const v128_t odd2 = ADD(DOT(r75, PAIR(-FIX_0_509795579, -FIX_0_601344887)), DOT(r31, PAIR(FIX_0_899976223, FIX_2_562915447)));
+  /* Output column c of rows 0..3, descaled (|x| < 2^13) and range-limited in i16, then to bytes, rows together. */
+  const int shift = CONST_BITS + PASS1_BITS + 3 + 1;
+  const v128_t c01 = range_limit16(wasm_i16x8_narrow_i32x4(descale(ADD(tmp10, odd2), shift), descale(ADD(tmp12, odd0), shift)));
+  const v128_t c23 = range_limit16(wasm_i16x8_narrow_i32x4(descale(SUB(tmp12, odd0), shift), descale(SUB(tmp10, odd2), shift)));
+  const v128_t bytes = wasm_u8x16_narrow_i16x8(c01, c23);
+  const v128_t rows = wasm_i8x16_shuffle(bytes, bytes, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  wasm_v128_store32_lane(output_buf[0] + output_col, rows, 0);
+  wasm_v128_store32_lane(output_buf[1] + output_col, rows, 1);
+  wasm_v128_store32_lane(output_buf[2] + output_col, rows, 2);
+  wasm_v128_store32_lane(output_buf[3] + output_col, rows, 3);
+  return 1;
+}
+
 void jsimd_idct_4x4(j_decompress_ptr cinfo, jpeg_component_info *compptr, JCOEFPTR coef_block,
                     JSAMPARRAY output_buf, JDIMENSION output_col) {
   (void)cinfo;
   const ISLOW_MULT_TYPE *quant = (const ISLOW_MULT_TYPE *)compptr->dct_table;
+  if (idct_4x4_i16(coef_block, quant, output_buf, output_col)) return;
   /* Pass 1, columns (column 4 is computed too, and never read, as the C skips it): ws[h][r], r < 4. */
   v128_t ws[2][4];
   for (int h = 0; h < 2; h++) {

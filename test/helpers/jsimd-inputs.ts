@@ -17,6 +17,7 @@ export const JSIMD_FILES = [
   'test/fixtures/arithmetic-64x48.jpg',
   'test/fixtures/arithmetic-progressive-128x96.jpg',
   'test/fixtures/quant16-64x48.jpg', // 16-bit quantisation tables: the IDCTs' overflow fallbacks
+  'test/fixtures/quant64-64x48.jpg', // quantisation 64: the 16-bit IDCTs' fallback when pass 1 overflows 16 bits
   'samples/photos/dune.jpg',
   'samples/photos/storm.jpg',
   'samples/photos/flower-portrait-exif6.jpg',

@@ -17,6 +17,7 @@ import cmyk from '../../fixtures/cmyk-64x48.jpg?bytes';
 import arithmetic from '../../fixtures/arithmetic-64x48.jpg?bytes';
 import arithmeticProgressive from '../../fixtures/arithmetic-progressive-128x96.jpg?bytes';
 import quant16 from '../../fixtures/quant16-64x48.jpg?bytes';
+import quant64 from '../../fixtures/quant64-64x48.jpg?bytes';
 import dune from '../../../samples/photos/dune.jpg?bytes';
 import storm from '../../../samples/photos/storm.jpg?bytes';
 import portrait from '../../../samples/photos/flower-portrait-exif6.jpg?bytes';
@@ -31,6 +32,7 @@ const files: Record<(typeof JSIMD_FILES)[number], Uint8Array> = {
   'test/fixtures/arithmetic-64x48.jpg': arithmetic,
   'test/fixtures/arithmetic-progressive-128x96.jpg': arithmeticProgressive,
   'test/fixtures/quant16-64x48.jpg': quant16,
+  'test/fixtures/quant64-64x48.jpg': quant64,
   'samples/photos/dune.jpg': dune,
   'samples/photos/storm.jpg': storm,
   'samples/photos/flower-portrait-exif6.jpg': portrait,
