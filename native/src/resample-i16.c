@@ -199,6 +199,26 @@ static void resample_row(const int16_t *restrict pairs, const struct taps *h, ui
   }
 }
 
+/* resample_row for two prepared rows at once: each window's weights are loaded once for both. */
+static void resample_rows2(const int16_t *restrict pairs_a, const int16_t *restrict pairs_b, const struct taps *h,
+                           uint32_t width, int16_t *restrict out_a, int16_t *restrict out_b) {
+  const uint32_t stride = h->stride, half = stride / 2;
+  for (uint32_t x = 0; x < width; x += 2) {
+    const int16_t *w0 = h->weights + (size_t)x * stride, *w1 = w0 + stride;
+    const size_t o0 = (size_t)h->start[x] * 8, o1 = (size_t)h->start[x + 1] * 8;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, b0 = a0, b1 = a0;
+    for (uint32_t k = 0; k < half; k++) {
+      const v128_t v0 = wasm_v128_load32_splat(w0 + 2 * k), v1 = wasm_v128_load32_splat(w1 + 2 * k);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o0 + 16 * k), v0));
+      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o0 + 16 * k), v0));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o1 + 16 * k), v1));
+      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o1 + 16 * k), v1));
+    }
+    wasm_v128_store(out_a + (size_t)x * 4, wasm_i16x8_narrow_i32x4(descale(a0), descale(a1)));
+    wasm_v128_store(out_b + (size_t)x * 4, wasm_i16x8_narrow_i32x4(descale(b0), descale(b1)));
+  }
+}
+
 /* Vertical pass for pixels x..x+3: `pairs_n` pairs of rows (rows[2k], rows[2k + 1]) with Q14 weights w. */
 static inline void vertical4(const int16_t *const *rows, const int16_t *w, uint32_t pairs_n, size_t at, v128_t acc[4]) {
   v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
@@ -285,6 +305,7 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
   /* A source row: its samples plus one zero pixel; its tap pairs plus h.stride zero pairs (windows' zero tails). */
   int16_t *row = checked_calloc(((uint64_t)crop_width + 1) * 8, "source row");
   int16_t *pairs = checked_calloc(((uint64_t)crop_width + h.stride) * 16, "source row");
+  int16_t *next_pairs = checked_calloc(((uint64_t)crop_width + h.stride) * 16, "source row");
   const int16_t **rows = checked_calloc(((uint64_t)v.stride + 1) * sizeof *rows, "row table");
   for (uint32_t i = 0; i < ring_size; i++) ring_row[i] = -1;
 
@@ -299,7 +320,19 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
         ring_row[slot] = sy;
         const uint8_t *line = src ? src + (size_t)sy * src_width * 4 : open_stream_row(sy);
         prepare_row(line + (size_t)crop_x * 4, crop_width, flags, row, pairs);
-        resample_row(pairs, &h, padded, ring_at);
+        /*
+         * The next row too, if it is not in the ring: windows only move down, so it is needed next, and its slot is not
+         * one of this window's (the ring has a slot more than the widest window).
+         */
+        const uint32_t next = sy + 1, next_slot = next % ring_size;
+        if (next < crop_y + crop_height && ring_row[next_slot] != next) {
+          ring_row[next_slot] = next;
+          const uint8_t *next_line = src ? src + (size_t)next * src_width * 4 : open_stream_row(next);
+          prepare_row(next_line + (size_t)crop_x * 4, crop_width, flags, row, next_pairs);
+          resample_rows2(pairs, next_pairs, &h, padded, ring_at, ring + (size_t)next_slot * row_samples);
+        } else {
+          resample_row(pairs, &h, padded, ring_at);
+        }
       }
       rows[k] = ring_at;
     }
@@ -327,6 +360,7 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
   }
 
   free(rows);
+  free(next_pairs);
   free(pairs);
   free(row);
   free(ring_row);
