@@ -275,6 +275,8 @@ build() {
   # __SSE2__ turns on libwebp's SSE2 paths; EMSCRIPTEN makes its cpu.c report SSE2 present (see SIMD_HEADERS).
   for f in "${WEBP_SOURCES[@]}"; do
     jobs+=("$obj/webp/${f//\//_}.o|$webp/$f.c|-I$webp|-I$SIMD_HEADERS|-D__SSE__|-D__SSE2__|-DEMSCRIPTEN|-Wno-deprecated-declarations|-Wno-absolute-value")
+    # IsFlat and IsFlatSource16 in WebAssembly SIMD (libwebp's src/dsp/quant.h has them in C on x86).
+    if [[ $f == src/enc/quant_enc ]]; then jobs[-1]+="|-include|$HERE/../src/webp-quant-wasm.h"; fi
   done
   jobs+=("$obj/scaled.o|$HERE/../src/scaled.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-I$webp|-DMAX_MEMORY_BYTES=$MAX_MEMORY|-Wall|-Wextra|-Werror")
   jobs+=("$obj/jpeg-encode.o|$HERE/../src/jpeg-encode.c|-I$BUILD_DIR/jpeg-config|-I$jpeg|-Wall|-Wextra|-Werror")
