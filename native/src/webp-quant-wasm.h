@@ -1,7 +1,7 @@
 /*
  * libwebp 1.2.4's src/dsp/quant.h in WebAssembly SIMD, force-included into src/enc/quant_enc.c (native/build/build.sh)
  * so that its include guard is taken first and these two functions stand in for the header's. libwebp has SIMD for
- * them only on NEON; on x86 both are C, and IsFlat alone was 2-3% of a WebP encode's CPU here.
+ * them only on NEON; on x86 both are C, and IsFlat alone was 2-3% of a 13 MP -> 1600 px WebP transform in workerd.
  *
  * Same results for every input: IsFlat counts the nonzero AC levels of num_blocks 4x4 blocks and compares the count
  * with thresh, which is what the C's loop decides (it stops once the count passes thresh); IsFlatSource16 compares
