@@ -11,6 +11,8 @@
  * @property {number} speed          AVIF encoder speed (ignored by the other formats)
  * @property {boolean} [fullDecode]  decode the master at full size (the baseline without shrink-on-load)
  * @property {string} [options]      the whole option segment instead of `width=<width>`
+ * @property {boolean} [held]      read the master whole into a buffer the bench worker kept from an earlier request of its
+ *   size (its memory already touched, as sharp's side has its master in memory), not a fresh one
  * @property {boolean | 'replay'} [stream]  stream the master into the pipeline (as the image route does from R2) instead of
  *   reading it whole first; 'replay': receive it first (as its chunks), then stream those, to time the path without the upload
  * @typedef {object} TransformOutput
@@ -42,6 +44,7 @@ export async function oursTransform(base, c) {
     alpha: master.alpha ? '1' : '0',
     orientation: String(master.orientation),
     ...(c.fullDecode ? { full: '1' } : {}),
+    ...(c.held && !c.stream ? { held: '1' } : {}),
     ...(c.stream ? { stream: c.stream === 'replay' ? 'replay' : '1' } : {}),
   });
   const url = new URL(`/transform?${query}`, base);
