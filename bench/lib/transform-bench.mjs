@@ -115,8 +115,8 @@ export async function warmUp(worker) {
   for (const [format, alpha, bytes] of inputs) {
     const master = { id: `warm-up-${format}`, path: '', label: 'warm-up', format, width, height, alpha, orientation: 1, bytes };
     for (const output of /** @type {const} */ (['webp', 'avif', 'jpeg'])) {
+      const c = { master, width: 640, format: output, quality: 80, speed: 8 };
       for (let run = 0; run < 3; run++) {
-        const c = { master, width: 640, format: output, quality: 80, speed: 8 };
         await oursTransform(worker, c);
         await sharpTransform(c);
       }

@@ -86,7 +86,7 @@ export function portsOf(pid) {
  * Starts a Worker from a wrangler config on 127.0.0.1 (a free port), with the inspector, file watching, remote
  * bindings and local observability off. wrangler dev's local observability attaches a trace collector to the worker
  * that takes every request's tail events in the same workerd process: measured, ~0.8 ms of CPU for a bare GET and
- * 2-3 ms for a transform, which only our side would pay (a deployed worker's isolate has no such collector).
+ * ~1.5-3 ms for a transform, which only our side would pay (a deployed worker's isolate has no such collector).
  * @param {{ name: string, config: string, persist: string | false, compatibilityDate?: string, vars?: Record<string, string> }} options
  * @returns {Promise<StartedWorker>}
  */
