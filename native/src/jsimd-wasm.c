@@ -988,22 +988,31 @@ int jsimd_can_encode_mcu_AC_first_prepare(void) { return sizeof(JCOEF) == 2 && s
 int jsimd_can_encode_mcu_AC_refine_prepare(void) { return jsimd_can_encode_mcu_AC_first_prepare(); }
 
 /*
+ * Sliding windows for a band's last, partial load: 8 lanes of all ones then 8 of zeros (from lane 8 - n: the first n
+ * lanes kept), and the byte indices 0..15 then 16 of 0xff (from byte 2s: lane i takes coefficient s + i, or a zero
+ * from the swizzle once s + i reaches 8).
+ */
+static const int16_t keep_lanes[16] __attribute__((aligned(16))) = {-1, -1, -1, -1, -1, -1, -1, -1};
+static const uint8_t shift_lanes[32] __attribute__((aligned(16))) = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/*
  * Coefficients k..k+7 of the band that starts at jpeg_natural_order[Ss] = order[0], or zeros past its end (n lanes
- * are left): from a block stored in zig-zag order (`zigzag`) with one load, shifted by a swizzle at the band's end so
- * that no read leaves the block; else gathered through the natural order, as libjpeg-turbo's SSE2 does.
+ * are left): from a block stored in zig-zag order (`zigzag`) with one load, masked at the band's end, or at the block's
+ * end shifted by a swizzle so that no read leaves the block; else gathered through the natural order, as
+ * libjpeg-turbo's SSE2 does.
  */
 static inline v128_t band8(const JCOEF *block, const int *order, int zigzag, int k, int n) {
   if (n <= 0) return wasm_i16x8_splat(0);
   if (zigzag) {
     const int start = (int)(order - jpeg_natural_order) + k;
     if (n >= 8) return wasm_v128_load(block + start);
-    const int from = start < DCTSIZE2 - 8 ? start : DCTSIZE2 - 8;
-    const v128_t lane = wasm_i16x8_make(0, 1, 2, 3, 4, 5, 6, 7);
-    /* Byte indices of lane i: 2 (start - from + i) and the next; 0xff (a zero from the swizzle) for i >= n. */
-    v128_t index = wasm_i16x8_add(wasm_i16x8_splat((int16_t)(0x0100 * 1 + 0x0202 * (start - from))),
-                                  wasm_i16x8_mul(lane, wasm_i16x8_splat(0x0202)));
-    index = wasm_v128_or(index, wasm_v128_not(wasm_i16x8_lt(lane, wasm_i16x8_splat((int16_t)n))));
-    return wasm_i8x16_swizzle(wasm_v128_load(block + from), index);
+    if (start <= DCTSIZE2 - 8) return wasm_v128_and(wasm_v128_load(block + start), wasm_v128_load(keep_lanes + 8 - n));
+    /* Lanes past the block's end come out zero from the swizzle; those past the band's (if it ends earlier), masked. */
+    const int s = start - (DCTSIZE2 - 8);
+    const v128_t shifted = wasm_i8x16_swizzle(wasm_v128_load(block + DCTSIZE2 - 8), wasm_v128_load(shift_lanes + 2 * s));
+    return wasm_v128_and(shifted, wasm_v128_load(keep_lanes + 8 - n));
   }
   order += k;
   if (n >= 8) {
@@ -1062,7 +1071,7 @@ int jsimd_encode_mcu_AC_refine_prepare(const JCOEF *block, const int *jpeg_natur
     wasm_v128_store(absvalues + k + 8, m1);
     uint64_t set = mask16(wasm_i16x8_ne(m0, zero), wasm_i16x8_ne(m1, zero));
     nonzero |= set << k;
-    positive |= (set & mask16(wasm_i16x8_ge(c0, zero), wasm_i16x8_ge(c1, zero))) << k;
+    positive |= (set & ~mask16(c0, c1)) << k; /* the sign bits: the saturating narrow keeps them */
     ones |= mask16(wasm_i16x8_eq(m0, one), wasm_i16x8_eq(m1, one)) << k;
   }
   bits[0] = (size_t)(uint32_t)nonzero;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wasm_simd128.h>
 
 #include "scaled.h"
@@ -67,7 +68,7 @@ static void *checked_calloc(uint64_t bytes, const char *what) {
  * resample.c's contributions() (the windows of resample.ts) for out_size samples, plus `padding` more that read
  * sample 0 with zero weights; the normalised weights rounded to Q14 with the residue on the largest one.
  */
-static void taps_for(uint32_t in_size, uint32_t out_size, uint32_t padding, struct taps *t) {
+static void taps_for(uint32_t in_size, uint32_t out_size, uint32_t padding, int even_start, struct taps *t) {
   double scale = (double)in_size / out_size;
   double stretch = scale > 1 ? scale : 1;
   double support = 3 * stretch;
@@ -100,6 +101,13 @@ static void taps_for(uint32_t in_size, uint32_t out_size, uint32_t padding, stru
       if (q[k] > q[largest]) largest = k;
     }
     if (n) q[largest] = (int16_t)(q[largest] + (WEIGHT_ONE - total));
+    if (even_start && (first & 1)) {
+      /* An odd window starts a sample early with a zero weight (there is room: n < stride). */
+      memmove(q + 1, q, (size_t)n * sizeof *q);
+      q[0] = 0;
+      first--;
+      n++;
+    }
     t->start[i] = (int32_t)first;
     t->count[i] = (int32_t)n;
   }
@@ -133,23 +141,50 @@ static void build_tables(void) {
 }
 
 /*
- * One source row (the crop's part) as tap pairs in `pairs`: pairs[s] = r[s] r[s+1] g[s] g[s+1] b[s] b[s+1] a[s]
- * a[s+1], the operand of one dot_i16x8_s (the pixel past the row is zero). Linear light without premultiplying goes
- * straight there, a pixel at a time; the other modes go through `row` (width int16 pixels, then a zero one).
+ * One source row (the crop's part) as tap pairs in `pairs`: pairs[s / 2] for even s = r[s] r[s+1] g[s] g[s+1] b[s]
+ * b[s+1] a[s] a[s+1], the operand of one dot_i16x8_s (the pixel past the row is zero; every horizontal window starts
+ * at an even sample). Linear light without premultiplying goes straight there, two pixels at a time; the other modes
+ * go through `row` (width int16 pixels, then a zero one).
  */
 static void prepare_row(const uint8_t *restrict src, uint32_t width, uint32_t flags, int16_t *restrict row,
                         int16_t *restrict pairs) {
   const size_t n = (size_t)width * 4;
   if ((flags & (LINEAR | PREMULTIPLY)) == LINEAR) {
-    v128_t prev = wasm_i16x8_make(to_linear[src[0]], to_linear[src[1]], to_linear[src[2]], (int16_t)(src[3] << 6), 0, 0, 0, 0);
-    for (uint32_t s = 0; s + 1 < width; s++) {
-      const uint8_t *q = src + (size_t)(s + 1) * 4;
-      const v128_t next = wasm_i16x8_make(to_linear[q[0]], to_linear[q[1]], to_linear[q[2]], (int16_t)(q[3] << 6), 0, 0, 0, 0);
-      wasm_v128_store(pairs + (size_t)s * 8, wasm_i16x8_shuffle(prev, next, 0, 8, 1, 9, 2, 10, 3, 11));
-      prev = next;
+    uint32_t s = 0;
+    /* Four pixels from one load, their colour bytes taken out as lanes (a load each would be checked each). */
+    const v128_t alpha_lanes = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 3, -1, 7, -1);
+    const v128_t alpha_lanes_23 = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 11, -1, 15, -1);
+    for (; s + 3 < width; s += 4) {
+      const v128_t px = wasm_v128_load(src + (size_t)s * 4);
+      const v128_t a01 = wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes), 6);
+      const v128_t a23 = wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes_23), 6);
+      v128_t p01 = wasm_i16x8_replace_lane(a01, 0, to_linear[wasm_u8x16_extract_lane(px, 0)]);
+      p01 = wasm_i16x8_replace_lane(p01, 1, to_linear[wasm_u8x16_extract_lane(px, 4)]);
+      p01 = wasm_i16x8_replace_lane(p01, 2, to_linear[wasm_u8x16_extract_lane(px, 1)]);
+      p01 = wasm_i16x8_replace_lane(p01, 3, to_linear[wasm_u8x16_extract_lane(px, 5)]);
+      p01 = wasm_i16x8_replace_lane(p01, 4, to_linear[wasm_u8x16_extract_lane(px, 2)]);
+      p01 = wasm_i16x8_replace_lane(p01, 5, to_linear[wasm_u8x16_extract_lane(px, 6)]);
+      v128_t p23 = wasm_i16x8_replace_lane(a23, 0, to_linear[wasm_u8x16_extract_lane(px, 8)]);
+      p23 = wasm_i16x8_replace_lane(p23, 1, to_linear[wasm_u8x16_extract_lane(px, 12)]);
+      p23 = wasm_i16x8_replace_lane(p23, 2, to_linear[wasm_u8x16_extract_lane(px, 9)]);
+      p23 = wasm_i16x8_replace_lane(p23, 3, to_linear[wasm_u8x16_extract_lane(px, 13)]);
+      p23 = wasm_i16x8_replace_lane(p23, 4, to_linear[wasm_u8x16_extract_lane(px, 10)]);
+      p23 = wasm_i16x8_replace_lane(p23, 5, to_linear[wasm_u8x16_extract_lane(px, 14)]);
+      wasm_v128_store(pairs + (size_t)s * 4, p01);
+      wasm_v128_store(pairs + (size_t)s * 4 + 8, p23);
     }
-    wasm_v128_store(pairs + (size_t)(width - 1) * 8, wasm_i16x8_shuffle(prev, wasm_i16x8_splat(0), 0, 8, 1, 9, 2, 10, 3, 11));
-    return; /* `row` unused: ~10% faster than the two passes below for the common case (opaque, linear light) */
+    for (; s + 1 < width; s += 2) {
+      const uint8_t *q = src + (size_t)s * 4;
+      wasm_v128_store(pairs + (size_t)s * 4,
+                      wasm_i16x8_make(to_linear[q[0]], to_linear[q[4]], to_linear[q[1]], to_linear[q[5]], to_linear[q[2]],
+                                      to_linear[q[6]], (int16_t)(q[3] << 6), (int16_t)(q[7] << 6)));
+    }
+    if (s < width) {
+      const uint8_t *q = src + (size_t)s * 4;
+      wasm_v128_store(pairs + (size_t)s * 4, wasm_i16x8_make(to_linear[q[0]], 0, to_linear[q[1]], 0, to_linear[q[2]], 0,
+                                                             (int16_t)(q[3] << 6), 0));
+    }
+    return; /* `row` unused: faster than the two passes below for the common case (opaque, linear light) */
   }
   if (flags & LINEAR) {
     for (size_t i = 0; i < n; i += 4) {
@@ -170,9 +205,9 @@ static void prepare_row(const uint8_t *restrict src, uint32_t width, uint32_t fl
       row[i + 2] = (int16_t)((row[i + 2] * m + 32768) >> 16);
     }
   }
-  for (uint32_t s = 0; s < width; s++) {
+  for (uint32_t s = 0; s < width; s += 2) {
     const v128_t two = wasm_v128_load(row + (size_t)s * 4); /* pixels s and s + 1 (row has a zero pixel past width) */
-    wasm_v128_store(pairs + (size_t)s * 8, wasm_i16x8_shuffle(two, two, 0, 4, 1, 5, 2, 6, 3, 7));
+    wasm_v128_store(pairs + (size_t)s * 4, wasm_i16x8_shuffle(two, two, 0, 4, 1, 5, 2, 6, 3, 7));
   }
 }
 
@@ -185,14 +220,14 @@ static void resample_row(const int16_t *restrict pairs, const struct taps *h, ui
   const uint32_t stride = h->stride, half = stride / 2;
   for (uint32_t x = 0; x < width; x += 4) {
     const int16_t *w0 = h->weights + (size_t)x * stride, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
-    const int16_t *p0 = pairs + (size_t)h->start[x] * 8, *p1 = pairs + (size_t)h->start[x + 1] * 8;
-    const int16_t *p2 = pairs + (size_t)h->start[x + 2] * 8, *p3 = pairs + (size_t)h->start[x + 3] * 8;
+    const int16_t *p0 = pairs + (size_t)h->start[x] * 4, *p1 = pairs + (size_t)h->start[x + 1] * 4;
+    const int16_t *p2 = pairs + (size_t)h->start[x + 2] * 4, *p3 = pairs + (size_t)h->start[x + 3] * 4;
     v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
     for (uint32_t k = 0; k < half; k++) {
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(p0 + 16 * k), wasm_v128_load32_splat(w0 + 2 * k)));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(p1 + 16 * k), wasm_v128_load32_splat(w1 + 2 * k)));
-      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(wasm_v128_load(p2 + 16 * k), wasm_v128_load32_splat(w2 + 2 * k)));
-      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(wasm_v128_load(p3 + 16 * k), wasm_v128_load32_splat(w3 + 2 * k)));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(p0 + 8 * k), wasm_v128_load32_splat(w0 + 2 * k)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(p1 + 8 * k), wasm_v128_load32_splat(w1 + 2 * k)));
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(wasm_v128_load(p2 + 8 * k), wasm_v128_load32_splat(w2 + 2 * k)));
+      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(wasm_v128_load(p3 + 8 * k), wasm_v128_load32_splat(w3 + 2 * k)));
     }
     wasm_v128_store(out + (size_t)x * 4, wasm_i16x8_narrow_i32x4(descale(a0), descale(a1)));
     wasm_v128_store(out + (size_t)x * 4 + 8, wasm_i16x8_narrow_i32x4(descale(a2), descale(a3)));
@@ -205,14 +240,14 @@ static void resample_rows2(const int16_t *restrict pairs_a, const int16_t *restr
   const uint32_t stride = h->stride, half = stride / 2;
   for (uint32_t x = 0; x < width; x += 2) {
     const int16_t *w0 = h->weights + (size_t)x * stride, *w1 = w0 + stride;
-    const size_t o0 = (size_t)h->start[x] * 8, o1 = (size_t)h->start[x + 1] * 8;
+    const size_t o0 = (size_t)h->start[x] * 4, o1 = (size_t)h->start[x + 1] * 4;
     v128_t a0 = wasm_i32x4_splat(0), a1 = a0, b0 = a0, b1 = a0;
     for (uint32_t k = 0; k < half; k++) {
       const v128_t v0 = wasm_v128_load32_splat(w0 + 2 * k), v1 = wasm_v128_load32_splat(w1 + 2 * k);
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o0 + 16 * k), v0));
-      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o0 + 16 * k), v0));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o1 + 16 * k), v1));
-      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o1 + 16 * k), v1));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o0 + 8 * k), v0));
+      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o0 + 8 * k), v0));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_a + o1 + 8 * k), v1));
+      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(wasm_v128_load(pairs_b + o1 + 8 * k), v1));
     }
     wasm_v128_store(out_a + (size_t)x * 4, wasm_i16x8_narrow_i32x4(descale(a0), descale(a1)));
     wasm_v128_store(out_b + (size_t)x * 4, wasm_i16x8_narrow_i32x4(descale(b0), descale(b1)));
@@ -296,16 +331,17 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
   /* Rows are computed four pixels at a time: the ring's rows (and the horizontal windows) are padded to that. */
   const uint32_t padded = (dst_width + 3) & ~3u;
   struct taps h, v;
-  taps_for(crop_width, dst_width, padded - dst_width, &h);
-  taps_for(crop_height, dst_height, 0, &v);
+  taps_for(crop_width, dst_width, padded - dst_width, 1, &h);
+  taps_for(crop_height, dst_height, 0, 0, &v);
   const uint32_t ring_size = v.stride + 1;
   const size_t row_samples = (size_t)padded * 4;
   int16_t *ring = checked_calloc((uint64_t)ring_size * row_samples * 2, "ring of rows");
   int64_t *ring_row = checked_calloc((uint64_t)ring_size * 8, "ring of rows");
   /* A source row: its samples plus one zero pixel; its tap pairs plus h.stride zero pairs (windows' zero tails). */
   int16_t *row = checked_calloc(((uint64_t)crop_width + 1) * 8, "source row");
-  int16_t *pairs = checked_calloc(((uint64_t)crop_width + h.stride) * 16, "source row");
-  int16_t *next_pairs = checked_calloc(((uint64_t)crop_width + h.stride) * 16, "source row");
+  const uint64_t pair_bytes = ((uint64_t)crop_width / 2 + 1 + h.stride / 2) * 16;
+  int16_t *pairs = checked_calloc(pair_bytes, "source row");
+  int16_t *next_pairs = checked_calloc(pair_bytes, "source row");
   const int16_t **rows = checked_calloc(((uint64_t)v.stride + 1) * sizeof *rows, "row table");
   for (uint32_t i = 0; i < ring_size; i++) ring_row[i] = -1;
 
