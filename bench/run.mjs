@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --rows=avif,png,every-format] [-- --count=N] [-- --cases=master:width:format,…]`: transform cost against
+ * `npm run bench [-- --quick] [-- --only=transform,hits,memory,stampede,signed] [-- --runs=N] [-- --pin=CPU] [-- --rows=avif,png,every-format] [-- --count=N] [-- --cases=master:width:format,…]`: transform cost against
  * sharp, cache-hit speed against a bare response, memory per transform, stampede coalescing, and a signed hit against
  * an unsigned one. Prints
  * markdown tables and writes bench/results/<date>.json. Never part of `npm test`. See bench/README.md.
@@ -23,7 +23,7 @@ import { stampede } from './lib/stampede.mjs';
 import { round } from './lib/stats.mjs';
 import { benchTransforms } from './lib/transform-bench.mjs';
 import { benchPrepass, prepassTable } from './lib/prepass.mjs';
-import { ManagedWorker } from './lib/workers.mjs';
+import { ManagedWorker, pinToCpu } from './lib/workers.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const sections = ['hits', 'vary', 'stampede', 'isolates', 'transform', 'prepass', 'memory', 'signed'];
@@ -47,6 +47,14 @@ const masterRowsWanted = !rowFilter || rowFilter.some((part) => !mixedRowNames.i
 const memoryMasters = rowFilter;
 // --cases=jpeg-13mp:1600:webp,png-alpha-4.1mp (master id[:width[:format]]): only the transform cases that match one.
 const caseFilter = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',').map((c) => c.split(':')) ?? null;
+// --pin=N: this process and every workerd it starts run on CPU N only (lib/workers.mjs, pinToCpu).
+const pinArg = args.find((a) => a.startsWith('--pin='))?.slice(6);
+const pin = pinArg === undefined ? null : Number(pinArg);
+if (pin !== null) {
+  if (!Number.isInteger(pin) || pin < 0) throw new Error(`--pin needs a CPU number, not ${pinArg}`);
+  pinToCpu(process.pid, pin);
+  process.env.BENCH_PIN_CPU = String(pin);
+}
 process.env.WRANGLER_SEND_METRICS = 'false';
 // Quiets wrangler's start-up chatter (it cannot fetch Request.cf data offline and says so for every worker).
 process.env.WRANGLER_LOG ??= 'error';
@@ -171,7 +179,7 @@ const result = {
   mode: quick ? 'quick' : 'full',
   machine: machine(),
   code: { commit: snapshot.commit, changedInSrc: snapshot.changedInSrc },
-  settings: { runs, quality, avifSpeed, compatibilityDate, ssim: 'mean SSIM on BT.601 luma, 11×11 Gaussian window σ=1.5, valid region' },
+  settings: { runs, quality, avifSpeed, compatibilityDate, pin, ssim: 'mean SSIM on BT.601 luma, 11×11 Gaussian window σ=1.5, valid region' },
   /** @type {import('./lib/transform-bench.mjs').TransformRow[] | null} */ transforms: null,
   /** @type {import('./lib/hits.mjs').HitResult | null} */ hits: null,
   /** @type {{ perMaster: import('./lib/memory.mjs').OneTransformMemory[], mixed: Array<import('./lib/memory.mjs').MixedMemory & { name: string }> } | null} */ memory: null,

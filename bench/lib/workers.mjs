@@ -4,6 +4,7 @@
  * and finds their workerd processes: wrangler runs two per Worker, a dev proxy that owns the public port
  * and the runtime that runs the Worker. Memory is read from the runtime's /proc entry.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { unstable_startWorker } from 'wrangler';
 
@@ -16,6 +17,24 @@ import { unstable_startWorker } from 'wrangler';
  * @property {number} proxyPid        the workerd of wrangler's dev proxy
  * @property {() => Promise<void>} dispose
  */
+
+/**
+ * Pins every thread of `pid` (and the threads it starts later) to one CPU, with util-linux's taskset. The bench pins
+ * itself and its workers' processes to the same CPU when asked (`--pin=N`): on a VM whose CPUs are each slowed by the
+ * host now and then (time it takes shows up as the guest's CPU time), both sides of a comparison then run on the
+ * same one.
+ * @param {number} pid
+ * @param {number} cpu
+ */
+export function pinToCpu(pid, cpu) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+}
+
+/** The CPU that `--pin` chose (run.mjs sets it for the workers it starts), or undefined. */
+function pinnedCpu() {
+  const value = process.env.BENCH_PIN_CPU;
+  return value === undefined || value === '' ? undefined : Number(value);
+}
 
 /** @param {number} pid */
 function parentOf(pid) {
@@ -113,6 +132,8 @@ export async function startWorker({ name, config, persist, compatibilityDate, va
     throw new Error(`${name}: expected a dev proxy and one runtime workerd, found ${started.length} new workerd processes`);
   }
   const runtimePid = /** @type {number} */ (runtime[0]);
+  const cpu = pinnedCpu();
+  if (cpu !== undefined) for (const pid of [runtimePid, proxy]) pinToCpu(pid, cpu);
   const direct = await findHttpPort(runtimePid);
   return { name, url, direct, runtimePid, proxyPid: proxy, dispose: () => worker.dispose() };
 }
