@@ -154,25 +154,27 @@ static void prepare_row(const uint8_t *restrict src, uint32_t width, uint32_t fl
     /* Four pixels from one load, their colour bytes taken out as lanes (a load each would be checked each). */
     const v128_t alpha_lanes = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 3, -1, 7, -1);
     const v128_t alpha_lanes_23 = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 11, -1, 15, -1);
+/* `out` = the tap pair of the two pixels at bytes b.. b + 7 of `px`: colour through the table, alpha lanes from `alpha`. */
+#define LINEAR_PAIR(out, px, b, alpha)                                                                                 \
+  do {                                                                                                                 \
+    v128_t v_ = (alpha);                                                                                               \
+    v_ = wasm_i16x8_replace_lane(v_, 0, to_linear[wasm_u8x16_extract_lane(px, b)]);                                    \
+    v_ = wasm_i16x8_replace_lane(v_, 1, to_linear[wasm_u8x16_extract_lane(px, b + 4)]);                                \
+    v_ = wasm_i16x8_replace_lane(v_, 2, to_linear[wasm_u8x16_extract_lane(px, b + 1)]);                                \
+    v_ = wasm_i16x8_replace_lane(v_, 3, to_linear[wasm_u8x16_extract_lane(px, b + 5)]);                                \
+    v_ = wasm_i16x8_replace_lane(v_, 4, to_linear[wasm_u8x16_extract_lane(px, b + 2)]);                                \
+    v_ = wasm_i16x8_replace_lane(v_, 5, to_linear[wasm_u8x16_extract_lane(px, b + 6)]);                                \
+    (out) = v_;                                                                                                        \
+  } while (0)
     for (; s + 3 < width; s += 4) {
       const v128_t px = wasm_v128_load(src + (size_t)s * 4);
-      const v128_t a01 = wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes), 6);
-      const v128_t a23 = wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes_23), 6);
-      v128_t p01 = wasm_i16x8_replace_lane(a01, 0, to_linear[wasm_u8x16_extract_lane(px, 0)]);
-      p01 = wasm_i16x8_replace_lane(p01, 1, to_linear[wasm_u8x16_extract_lane(px, 4)]);
-      p01 = wasm_i16x8_replace_lane(p01, 2, to_linear[wasm_u8x16_extract_lane(px, 1)]);
-      p01 = wasm_i16x8_replace_lane(p01, 3, to_linear[wasm_u8x16_extract_lane(px, 5)]);
-      p01 = wasm_i16x8_replace_lane(p01, 4, to_linear[wasm_u8x16_extract_lane(px, 2)]);
-      p01 = wasm_i16x8_replace_lane(p01, 5, to_linear[wasm_u8x16_extract_lane(px, 6)]);
-      v128_t p23 = wasm_i16x8_replace_lane(a23, 0, to_linear[wasm_u8x16_extract_lane(px, 8)]);
-      p23 = wasm_i16x8_replace_lane(p23, 1, to_linear[wasm_u8x16_extract_lane(px, 12)]);
-      p23 = wasm_i16x8_replace_lane(p23, 2, to_linear[wasm_u8x16_extract_lane(px, 9)]);
-      p23 = wasm_i16x8_replace_lane(p23, 3, to_linear[wasm_u8x16_extract_lane(px, 13)]);
-      p23 = wasm_i16x8_replace_lane(p23, 4, to_linear[wasm_u8x16_extract_lane(px, 10)]);
-      p23 = wasm_i16x8_replace_lane(p23, 5, to_linear[wasm_u8x16_extract_lane(px, 14)]);
+      v128_t p01, p23;
+      LINEAR_PAIR(p01, px, 0, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes), 6));
+      LINEAR_PAIR(p23, px, 8, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes_23), 6));
       wasm_v128_store(pairs + (size_t)s * 4, p01);
       wasm_v128_store(pairs + (size_t)s * 4 + 8, p23);
     }
+#undef LINEAR_PAIR
     for (; s + 1 < width; s += 2) {
       const uint8_t *q = src + (size_t)s * 4;
       wasm_v128_store(pairs + (size_t)s * 4,
