@@ -123,6 +123,8 @@ static void free_taps(struct taps *t) {
 /* sRGB byte -> linear light (ONE = 1.0), and linear light 0..ONE -> sRGB byte. */
 static int16_t to_linear[256];
 static uint8_t from_linear[ONE + 1];
+/* Two sRGB bytes a | b << 8 -> their linear values as one tap pair: to_linear[a] | to_linear[b] << 16 (256 KiB). */
+static uint32_t to_linear_pair[65536];
 static int tables_ready;
 
 static void build_tables(void) {
@@ -131,6 +133,8 @@ static void build_tables(void) {
     double c = i / 255.0;
     to_linear[i] = (int16_t)floor(ONE * (c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)) + 0.5);
   }
+  for (uint32_t i = 0; i < 65536; i++)
+    to_linear_pair[i] = (uint16_t)to_linear[i & 255] | (uint32_t)(uint16_t)to_linear[i >> 8] << 16;
   for (int i = 0; i <= ONE; i++) {
     double c = (double)i / ONE;
     double v = 255 * (c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1 / 2.4) - 0.055);
@@ -154,23 +158,22 @@ static void prepare_row(const uint8_t *restrict src, uint32_t width, uint32_t fl
     /* Four pixels from one load, their colour bytes taken out as lanes (a load each would be checked each). */
     const v128_t alpha_lanes = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 3, -1, 7, -1);
     const v128_t alpha_lanes_23 = wasm_i8x16_make(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 11, -1, 15, -1);
-/* `out` = the tap pair of the two pixels at bytes b.. b + 7 of `px`: colour through the table, alpha lanes from `alpha`. */
-#define LINEAR_PAIR(out, px, b, alpha)                                                                                 \
+    /* Each colour's two bytes side by side (r0 r1 g0 g1 b0 b1 a0 a1, then pixels 2 and 3): one lookup a tap pair. */
+    const v128_t pair_lanes = wasm_i8x16_make(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+/* `out` = the tap pair of two pixels, whose byte pairs are u16 lanes i.. i + 2 of `ix`; alpha lanes from `alpha`. */
+#define LINEAR_PAIR(out, ix, i, alpha)                                                                                 \
   do {                                                                                                                 \
     v128_t v_ = (alpha);                                                                                               \
-    v_ = wasm_i16x8_replace_lane(v_, 0, to_linear[wasm_u8x16_extract_lane(px, b)]);                                    \
-    v_ = wasm_i16x8_replace_lane(v_, 1, to_linear[wasm_u8x16_extract_lane(px, b + 4)]);                                \
-    v_ = wasm_i16x8_replace_lane(v_, 2, to_linear[wasm_u8x16_extract_lane(px, b + 1)]);                                \
-    v_ = wasm_i16x8_replace_lane(v_, 3, to_linear[wasm_u8x16_extract_lane(px, b + 5)]);                                \
-    v_ = wasm_i16x8_replace_lane(v_, 4, to_linear[wasm_u8x16_extract_lane(px, b + 2)]);                                \
-    v_ = wasm_i16x8_replace_lane(v_, 5, to_linear[wasm_u8x16_extract_lane(px, b + 6)]);                                \
+    v_ = wasm_i32x4_replace_lane(v_, 0, (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, i)]);                     \
+    v_ = wasm_i32x4_replace_lane(v_, 1, (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, i + 1)]);                 \
+    v_ = wasm_i32x4_replace_lane(v_, 2, (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, i + 2)]);                 \
     (out) = v_;                                                                                                        \
   } while (0)
     for (; s + 3 < width; s += 4) {
-      const v128_t px = wasm_v128_load(src + (size_t)s * 4);
+      const v128_t px = wasm_v128_load(src + (size_t)s * 4), ix = wasm_i8x16_swizzle(px, pair_lanes);
       v128_t p01, p23;
-      LINEAR_PAIR(p01, px, 0, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes), 6));
-      LINEAR_PAIR(p23, px, 8, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes_23), 6));
+      LINEAR_PAIR(p01, ix, 0, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes), 6));
+      LINEAR_PAIR(p23, ix, 4, wasm_i16x8_shl(wasm_i8x16_swizzle(px, alpha_lanes_23), 6));
       wasm_v128_store(pairs + (size_t)s * 4, p01);
       wasm_v128_store(pairs + (size_t)s * 4 + 8, p23);
     }
