@@ -222,10 +222,12 @@ describe('encodeJpeg memory', () => {
     const rgba = 1600 * 1200 * 4; // 7.68 MB
     const coef = coefficients(1600, 1200); // 5.76 MB
     const { peak, cost } = encodeCost(1600, 1200, progressive);
-    // Measured +12.88 MiB over a fresh instance's 1.31 MiB (session peak 14.19 MiB), both ways: RGBA + coefficients
-    // = 12.82 MiB, libjpeg's row buffers and pools ~0.1 MiB; the Huffman passes and the output (153 KB here) fit in
-    // the freed RGBA. jSquash's mozjpeg heap was 40 MiB for the same size, besides its JS and heap copies of the RGBA.
+    // Measured +12.94 MiB over a fresh instance's 1.94 MiB (session peak 14.88 MiB), both ways: RGBA + coefficients
+    // = 12.82 MiB, libjpeg's row buffers and pools ~0.1 MiB; the Huffman passes, the progressive refinement scans'
+    // records and the output (153 KB here) fit in the freed RGBA. The instance's own 1.94 MiB are the module's code
+    // tables and static data (256 KiB of them the resampler's linear-light pair table). jSquash's mozjpeg heap was
+    // 40 MiB for the same size, besides its JS and heap copies of the RGBA.
     expect(cost).toBeLessThan(rgba + coef + 0.5 * MiB);
-    expect(peak).toBeLessThan(rgba + coef + 2 * MiB);
+    expect(peak).toBeLessThan(rgba + coef + 2.5 * MiB);
   });
 });
