@@ -51,6 +51,9 @@ static struct encoded encoded;
  */
 __attribute__((weak)) void jsimd_wasm_zigzag_blocks(int on) { (void)on; }
 
+/* jsimd-wasm.c's records of the refinement scans' preparation (up to `blocks` blocks a scan; 0: none, and freed). */
+__attribute__((weak)) void jsimd_wasm_refine_records(uint32_t blocks) { (void)blocks; }
+
 static void on_error_exit(j_common_ptr cinfo) { jpeg_fail(cinfo, FAIL_JPEG); }
 
 static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
@@ -117,6 +120,8 @@ EXPORT(encode_jpeg) void *encode_jpeg(uint8_t *rgba, uint32_t width, uint32_t he
   cinfo->optimize_coding = TRUE;
   if (progressive) jpeg_simple_progression(cinfo);
   jsimd_wasm_zigzag_blocks(progressive != 0);
+  /* An AC scan covers one component: at most the luma's blocks, one per 8x8 pixels (2x2 sampled). */
+  jsimd_wasm_refine_records(progressive ? ((width + 7) / 8) * ((height + 7) / 8) : 0);
 
   jpeg_start_compress(cinfo, TRUE);
   size_t stride = (size_t)width * 4;
@@ -130,6 +135,7 @@ EXPORT(encode_jpeg) void *encode_jpeg(uint8_t *rgba, uint32_t width, uint32_t he
   /* Every row has been read into the coefficient buffers (optimize_coding keeps them whole): the RGBA is done with. */
   if (take_input) free(rgba);
   jpeg_finish_compress(cinfo); /* the Huffman statistics pass(es) and the output pass */
+  jsimd_wasm_refine_records(0);
 
   encoded.size = (uint32_t)(encoder.dest.capacity - encoder.dest.pub.free_in_buffer);
   encoded.data = (uint32_t)(uintptr_t)encoder.dest.buffer;

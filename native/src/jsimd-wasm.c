@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <wasm_simd128.h>
 
 #define JPEG_INTERNALS
@@ -1058,8 +1059,8 @@ void jsimd_encode_mcu_AC_first_prepare(const JCOEF *block, const int *jpeg_natur
  * The magnitudes as above (all Sl of them, as the C writes), bits[0..1] where they are nonzero, bits[2..3] where they
  * are nonzero and the coefficient is not negative; returns the index of the last magnitude that is exactly 1 (0 if none).
  */
-int jsimd_encode_mcu_AC_refine_prepare(const JCOEF *block, const int *jpeg_natural_order_start, int Sl, int Al,
-                                       UJCOEF *absvalues, size_t *bits) {
+static int refine_prepare(const JCOEF *block, const int *jpeg_natural_order_start, int Sl, int Al, UJCOEF *absvalues,
+                          size_t *bits) {
   const int zigzag = zigzag_blocks;
   const v128_t zero = wasm_i16x8_splat(0), one = wasm_i16x8_splat(1);
   uint64_t nonzero = 0, positive = 0, ones = 0;
@@ -1079,4 +1080,78 @@ int jsimd_encode_mcu_AC_refine_prepare(const JCOEF *block, const int *jpeg_natur
   bits[2] = (size_t)(uint32_t)positive;
   bits[3] = (size_t)(positive >> 32);
   return ones ? 63 - __builtin_clzll(ones) : 0;
+}
+
+/*
+ * With optimize_coding every scan is coded twice, once for the Huffman statistics and once for the output, over the
+ * same blocks in the same order, and nothing changes the coefficients in between. A refinement scan's preparation is
+ * recorded in the first pass and copied back in the second: the same magnitudes (all 64 written; the encoder reads
+ * only the nonzero ones), bitmaps and end of band, for less work than preparing the block again. A record is keyed by
+ * everything the preparation reads (the block, where its band starts, Sl and Al), and the coefficients are fixed for
+ * the whole encode, so a copy is always what preparing would give; jsimd_wasm_refine_records() starts each encode
+ * afresh. A pass that starts again at a scan's first recorded block replays it; any other block starts recording a new
+ * scan. 160 bytes a block of the largest component, allocated at the first refinement scan: after the encoder has
+ * freed its RGBA input (4 bytes a pixel), so the records (2.5 bytes a pixel) do not raise the peak.
+ */
+struct refine_record {
+  UJCOEF magnitudes[DCTSIZE2];
+  const JCOEF *block;
+  const int *order;
+  int32_t band; /* Sl | Al << 8 */
+  int32_t end;
+  uint32_t bits[4];
+};
+
+static struct refine_record *records;
+static uint32_t records_wanted, record_count, replay_at;
+static int replaying;
+
+void jsimd_wasm_refine_records(uint32_t blocks) {
+  free(records);
+  records = NULL;
+  records_wanted = blocks;
+  record_count = replay_at = 0;
+  replaying = 0;
+}
+
+static inline int same_band(const struct refine_record *r, const JCOEF *block, const int *order, int32_t band) {
+  return r->block == block && r->order == order && r->band == band;
+}
+
+int jsimd_encode_mcu_AC_refine_prepare(const JCOEF *block, const int *jpeg_natural_order_start, int Sl, int Al,
+                                       UJCOEF *absvalues, size_t *bits) {
+  if (!records_wanted) return refine_prepare(block, jpeg_natural_order_start, Sl, Al, absvalues, bits);
+  if (!records) {
+    records = malloc((size_t)records_wanted * sizeof *records);
+    if (!records) {
+      records_wanted = 0; /* no memory to spare: prepare every time */
+      return refine_prepare(block, jpeg_natural_order_start, Sl, Al, absvalues, bits);
+    }
+  }
+  const int32_t band = Sl | Al << 8;
+  if (record_count && same_band(&records[0], block, jpeg_natural_order_start, band)) {
+    replaying = 1;
+    replay_at = 0;
+  }
+  if (replaying) {
+    if (replay_at < record_count && same_band(&records[replay_at], block, jpeg_natural_order_start, band)) {
+      const struct refine_record *r = &records[replay_at++];
+      for (int k = 0; k < DCTSIZE2; k += 8) wasm_v128_store(absvalues + k, wasm_v128_load(r->magnitudes + k));
+      for (int i = 0; i < 4; i++) bits[i] = r->bits[i];
+      return r->end;
+    }
+    replaying = 0;
+    record_count = 0;
+  }
+  const int end = refine_prepare(block, jpeg_natural_order_start, Sl, Al, absvalues, bits);
+  if (record_count < records_wanted) {
+    struct refine_record *r = &records[record_count++];
+    for (int k = 0; k < DCTSIZE2; k += 8) wasm_v128_store(r->magnitudes + k, wasm_v128_load(absvalues + k));
+    r->block = block;
+    r->order = jpeg_natural_order_start;
+    r->band = band;
+    r->end = end;
+    for (int i = 0; i < 4; i++) r->bits[i] = (uint32_t)bits[i];
+  }
+  return end;
 }
