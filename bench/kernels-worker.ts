@@ -31,7 +31,8 @@ function count(url: URL, name: string, max: number): number {
   return value;
 }
 
-const opaqueLinear = { linear: true, premultiply: false };
+// As the resize step asks for an opaque master (a module without the three-channel path ignores `opaque`).
+const opaqueLinear = { linear: true, premultiply: false, opaque: true };
 
 async function handle(request: Request): Promise<Response> {
   const url = new URL(request.url);

@@ -24,7 +24,7 @@
 
 #include "scaled.h"
 
-enum { PREMULTIPLY = 1, LINEAR = 2 };
+enum { PREMULTIPLY = 1, LINEAR = 2, OPAQUE = 4 };
 
 #define ONE 16320          /* 1.0 for every sample (255 << 6) */
 #define WEIGHT_BITS 14     /* weights are Q14 */
@@ -309,10 +309,164 @@ static inline v128_t unpremultiply(v128_t p) {
 }
 
 /*
+ * Opaque sources in linear light (every JPEG, and the common case): alpha is 255 throughout, so only the colour is
+ * filtered and the output's alpha is 255. The arithmetic is the path below's, sample for sample (the same windows,
+ * sums, descaling and narrowing), so the bytes are the same; only the layout changes, so that no lane carries an alpha
+ * channel:
+ *
+ * - four source rows are prepared together (a "quad"), their tap pairs interleaved: for each even s, twelve pairs
+ *   (48 bytes) A.r A.g A.b B.r | B.g B.b C.r C.g | C.b D.r D.g D.b, so a window step of the horizontal pass is three
+ *   dot products for four rows, where the RGBA layout takes four for two;
+ * - the ring's rows are RGB (three int16 a pixel), so the vertical pass takes six dot products a window step for eight
+ *   pixels, where RGBA takes eight.
+ */
+
+/* Row r (0..3) of a quad: its tap pairs (through the pair table) into their lanes, for every even s of the row. */
+static void prepare_quad_row(const uint8_t *restrict src, uint32_t width, uint32_t r, int32_t *restrict quad) {
+  const v128_t pair_lanes = wasm_i8x16_make(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+  int32_t *q = quad + r * 3;
+  uint32_t s = 0;
+  for (; s + 3 < width; s += 4) {
+    const v128_t ix = wasm_i8x16_swizzle(wasm_v128_load(src + (size_t)s * 4), pair_lanes);
+    int32_t *o = q + (size_t)s * 6; /* twelve pairs per even s: (s / 2) * 12 */
+    o[0] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 0)];
+    o[1] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 1)];
+    o[2] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 2)];
+    o[12] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 4)];
+    o[13] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 5)];
+    o[14] = (int32_t)to_linear_pair[wasm_u16x8_extract_lane(ix, 6)];
+  }
+  for (; s < width; s += 2) {
+    const uint8_t *p = src + (size_t)s * 4;
+    int32_t *o = q + (size_t)s * 6;
+    for (int c = 0; c < 3; c++) /* the pixel past the row is zero */
+      o[c] = (int32_t)((uint16_t)to_linear[p[c]] | (s + 1 < width ? (uint32_t)(uint16_t)to_linear[p[4 + c]] << 16 : 0));
+  }
+}
+
+/* Horizontal pass for a quad: `width` (a multiple of 2) RGB int16 pixels into each of out[0..3]. */
+static void resample_quad(const int16_t *restrict quad, const struct taps *h, uint32_t width, int16_t *const out[4]) {
+  const uint32_t stride = h->stride, half = stride / 2;
+  for (uint32_t x = 0; x < width; x += 2) {
+    const int16_t *w0 = h->weights + (size_t)x * stride, *w1 = w0 + stride;
+    const int16_t *p0 = quad + (size_t)h->start[x] * 12, *p1 = quad + (size_t)h->start[x + 1] * 12;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+    for (uint32_t k = 0; k < half; k++) {
+      const v128_t v0 = wasm_v128_load32_splat(w0 + 2 * k), v1 = wasm_v128_load32_splat(w1 + 2 * k);
+      const int16_t *q0 = p0 + 24 * k, *q1 = p1 + 24 * k;
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_load(q0), v0));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_load(q0 + 8), v0));
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(wasm_v128_load(q0 + 16), v0));
+      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(wasm_v128_load(q1), v1));
+      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(wasm_v128_load(q1 + 8), v1));
+      b2 = wasm_i32x4_add(b2, wasm_i32x4_dot_i16x8(wasm_v128_load(q1 + 16), v1));
+    }
+    /* n0 = Ar Ag Ab Br (pixel x) Ar Ag Ab Br (x + 1), n1 = Bg Bb Cr Cg ..., n2 = Cb Dr Dg Db ... */
+    const v128_t n0 = wasm_i16x8_narrow_i32x4(descale(a0), descale(b0));
+    const v128_t n1 = wasm_i16x8_narrow_i32x4(descale(a1), descale(b1));
+    const v128_t n2 = wasm_i16x8_narrow_i32x4(descale(a2), descale(b2));
+    /* Each row's two pixels as r g b r g b, then two lanes that the next store overwrites (or the row's slack). */
+    const size_t at = (size_t)x * 3;
+    wasm_v128_store(out[0] + at, wasm_i16x8_shuffle(n0, n0, 0, 1, 2, 4, 5, 6, 7, 7));
+    wasm_v128_store(out[1] + at, wasm_i16x8_shuffle(n0, n1, 3, 8, 9, 7, 12, 13, 13, 13));
+    wasm_v128_store(out[2] + at, wasm_i16x8_shuffle(n1, n2, 2, 3, 8, 6, 7, 12, 12, 12));
+    wasm_v128_store(out[3] + at, wasm_i16x8_shuffle(n2, n2, 1, 2, 3, 5, 6, 7, 7, 7));
+  }
+}
+
+/* Vertical pass for RGB pixels x..x+7 (`at` = 3x): acc[0..5] = r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3 | r4 ... */
+static inline void vertical8_rgb(const int16_t *const *rows, const int16_t *w, uint32_t pairs_n, size_t at, v128_t acc[6]) {
+  v128_t a[6];
+  for (int i = 0; i < 6; i++) a[i] = wasm_i32x4_splat(0);
+  for (uint32_t k = 0; k < pairs_n; k++) {
+    const v128_t wk = wasm_v128_load32_splat(w + 2 * k);
+    const int16_t *ra = rows[2 * k] + at, *rb = rows[2 * k + 1] + at;
+    for (int j = 0; j < 3; j++) {
+      const v128_t x = wasm_v128_load(ra + 8 * j), y = wasm_v128_load(rb + 8 * j);
+      a[2 * j] = wasm_i32x4_add(a[2 * j], wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x, y, 0, 8, 1, 9, 2, 10, 3, 11), wk));
+      a[2 * j + 1] = wasm_i32x4_add(a[2 * j + 1], wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x, y, 4, 12, 5, 13, 6, 14, 7, 15), wk));
+    }
+  }
+  for (int i = 0; i < 6; i++) acc[i] = wasm_i32x4_min(wasm_i32x4_max(descale(a[i]), wasm_i32x4_splat(0)), wasm_i32x4_splat(ONE));
+}
+
+static void resample_opaque_linear(const uint8_t *src, uint32_t src_width, uint32_t crop_x, uint32_t crop_y,
+                                   uint32_t crop_width, uint32_t crop_height, uint8_t *dst, uint32_t dst_width,
+                                   uint32_t dst_height) {
+  /* Eight output pixels at a time in the vertical pass: the ring's rows (and the horizontal windows) are padded to that. */
+  const uint32_t padded = (dst_width + 7) & ~7u;
+  struct taps h, v;
+  taps_for(crop_width, dst_width, padded - dst_width, 1, &h);
+  taps_for(crop_height, dst_height, 0, 0, &v);
+  /* A quad may hold three rows past the current window and three before it: the ring has room for them. */
+  const uint32_t ring_size = v.stride + 4;
+  const size_t row_samples = (size_t)padded * 3 + 8; /* + the last store's two lanes, rounded up */
+  int16_t *ring = checked_calloc((uint64_t)ring_size * row_samples * 2, "ring of rows");
+  int64_t *ring_row = checked_calloc((uint64_t)ring_size * 8, "ring of rows");
+  int16_t *spare = checked_calloc((uint64_t)row_samples * 2, "ring of rows"); /* a quad's rows past the crop */
+  /* The quad's tap pairs: twelve per even s, a zero pixel past the row, h.stride zero pairs (windows' zero tails). */
+  int32_t *quad = checked_calloc(((uint64_t)crop_width / 2 + 1 + h.stride / 2) * 48, "source rows");
+  const int16_t **rows = checked_calloc(((uint64_t)v.stride + 1) * sizeof *rows, "row table");
+  for (uint32_t i = 0; i < ring_size; i++) ring_row[i] = -1;
+
+  for (uint32_t y = 0; y < dst_height; y++) {
+    const uint32_t first = (uint32_t)v.start[y], n = (uint32_t)v.count[y];
+    const int16_t *w = v.weights + (size_t)y * v.stride;
+    for (uint32_t k = 0; k < n; k++) {
+      const uint32_t sy = first + k, slot = sy % ring_size;
+      if (ring_row[slot] != sy) {
+        /* The quad of rows sy & ~3 ... + 3 (in the crop), read in order: windows only move down. */
+        int16_t *out[4];
+        const uint32_t top = sy & ~3u;
+        for (uint32_t r = 0; r < 4; r++) {
+          const uint32_t row = top + r;
+          if (row >= crop_height) {
+            out[r] = spare;
+            continue;
+          }
+          const uint8_t *line = src ? src + (size_t)(crop_y + row) * src_width * 4 : open_stream_row(crop_y + row);
+          prepare_quad_row(line + (size_t)crop_x * 4, crop_width, r, quad);
+          ring_row[row % ring_size] = row;
+          out[r] = ring + (size_t)(row % ring_size) * row_samples;
+        }
+        resample_quad((const int16_t *)quad, &h, padded, out);
+      }
+      rows[k] = ring + (size_t)slot * row_samples;
+    }
+    if (n & 1) rows[n] = rows[n - 1]; /* the odd tap's partner, with weight 0 (w[n] is 0: stride is even) */
+    const uint32_t pairs_n = (n + 1) / 2;
+    uint8_t *out = dst + (size_t)y * dst_width * 4;
+    for (uint32_t x = 0; x < dst_width; x += 8) {
+      v128_t acc[6];
+      vertical8_rgb(rows, w, pairs_n, (size_t)x * 3, acc);
+      int32_t c[24] __attribute__((aligned(16)));
+      for (int i = 0; i < 6; i++) wasm_v128_store(c + 4 * i, acc[i]);
+      const uint32_t count = dst_width - x < 8 ? dst_width - x : 8;
+      uint8_t *o = out + (size_t)x * 4;
+      for (uint32_t i = 0; i < count; i++) {
+        o[4 * i] = from_linear[c[3 * i]];
+        o[4 * i + 1] = from_linear[c[3 * i + 1]];
+        o[4 * i + 2] = from_linear[c[3 * i + 2]];
+        o[4 * i + 3] = 255;
+      }
+    }
+  }
+
+  free(rows);
+  free(quad);
+  free(spare);
+  free(ring_row);
+  free(ring);
+  free_taps(&v);
+  free_taps(&h);
+}
+
+/*
  * resample()'s contract (resample.c), in fixed point: the crop (crop_x, crop_y, crop_width, crop_height) of the
  * source (src, rows of src_width RGBA; or NULL for the open stream) to dst_width x dst_height RGBA at dst; flags bit 0
- * premultiply by alpha while filtering, bit 1 filter in linear light. Everything it allocates is freed before it
- * returns.
+ * premultiply by alpha while filtering, bit 1 filter in linear light, bit 2 the caller's word that the source's alpha
+ * is 255 everywhere (with bit 1 and without bit 0, alpha is then not read and comes out 255; the other modes ignore
+ * it). Everything it allocates is freed before it returns.
  */
 EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, uint32_t crop_x, uint32_t crop_y,
                                        uint32_t crop_width, uint32_t crop_height, uint8_t *dst, uint32_t dst_width,
@@ -332,6 +486,10 @@ EXPORT(resample_i16) void resample_i16(const uint8_t *src, uint32_t src_width, u
     return;
   }
   build_tables();
+  if ((flags & (OPAQUE | LINEAR | PREMULTIPLY)) == (OPAQUE | LINEAR)) {
+    resample_opaque_linear(src, src_width, crop_x, crop_y, crop_width, crop_height, dst, dst_width, dst_height);
+    return;
+  }
 
   /* Rows are computed four pixels at a time: the ring's rows (and the horizontal windows) are padded to that. */
   const uint32_t padded = (dst_width + 3) & ~3u;

@@ -36,7 +36,11 @@ export const JSPI = typeof jspi.Suspending === 'function' && typeof jspi.promisi
  * native/src/resample-i16.c) is int16 fixed point, within 2 per channel of 'float' (native/src/resample.c), which
  * follows src/pipeline/pixels/resample.ts within 1 and is kept for comparisons and as the reference.
  */
-export type NativeResampleOptions = ResampleOptions & { arithmetic?: 'fixed' | 'float' };
+/**
+ * `opaque`: the source's alpha is 255 everywhere (so only its colour is filtered, and the output's alpha is 255); the
+ * fixed-point resampler then filters three channels instead of four, with the same bytes.
+ */
+export type NativeResampleOptions = ResampleOptions & { arithmetic?: 'fixed' | 'float'; opaque?: boolean };
 
 /** The exports that can read input (through scaled_read / scaled_skip): entered with `callInput` in a streaming session. */
 export type InputExport = 'decode_jpeg' | 'jpeg_begin' | 'jpeg_read_strip' | 'jpeg_end' | 'png_begin' | 'png_read_strip' | 'png_end' | 'resample' | 'resample_i16';
@@ -387,7 +391,7 @@ export class CodecSession {
     return target;
   }
 
-  #resampleArgs(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: ResampleOptions): Parameters<NativeExports['resample']> {
+  #resampleArgs(source: SessionPixels | 'jpeg-stream', crop: Rect, target: SessionPixels, options: NativeResampleOptions): Parameters<NativeExports['resample']> {
     this.#own(target, 'the target');
     let pointer = 0;
     let size: { width: number; height: number };
@@ -410,7 +414,7 @@ export class CodecSession {
     }
     if (target.width < 1 || target.height < 1) throw new RangeError('resample: the target is empty');
     if (this.#stream && source === 'jpeg-stream') this.#stream.taken = true;
-    const flags = (options.premultiply ? 1 : 0) | (options.linear ? 2 : 0);
+    const flags = (options.premultiply ? 1 : 0) | (options.linear ? 2 : 0) | (options.opaque ? 4 : 0);
     return [pointer, size.width, x, y, width, height, target.pointer, target.width, target.height, flags];
   }
 

@@ -43,8 +43,9 @@ export async function resize(state: ImageState): Promise<void> {
   if (scaling && (rows || inSession(state, decoded))) {
     const session = sessionOf(state);
     const output = session.allocate(width, height);
+    const native = { ...options, opaque: !state.input.info.hasAlpha };
     try {
-      state.image = rows ? await session.resampleInput('jpeg-stream', crop, output, options) : session.resample(decoded as SessionPixels, crop, output, options);
+      state.image = rows ? await session.resampleInput('jpeg-stream', crop, output, native) : session.resample(decoded as SessionPixels, crop, output, native);
     } catch (error) {
       // Reading the stream is decoding: a corrupt JPEG shows up here.
       throw decodeFailure(state.input.info.format, error);

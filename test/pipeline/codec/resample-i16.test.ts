@@ -208,6 +208,67 @@ describe('fixed point within tolerance of float on photos', () => {
   });
 });
 
+describe('opaque sources: three channels filtered, the same bytes as four', () => {
+  const sameBytes = (a: Uint8ClampedArray, b: Uint8ClampedArray) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+  /** `crop` of `source` (or of the streamed JPEG) to width × height in linear light, told it is opaque and not. */
+  function opaqueAndNot(source: Pixels | Uint8Array, crop: Rect | undefined, width: number, height: number): [Uint8ClampedArray, Uint8ClampedArray] {
+    const run = (opaque: boolean) => {
+      const session = CodecSession.open();
+      const options = { premultiply: false, linear: true, opaque };
+      if (source instanceof Uint8Array) {
+        const rows = streamJpegScaled(session, source, 1 as JpegScale);
+        const out = session.resample('jpeg-stream', crop ?? whole(rows), session.allocate(width, height), options);
+        rows.finish();
+        return out.data.slice();
+      }
+      return session.resample(session.hold(source), crop ?? whole(source), session.allocate(width, height), options).data.slice();
+    };
+    return [run(true), run(false)];
+  }
+
+  it.each([
+    [800, 500],
+    [211, 131],
+    [37, 23],
+    [7, 5],
+    [1600, 1000],
+    [2000, 1250],
+  ])('dune 1680×1050 → %i×%i', (width, height) => {
+    const [opaque, four] = opaqueAndNot(photo, undefined, width, height);
+    expect(opaque.length).toBe(width * height * 4);
+    expect(sameBytes(opaque, four)).toBe(true);
+    for (let i = 3; i < opaque.length; i += 4) if (opaque[i] !== 255) expect.unreachable(`alpha ${opaque[i]} at ${i}`);
+  });
+
+  it('is told, not guessed: alpha is not read, and comes out 255', () => {
+    const clear = copy(photo);
+    for (let i = 3; i < clear.data.length; i += 4) clear.data[i] = 0;
+    const [fromClear] = opaqueAndNot(clear, undefined, 211, 131);
+    const [fromPhoto] = opaqueAndNot(photo, undefined, 211, 131);
+    expect(sameBytes(fromClear, fromPhoto)).toBe(true);
+  });
+
+  it('crops, odd sizes, single rows and columns, streamed JPEGs', () => {
+    const cases: Array<[Pixels | Uint8Array, Rect | undefined, number, number]> = [
+      [photo, { x: 517, y: 301, width: 640, height: 401 }, 320, 200],
+      [photo, { x: 3, y: 5, width: 161, height: 99 }, 503, 311],
+      [photo, { x: 800, y: 0, width: 1, height: 1050 }, 1, 100],
+      [photo, { x: 0, y: 500, width: 1680, height: 1 }, 201, 3],
+      [photo, { x: 0, y: 0, width: 1680, height: 3 }, 9, 2],
+      [photo, undefined, 1, 1],
+      [storm, undefined, 800, 533],
+      [wood, undefined, 1600, 1200],
+      [wood, { x: 11, y: 7, width: 2001, height: 1501 }, 999, 751],
+    ];
+    for (const [source, crop, w, h] of cases) {
+      const [opaque, four] = opaqueAndNot(source, crop, w, h);
+      const label = `${source instanceof Uint8Array ? 'streamed' : 'dune'} ${JSON.stringify(crop)} → ${w}×${h}`;
+      expect(sameBytes(opaque, four), label).toBe(true);
+    }
+  });
+});
+
 describe('fixed point on the shared corpus', () => {
   it.runIf(corpusAvailable)('phone-13mp.jpg streamed → 1600 and 800 px; alpha PNGs → 800 px', async () => {
     const phone = await corpusFile('photos/phone-13mp.jpg');
