@@ -1106,10 +1106,13 @@ static struct refine_record *records;
 static uint32_t records_wanted, record_count, replay_at;
 static int replaying;
 
+/* At most this much memory for the records (an encode's coefficients are capped lower, at 48 MiB, in jpeg-encode.c). */
+#define MAX_RECORD_BYTES (64u << 20)
+
 void jsimd_wasm_refine_records(uint32_t blocks) {
   free(records);
   records = NULL;
-  records_wanted = blocks;
+  records_wanted = (uint64_t)blocks * sizeof *records <= MAX_RECORD_BYTES ? blocks : 0;
   record_count = replay_at = 0;
   replaying = 0;
 }
