@@ -1,6 +1,6 @@
 /*
- * The AVIF encoder of the image worker's native module: libavif 0.11.1 with libaom 3.6.0 (Debian bookworm's sources,
- * encoder only, generic C, single thread, 8-bit), compiled into the same glue-free wasm32-wasi reactor as scaled.c
+ * The AVIF encoder of the image worker's native module: libavif 0.11.1 (Debian bookworm) with libaom 3.12.1 (Debian
+ * trixie; encoder only, single thread, 8-bit), compiled into the same glue-free wasm32-wasi reactor as scaled.c
  * (native/build.sh). The RGBA to encode is already in the instance's linear memory (decoded and resized there, or
  * copied in through alloc()), and is freed as soon as it has been converted to YUV, so libaom's buffers reuse it:
  * a 1600x1600 encode needs ~52 MiB of linear memory in all, against ~84 MiB of heap plus two copies of the pixels
@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "aom/aom_encoder.h"
+#include "aom/aomcx.h"
 #include "avif/avif.h"
 
 #include "scaled.h"
@@ -65,6 +67,21 @@ int printf(const char *restrict format, ...) {
 time_t time(time_t *t) {
   if (t) *t = 0;
   return 0;
+}
+
+/*
+ * A still image's reconstructed frame is never a reference, so libaom need not apply its deblocking, CDEF and
+ * restoration filters to it: AV1E_SET_SKIP_POSTPROC_FILTERING skips that work and still chooses and signals the same
+ * filter parameters (the same bitstream). libavif 0.11.1 does not set it, and libaom has no string option for it, so
+ * it is set on the way into every encode (--wrap in native/build/build.sh). libaom refuses it outside all-intra mode
+ * (an image sequence's frames are references), and that refusal is ignored here.
+ */
+aom_codec_err_t __real_aom_codec_encode(aom_codec_ctx_t *ctx, const aom_image_t *img, aom_codec_pts_t pts,
+                                        unsigned long duration, aom_enc_frame_flags_t flags);
+aom_codec_err_t __wrap_aom_codec_encode(aom_codec_ctx_t *ctx, const aom_image_t *img, aom_codec_pts_t pts,
+                                        unsigned long duration, aom_enc_frame_flags_t flags) {
+  if (img) (void)aom_codec_control(ctx, AV1E_SET_SKIP_POSTPROC_FILTERING, 1u);
+  return __real_aom_codec_encode(ctx, img, pts, duration, flags);
 }
 
 /*
