@@ -19,11 +19,9 @@ AOM_SIMD_FLAGS=(-D__SSE__ -D__SSE2__ -D__SSE3__ -D__SSSE3__ -D__SSE4_1__ -Wno-de
   -Wno-absolute-value)
 # The intrinsics sources of this configuration, sorted (relative to libaom's source directory): libaom's CMake lists
 # every x86 flavour's files in libaom_srcs.txt whatever the target, as its options select them (high bit depth,
-# decoder, denoiser ...); ours are its SSE2/SSE3/SSSE3/SSE4.1 ones (*_sse4.c; hash_sse42.c is SSE4.2), less
-# cdef_block_ssse3.c, which libaom builds for 32-bit x86 only (its #error says so; CDEF's SSE4.1 file is used).
+# decoder, denoiser ...); ours are its SSE2/SSE3/SSSE3/SSE4.1 ones (*_sse4.c; hash_sse42.c is SSE4.2).
 aom_simd_sources() {
-  grep -E '^(aom_dsp|av1/common|av1/encoder)/x86/[^/]*_(sse2|sse3|ssse3|sse4)\.c$' "$AOM_BUILD/libaom_srcs.txt" |
-    grep -vx 'av1/common/x86/cdef_block_ssse3.c' | LC_ALL=C sort
+  grep -E '^(aom_dsp|av1/common|av1/encoder)/x86/[^/]*_(sse2|sse3|ssse3|sse4)\.c$' "$AOM_BUILD/libaom_srcs.txt" | LC_ALL=C sort
 }
 
 # Compiles the intrinsics sources into directory $1 with the current rtcd headers (extra flags after it).

@@ -1,4 +1,4 @@
-# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.12.1 (encoder only,
+# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.6.0 (encoder only,
 # generic C, no threads, 8-bit), configured with its own CMake (native/build/wasm32-wasi.cmake; the configure step
 # generates aom_config.h and the *_rtcd.h headers, with perl) and built with ninja into a libaom.a that is cached in
 # $BUILD_DIR by a key of everything that goes into it; and libavif 0.11.1 (aom codec to encode, dav1d codec to decode: native/build/dav1d.sh; no libyuv/libsharpyuv),
@@ -11,12 +11,9 @@
 #
 # Uses build.sh's CC, LLVM, CFLAGS, BUILD_DIR, HERE and log().
 
-# libaom from Debian trixie (trixie-security's 3.12.1-1+deb13u1; build.sh reads trixie's index with an apt
-# configuration of its own), libavif from bookworm. bookworm's libaom 3.6.0 encodes the same bitstreams at speed 8
-# for most photos but takes ~7% more CPU for an 800x600 AVIF (bench/README.md), and it predates fixes for
-# large frames. libavif 0.11.1 uses only libaom's stable encoder API. AVIF_TAG is upstream's tag for the LIBAVIF_GIT
-# fallback (see fetch_source in build.sh).
-AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.12.1-1+deb13u1}" AOM_DIR="aom-3.12.1"
+# Debian bookworm's versions (bookworm-security's aom, bookworm's libavif). AVIF_TAG is upstream's tag for the
+# LIBAVIF_GIT fallback (see fetch_source in build.sh).
+AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.6.0-1+deb12u3}" AOM_DIR="aom-3.6.0"
 AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="libavif-0.11.1" AVIF_TAG="v0.11.1"
 
 # Encoder only (AVIF decoding is dav1d's: native/build/dav1d.sh), generic C (no SIMD intrinsics, no runtime CPU detection, so no

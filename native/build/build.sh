@@ -106,37 +106,20 @@ fetch_simd_headers() {
   rm -f "$BUILD_DIR"/emscripten_*.deb
 }
 
-# libaom comes from Debian trixie (see native/build/avif.sh). Its signed Sources index is read through an apt
-# configuration of the build's own under $BUILD_DIR (sources list, lists and cache), so the machine's apt sources are
-# left as they are: only deb-src, only trixie's main, Debian's archive keyring (which signs trixie too).
-TRIXIE_APT=(-o "Dir::Etc::sourcelist=$BUILD_DIR/apt/trixie.list" -o Dir::Etc::sourceparts=-
-  -o "Dir::State::Lists=$BUILD_DIR/apt/lists" -o "Dir::Cache=$BUILD_DIR/apt/cache")
-
-need_trixie_index() {
-  if compgen -G "$BUILD_DIR/apt/lists/*_trixie_main_source_Sources*" >/dev/null; then return; fi
-  log "reading Debian trixie's Sources index (into $BUILD_DIR/apt)"
-  mkdir -p "$BUILD_DIR/apt/lists/partial" "$BUILD_DIR/apt/cache/archives/partial"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
-    >"$BUILD_DIR/apt/trixie.list"
-  apt-get "${TRIXIE_APT[@]}" update -qq >/dev/null 2>&1 &&
-    compgen -G "$BUILD_DIR/apt/lists/*_trixie_main_source_Sources*" >/dev/null ||
-    { log "cannot read trixie's Sources index from deb.debian.org"; exit 1; }
-}
-
-# apt-get source pkg=version into $BUILD_DIR/src/dir (from trixie when the fourth argument says so). When that fails
-# because a file is missing from the mirror (seen here: no .dsc for trixie-security's aom 3.12.1-1+deb13u1; libavif's
-# orig tarball is missing altogether), fetch the files the Sources index names ourselves, check each against the
-# index's sha256 (the index is signed through the Release file), unpack the orig tarball, add debian/ and apply
-# debian/patches/series -- what dpkg-source -x does for a "3.0 (quilt)" package. libavif's
+# apt-get source pkg=version into $BUILD_DIR/src/dir. When that fails because a file is missing from the mirror (seen
+# here: bookworm-security lists aom 3.6.0-1+deb12u3 but serves neither its .dsc nor the orig tarball, which lives in
+# the main pool; libavif's orig tarball is missing altogether), fetch the files the Sources index names ourselves,
+# check each against the index's sha256 (the index is signed through the Release file), unpack the orig tarball,
+# add debian/ and apply debian/patches/series -- what dpkg-source -x does for a "3.0 (quilt)" package. libavif's
 # orig tarball is upstream's `git archive` of its tag, gzip -n'd: with LIBAVIF_GIT set to a clone of upstream, it is
 # recreated from there when no mirror has it, and must still match the index's sha256.
 fetch_source() {
-  local pkg=$1 version=$2 dir=$3 src="$BUILD_DIR/src" apt=(apt-get)
+  local pkg=$1 version=$2 dir=$3 src="$BUILD_DIR/src"
   [[ -d "$src/$dir" ]] && return
   mkdir -p "$src"
-  if [[ ${4:-} == trixie ]]; then need_trixie_index && apt+=("${TRIXIE_APT[@]}"); else need_deb_src; fi
+  need_deb_src
   log "apt-get source $pkg=$version"
-  if (cd "$src" && "${apt[@]}" source -qq "$pkg=$version" >/dev/null 2>&1) && [[ -d "$src/$dir" ]]; then return; fi
+  if (cd "$src" && apt-get source -qq "$pkg=$version" >/dev/null 2>&1) && [[ -d "$src/$dir" ]]; then return; fi
   log "apt-get source $pkg=$version failed; fetching the files listed in the Sources index and checking their sha256"
   local uri name size sum orig="" debian="" listed=0
   while read -r uri name size sum; do
@@ -158,7 +141,7 @@ fetch_source() {
       exit 1
     fi
     echo "$sum  $src/$name" | sha256sum -c --status || { log "sha256 mismatch for $name"; exit 1; }
-  done < <(mkdir -p "$src/.empty" && cd "$src/.empty" && "${apt[@]}" source --print-uris -qq "$pkg=$version" | grep "^'")
+  done < <(mkdir -p "$src/.empty" && cd "$src/.empty" && apt-get source --print-uris -qq "$pkg=$version" | grep "^'")
   # (an empty directory: apt-get leaves out files already present in the current one)
   ((listed)) && [[ -n $orig && -n $debian ]] ||
     { log "$pkg=$version is not in the Sources index (is that version still on the mirror? see the *_VERSION variables)"; exit 1; }
@@ -180,7 +163,7 @@ fetch_sources() {
   fetch_source "$WEBP_PKG" "$WEBP_VERSION" "$WEBP_DIR"
   fetch_source "$ZLIB_PKG" "$ZLIB_VERSION" "$ZLIB_DIR"
   fetch_source "$LCMS_PKG" "$LCMS_VERSION" "$LCMS_DIR"
-  fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR" trixie
+  fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
   fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
   fetch_source "$DAV1D_PKG" "$DAV1D_VERSION" "$DAV1D_DIR"
 }
@@ -318,7 +301,8 @@ build() {
     "$CC" "${flags[@]}" "${a[@]:2}" -c "${a[1]}" -o "${a[0]}"' _ {}
 
   # A reactor (no main): _initialize runs constructors; the loader calls it once per instance. --wrap puts
-  # progressive.c's compact coefficient controller in front of libjpeg's (it calls the original when it does not apply).
+  # progressive.c's compact coefficient controller in front of libjpeg's (it calls the original when it does not apply),
+  # and avif.c's setting of AV1E_SET_SKIP_POSTPROC_FILTERING in front of every aom_codec_encode.
   mkdir -p "$(dirname "$OUT")"
   "$CC" "${CFLAGS[@]}" -mexec-model=reactor -Wl,--wrap=jinit_d_coef_controller -Wl,--wrap=aom_codec_encode \
     -Wl,--max-memory=$MAX_MEMORY -Wl,-z,stack-size=$STACK -Wl,--stack-first -Wl,--gc-sections -Wl,--strip-debug \
