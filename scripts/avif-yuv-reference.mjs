@@ -2,7 +2,12 @@
 // own avifImageRGBToYUV makes from the inputs of test/helpers/avif-yuv-inputs.ts, and compares the committed module
 // (native/src/avif-yuv.c) with them.
 //
-//   git show 473f890:src/pipeline/codec/scaled.wasm > /tmp/scaled-libavif-yuv.wasm     the module before avif-yuv.c
+// The reference module has the committed one's libaom and libavif's own conversion: native/src/avif.c with
+// `int converted = 0;` in place of the call to avif_rgba_to_yuv420 (a scratch copy of the tree), built elsewhere.
+// (With libaom 3.6.0 it was the committed module from before avif-yuv.c:
+// `git show 473f890:src/pipeline/codec/scaled.wasm`.)
+//
+//   OUT=/tmp/scaled-libavif-yuv.wasm BUILD_DIR=… native/build/build.sh     in that copy
 //   node scripts/avif-yuv-reference.mjs /tmp/scaled-libavif-yuv.wasm
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

@@ -19,9 +19,11 @@ AOM_SIMD_FLAGS=(-D__SSE__ -D__SSE2__ -D__SSE3__ -D__SSSE3__ -D__SSE4_1__ -Wno-de
   -Wno-absolute-value)
 # The intrinsics sources of this configuration, sorted (relative to libaom's source directory): libaom's CMake lists
 # every x86 flavour's files in libaom_srcs.txt whatever the target, as its options select them (high bit depth,
-# decoder, denoiser ...); ours are its SSE2/SSE3/SSSE3/SSE4.1 ones (*_sse4.c; hash_sse42.c is SSE4.2).
+# decoder, denoiser ...); ours are its SSE2/SSE3/SSSE3/SSE4.1 ones (*_sse4.c; hash_sse42.c is SSE4.2), less
+# cdef_block_ssse3.c, which libaom builds for 32-bit x86 only (its #error says so; CDEF's SSE4.1 file is used).
 aom_simd_sources() {
-  grep -E '^(aom_dsp|av1/common|av1/encoder)/x86/[^/]*_(sse2|sse3|ssse3|sse4)\.c$' "$AOM_BUILD/libaom_srcs.txt" | LC_ALL=C sort
+  grep -E '^(aom_dsp|av1/common|av1/encoder)/x86/[^/]*_(sse2|sse3|ssse3|sse4)\.c$' "$AOM_BUILD/libaom_srcs.txt" |
+    grep -vx 'av1/common/x86/cdef_block_ssse3.c' | LC_ALL=C sort
 }
 
 # Compiles the intrinsics sources into directory $1 with the current rtcd headers (extra flags after it).
@@ -29,7 +31,7 @@ aom_simd_compile() {
   local out=$1 src="$BUILD_DIR/src/$AOM_DIR"
   shift
   rm -rf "$out" && mkdir -p "$out"
-  export AOM_SIMD_CFLAGS="${AOM_CFLAGS[*]} -std=c99 -D_FILE_OFFSET_BITS=64 ${AOM_SIMD_FLAGS[*]} $* -I$SIMD_HEADERS -I$src -I$AOM_BUILD"
+  export AOM_SIMD_CFLAGS="${AOM_CFLAGS[*]} -std=c11 -D_FILE_OFFSET_BITS=64 ${AOM_SIMD_FLAGS[*]} $* -I$SIMD_HEADERS -I$src -I$AOM_BUILD"
   aom_simd_sources | xargs -P "$(nproc)" -I{} bash -c '
     read -ra flags <<<"$AOM_SIMD_CFLAGS"; o="$2/${1//\//_}.o"
     "$CC" "${flags[@]}" -c "$3/$1" -o "$o" 2>"$o.log" || { cat "$o.log"; exit 255; }' _ {} "$out" "$src" ||
@@ -52,7 +54,7 @@ aom_simd_configure() {
   for defs in aom_dsp/aom_dsp_rtcd_defs.pl:aom_dsp_rtcd aom_scale/aom_scale_rtcd.pl:aom_scale_rtcd \
     av1/common/av1_rtcd_defs.pl:av1_rtcd; do
     sym=${defs#*:} defs=${defs%%:*}
-    perl "$src/build/cmake/rtcd.pl" --arch=x86_64 --sym="$sym" "${AOM_RTCD_DISABLE[@]}" \
+    perl "$src/cmake/rtcd.pl" --arch=x86_64 --sym="$sym" "${AOM_RTCD_DISABLE[@]}" \
       --config="$cfg/aom_config.h" "$src/$defs" >"$cfg/$sym.h"
   done
   local headers=("$cfg/aom_dsp_rtcd.h" "$cfg/av1_rtcd.h" "$cfg/aom_scale_rtcd.h") count

@@ -1,4 +1,4 @@
-# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.6.0 (encoder only,
+# The AVIF codec's part of native/build.sh (sourced by it, not run on its own): libaom 3.14.1 (encoder only,
 # generic C, no threads, 8-bit), configured with its own CMake (native/build/wasm32-wasi.cmake; the configure step
 # generates aom_config.h and the *_rtcd.h headers, with perl) and built with ninja into a libaom.a that is cached in
 # $BUILD_DIR by a key of everything that goes into it; and libavif 0.11.1 (aom codec to encode, dav1d codec to decode: native/build/dav1d.sh; no libyuv/libsharpyuv),
@@ -11,9 +11,13 @@
 #
 # Uses build.sh's CC, LLVM, CFLAGS, BUILD_DIR, HERE and log().
 
-# Debian bookworm's versions (bookworm-security's aom, bookworm's libavif). AVIF_TAG is upstream's tag for the
-# LIBAVIF_GIT fallback (see fetch_source in build.sh).
-AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.6.0-1+deb12u3}" AOM_DIR="aom-3.6.0"
+# libaom from Debian forky, the testing suite (build.sh reads forky's index with an apt configuration of its own);
+# libavif from bookworm, which uses only libaom's stable encoder API. bookworm's libaom 3.6.0 and trixie's 3.12.1 make
+# other files than the libaom that libvips/sharp ship (3.13): 3.12.1's palette search makes smooth illustrations 2-3x
+# larger at speed 8; 3.14.1 makes sharp's bytes within ~1% on photos, graphics and illustrations, and it is the
+# fastest of the three (bench/README.md). When the mirror has moved on, set AOM_VERSION (and AOM_DIR with it).
+# AVIF_TAG is upstream's tag for the LIBAVIF_GIT fallback (see fetch_source in build.sh).
+AOM_PKG="aom" AOM_VERSION="${AOM_VERSION:-3.14.1-1}" AOM_DIR="${AOM_DIR:-aom-3.14.1}"
 AVIF_PKG="libavif" AVIF_VERSION="${AVIF_VERSION:-0.11.1-1+deb12u1}" AVIF_DIR="libavif-0.11.1" AVIF_TAG="v0.11.1"
 
 # Encoder only (AVIF decoding is dav1d's: native/build/dav1d.sh), generic C (no SIMD intrinsics, no runtime CPU detection, so no

@@ -106,20 +106,37 @@ fetch_simd_headers() {
   rm -f "$BUILD_DIR"/emscripten_*.deb
 }
 
-# apt-get source pkg=version into $BUILD_DIR/src/dir. When that fails because a file is missing from the mirror (seen
-# here: bookworm-security lists aom 3.6.0-1+deb12u3 but serves neither its .dsc nor the orig tarball, which lives in
-# the main pool; libavif's orig tarball is missing altogether), fetch the files the Sources index names ourselves,
-# check each against the index's sha256 (the index is signed through the Release file), unpack the orig tarball,
-# add debian/ and apply debian/patches/series -- what dpkg-source -x does for a "3.0 (quilt)" package. libavif's
-# orig tarball is upstream's `git archive` of its tag, gzip -n'd: with LIBAVIF_GIT set to a clone of upstream, it is
-# recreated from there when no mirror has it, and must still match the index's sha256.
+# libaom comes from Debian forky, the testing suite (see native/build/avif.sh). Its signed Sources index is read
+# through an apt configuration of the build's own under $BUILD_DIR (sources list, lists and cache), so the machine's
+# apt sources are left as they are: only deb-src, only forky's main, Debian's archive keyring (which signs it too).
+FORKY_APT=(-o "Dir::Etc::sourcelist=$BUILD_DIR/apt/forky.list" -o Dir::Etc::sourceparts=-
+  -o "Dir::State::Lists=$BUILD_DIR/apt/lists" -o "Dir::Cache=$BUILD_DIR/apt/cache")
+
+need_forky_index() {
+  if compgen -G "$BUILD_DIR/apt/lists/*_forky_main_source_Sources*" >/dev/null; then return; fi
+  log "reading Debian forky's Sources index (into $BUILD_DIR/apt)"
+  mkdir -p "$BUILD_DIR/apt/lists/partial" "$BUILD_DIR/apt/cache/archives/partial"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian forky main" \
+    >"$BUILD_DIR/apt/forky.list"
+  apt-get "${FORKY_APT[@]}" update -qq >/dev/null 2>&1 &&
+    compgen -G "$BUILD_DIR/apt/lists/*_forky_main_source_Sources*" >/dev/null ||
+    { log "cannot read forky's Sources index from deb.debian.org"; exit 1; }
+}
+
+# apt-get source pkg=version into $BUILD_DIR/src/dir (from forky when the fourth argument says so). When that fails
+# because a file is missing from the mirror (seen here: bookworm-security listed aom 3.6.0-1+deb12u3 but served
+# neither its .dsc nor the orig tarball; libavif's orig tarball is missing altogether), fetch the files the Sources
+# index names ourselves, check each against the index's sha256 (the index is signed through the Release file), unpack
+# the orig tarball, add debian/ and apply debian/patches/series -- what dpkg-source -x does for a "3.0 (quilt)"
+# package. libavif's orig tarball is upstream's `git archive` of its tag, gzip -n'd: with LIBAVIF_GIT set to a clone
+# of upstream, it is recreated from there when no mirror has it, and must still match the index's sha256.
 fetch_source() {
-  local pkg=$1 version=$2 dir=$3 src="$BUILD_DIR/src"
+  local pkg=$1 version=$2 dir=$3 src="$BUILD_DIR/src" apt=(apt-get)
   [[ -d "$src/$dir" ]] && return
   mkdir -p "$src"
-  need_deb_src
+  if [[ ${4:-} == forky ]]; then need_forky_index && apt+=("${FORKY_APT[@]}"); else need_deb_src; fi
   log "apt-get source $pkg=$version"
-  if (cd "$src" && apt-get source -qq "$pkg=$version" >/dev/null 2>&1) && [[ -d "$src/$dir" ]]; then return; fi
+  if (cd "$src" && "${apt[@]}" source -qq "$pkg=$version" >/dev/null 2>&1) && [[ -d "$src/$dir" ]]; then return; fi
   log "apt-get source $pkg=$version failed; fetching the files listed in the Sources index and checking their sha256"
   local uri name size sum orig="" debian="" listed=0
   while read -r uri name size sum; do
@@ -141,12 +158,15 @@ fetch_source() {
       exit 1
     fi
     echo "$sum  $src/$name" | sha256sum -c --status || { log "sha256 mismatch for $name"; exit 1; }
-  done < <(mkdir -p "$src/.empty" && cd "$src/.empty" && apt-get source --print-uris -qq "$pkg=$version" | grep "^'")
+  done < <(mkdir -p "$src/.empty" && cd "$src/.empty" && "${apt[@]}" source --print-uris -qq "$pkg=$version" | grep "^'")
   # (an empty directory: apt-get leaves out files already present in the current one)
   ((listed)) && [[ -n $orig && -n $debian ]] ||
     { log "$pkg=$version is not in the Sources index (is that version still on the mirror? see the *_VERSION variables)"; exit 1; }
   rm -rf "$src/$dir.tmp" && mkdir -p "$src/$dir.tmp"
-  tar -xf "$src/$orig" -C "$src/$dir.tmp" --strip-components=1
+  # (aom's orig tarball has no top-level directory; the others have one)
+  local strip=0
+  [[ $(tar -tf "$src/$orig" | cut -d/ -f1 | sort -u | wc -l) == 1 ]] && strip=1
+  tar -xf "$src/$orig" -C "$src/$dir.tmp" --strip-components=$strip
   tar -xf "$src/$debian" -C "$src/$dir.tmp"
   local patch
   if [[ -f "$src/$dir.tmp/debian/patches/series" ]]; then
@@ -163,7 +183,7 @@ fetch_sources() {
   fetch_source "$WEBP_PKG" "$WEBP_VERSION" "$WEBP_DIR"
   fetch_source "$ZLIB_PKG" "$ZLIB_VERSION" "$ZLIB_DIR"
   fetch_source "$LCMS_PKG" "$LCMS_VERSION" "$LCMS_DIR"
-  fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR"
+  fetch_source "$AOM_PKG" "$AOM_VERSION" "$AOM_DIR" forky
   fetch_source "$AVIF_PKG" "$AVIF_VERSION" "$AVIF_DIR"
   fetch_source "$DAV1D_PKG" "$DAV1D_VERSION" "$DAV1D_DIR"
 }

@@ -1,6 +1,6 @@
 /*
- * The AVIF encoder of the image worker's native module: libavif 0.11.1 with libaom 3.6.0 (Debian bookworm's sources,
- * encoder only, generic C, single thread, 8-bit), compiled into the same glue-free wasm32-wasi reactor as scaled.c
+ * The AVIF encoder of the image worker's native module: libavif 0.11.1 (Debian bookworm) with libaom 3.14.1 (Debian
+ * forky; encoder only, single thread, 8-bit), compiled into the same glue-free wasm32-wasi reactor as scaled.c
  * (native/build.sh). The RGBA to encode is already in the instance's linear memory (decoded and resized there, or
  * copied in through alloc()), and is freed as soon as it has been converted to YUV, so libaom's buffers reuse it:
  * a 1600x1600 encode needs ~52 MiB of linear memory in all, against ~84 MiB of heap plus two copies of the pixels

@@ -89,11 +89,21 @@ export function canonicalOptions(options: TransformOptions): string {
 export const RENDERER_VERSION = 'v2';
 
 /**
+ * The same for one output format, when only its encoder comes to give other bytes: only that format's variants are
+ * then rendered anew (avif 2: libaom 3.14.1, whose files differ from 3.6.0's).
+ */
+const ENCODER_REVISION: Readonly<Partial<Record<OutputFormat, number>>> = { avif: 2 };
+
+/**
  * A strong ETag for one variant, the same in every data centre: the renderer's version and the first 32 hex digits
- * of SHA-256 over the master's ETag, the canonical options and the output format, one per line.
+ * of SHA-256 over the master's ETag, the canonical options and the output format, one per line, and the format's
+ * encoder revision on a fourth line where it has one.
  */
 export async function variantETag(masterEtag: string, canonical: string, format: OutputFormat): Promise<string> {
-  const bytes = new TextEncoder().encode(`${masterEtag}\n${canonical}\n${format}`);
+  const revision = ENCODER_REVISION[format];
+  const bytes = new TextEncoder().encode(
+    `${masterEtag}\n${canonical}\n${format}${revision === undefined ? '' : `\n${revision}`}`,
+  );
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return `"${RENDERER_VERSION}-${Array.from(digest, hexByte).join('').slice(0, 32)}"`;
 }

@@ -120,8 +120,9 @@ describe('canonicalOptions', () => {
 });
 
 describe('variantETag', () => {
-  it('is a strong quoted ETag: the renderer version and sha256(master ETag, options, format)', async () => {
-    expect(await variantETag('"abc"', 'width=800', 'avif')).toBe('"v2-e4fd1c0df8081558ac103af3850720b5"');
+  // Expected digests from sha256sum: printf '"abc"\nwidth=800\navif\n2' and printf '"abc"\n\njpeg'.
+  it('is a strong quoted ETag: the renderer version and sha256(master ETag, options, format, revision)', async () => {
+    expect(await variantETag('"abc"', 'width=800', 'avif')).toBe('"v2-8399bf37dff8449240c1942fe0074ef7"');
     expect(await variantETag('"abc"', '', 'jpeg')).toBe('"v2-7ea04ddc379d5d51ab451035674a6f71"');
   });
 

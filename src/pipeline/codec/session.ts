@@ -133,7 +133,8 @@ const utf8 = new TextDecoder();
 
 /**
  * The largest idle session an isolate keeps for the next transform: a 1600 px WebP transform needs ~19 MiB, a
- * 1600×1200 AVIF ~41 MiB, a 2.56 MP one (near AVIF_LIMIT_PIXELS, the largest AVIF we encode by default) ~53 MiB.
+ * 1600×1200 AVIF ~49 MiB, a 2.56 MP one (near AVIF_LIMIT_PIXELS, the largest AVIF we encode by default) ~62 MiB
+ * opaque (with alpha ~64.4 MiB, just past this, so that one is dropped).
  * Transforms run one at a time per isolate (limits/transform-gate.ts), so the idle session is the one the next
  * transform grows into, not a second copy: keeping it does not raise a transform's peak, and a dropped one costs its
  * garbage (until V8 collects it) plus, for its successor, the first touch of fresh linear memory — measured at about

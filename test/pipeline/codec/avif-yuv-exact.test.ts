@@ -1,9 +1,10 @@
 /**
  * The AVIF encoder converts RGBA to YUV 4:2:0 with native/src/avif-yuv.c (WebAssembly SIMD), which must give exactly
  * the planes libavif's own avifImageRGBToYUV gives. At quality 100 the AV1 coding is lossless, so equal files mean
- * equal planes: avif-yuv-exact.json holds the hashes of the files the module from before avif-yuv.c made
- * (scripts/avif-yuv-reference.mjs) for odd sizes that exercise the SIMD body, the scalar right and bottom edges and
- * the corner, opaque and with alpha. (The even-sized photos and texture of aom-simd-exact.test.ts cover the rest.)
+ * equal planes: avif-yuv-exact.json holds the hashes of the files a module with libavif's own conversion and the
+ * same libaom makes (scripts/avif-yuv-reference.mjs) for odd sizes that exercise the SIMD body, the scalar right and
+ * bottom edges and the corner, opaque and with alpha. (The even-sized photos and texture of aom-simd-exact.test.ts
+ * cover the rest.)
  */
 import { describe, expect, it } from 'vitest';
 import { CodecSession } from '../../../src/pipeline/codec/index.js';

@@ -285,16 +285,17 @@ describe('encodeAvifScaled (libavif + libaom in the session)', () => {
     expect(() => session.allocate(1, 1)).toThrow(CodecError);
   });
 
-  it('an opaque 512×512 encode costs under 32 bytes per pixel (libaom all-intra, the RGBA freed for it)', () => {
+  it('an opaque 512×512 encode costs under 36 bytes per pixel (libaom all-intra, the RGBA freed for it)', () => {
     const session = CodecSession.open();
     const initial = session.memoryBytes;
     session.encodeAvif(session.hold(gradient(512, 512)), { quality: 60, speed: 8, alpha: false });
     const cost = session.memoryBytes - initial;
     console.log(`avif encode 512×512 opaque: +${(cost / MiB).toFixed(2)} MiB over ${(initial / MiB).toFixed(2)} MiB`);
-    // Measured +7.19 MiB (28.8 bytes per pixel; at 1600×1600, 51.9 MiB = 21 B/px, the fixed part weighs less):
+    // Measured +8.06 MiB (32.2 bytes per pixel; at 1600×1600, 60.4 MiB = 24.7 B/px, the fixed part weighs less;
+    // libaom 3.6.0 took +7.19 and 51.9 MiB):
     // libaom's whole-frame coefficients, a 2× output buffer, mode info and two frame copies, after the RGBA is
     // freed. jSquash's encoder heap was 83.5 MiB for 1600×1600 (34 B/px) before its JS and heap copies of the RGBA.
-    expect(cost).toBeLessThan(512 * 512 * 32);
+    expect(cost).toBeLessThan(512 * 512 * 36);
   });
 });
 
