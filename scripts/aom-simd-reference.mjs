@@ -65,7 +65,7 @@ for (const [i, [name, image]] of inputs(c).entries()) {
 }
 console.log(`${Object.keys(outputs).length} encodes, ${differ} differ between the C build and the committed module`);
 if (mode !== '--check') {
-  const made = 'node scripts/aom-simd-reference.mjs <AOM_SIMD=0 module>: libaom 3.6.0 generic C, checked with sharp 0.34.5';
+  const made = 'node scripts/aom-simd-reference.mjs <AOM_SIMD=0 module>: libaom 3.14.1 generic C, checked with sharp 0.34.5';
   writeFileSync(out, `${JSON.stringify({ made, outputs }, null, 1)}\n`);
   console.log(`wrote ${out}`);
 }

@@ -34,6 +34,6 @@ for (const [width, height] of reference.AVIF_YUV_SIZES) {
     }
   }
 }
-const made = "node scripts/avif-yuv-reference.mjs <the module before avif-yuv.c>: libavif 0.11.1's avifImageRGBToYUV";
+const made = "node scripts/avif-yuv-reference.mjs <a module with libavif's own conversion>: libavif 0.11.1's avifImageRGBToYUV, libaom 3.14.1";
 writeFileSync(join(root, 'test/pipeline/codec/avif-yuv-exact.json'), `${JSON.stringify({ made, outputs }, null, 1)}\n`);
 console.log(`wrote ${Object.keys(outputs).length} hashes; the committed module differs on ${differ}`);

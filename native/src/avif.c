@@ -3,7 +3,7 @@
  * forky; encoder only, single thread, 8-bit), compiled into the same glue-free wasm32-wasi reactor as scaled.c
  * (native/build.sh). The RGBA to encode is already in the instance's linear memory (decoded and resized there, or
  * copied in through alloc()), and is freed as soon as it has been converted to YUV, so libaom's buffers reuse it:
- * a 1600x1600 encode needs ~52 MiB of linear memory in all, against ~84 MiB of heap plus two copies of the pixels
+ * a 1600x1600 encode needs ~61 MiB of linear memory in all, against ~84 MiB of heap plus two copies of the pixels
  * for jSquash's encoder (native/README.md has the numbers).
  *
  * Same error model as scaled.c: every failure calls the imported env.scaled_fail() (scaled.h), which throws through
